@@ -1,0 +1,179 @@
+//! Real git repositories in temporary directories, built with the `git` command line and a fixed
+//! identity and clock, so every test sees the same SHAs and dates on every run.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A scratch repository that is deleted when dropped.
+pub struct TestRepo {
+    dir: tempfile::TempDir,
+    /// Seconds since the epoch of the next commit; each commit advances it by an hour.
+    clock: std::cell::Cell<i64>,
+}
+
+/// 2026-01-01T00:00:00Z, the first commit's date.
+const START: i64 = 1_767_225_600;
+
+impl Default for TestRepo {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestRepo {
+    /// An empty repository on branch `main`.
+    pub fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("tidegate-test")
+            .tempdir()
+            .expect("temp dir");
+        let repo = Self {
+            dir,
+            clock: std::cell::Cell::new(START),
+        };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs git in the repository with the fixed identity and clock; panics with git's stderr
+    /// if it fails, and returns its trimmed stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = self.git_command(args).output().expect("run git");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// A `git` command prepared with the fixed identity and the current clock.
+    pub fn git_command(&self, args: &[&str]) -> Command {
+        let date = format!("@{} +0000", self.clock.get());
+        let mut cmd = Command::new("git");
+        cmd.current_dir(self.path())
+            .args(["-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false"])
+            .args(["-c", "init.defaultBranch=main", "-c", "core.autocrlf=false"])
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "Ada Lovelace")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.com")
+            .env("GIT_COMMITTER_NAME", "Ada Lovelace")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.com")
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", self.path());
+        cmd
+    }
+
+    fn tick(&self) {
+        self.clock.set(self.clock.get() + 3600);
+    }
+
+    /// Writes a file (creating folders) relative to the repository root.
+    pub fn write(&self, path: &str, contents: &str) -> &Self {
+        let full = self.path().join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).expect("create dirs");
+        }
+        std::fs::write(full, contents).expect("write file");
+        self
+    }
+
+    pub fn read(&self, path: &str) -> String {
+        std::fs::read_to_string(self.path().join(path)).expect("read file")
+    }
+
+    /// Commits a change to a file named after the commit count, with the given message; returns
+    /// the new commit's SHA.
+    pub fn commit(&self, message: &str) -> String {
+        let n = self.clock.get();
+        self.write(&format!("changes/{n}.txt"), message);
+        self.commit_all(message)
+    }
+
+    /// Commits a change to `path` with the given message.
+    pub fn commit_file(&self, path: &str, contents: &str, message: &str) -> String {
+        self.write(path, contents);
+        self.commit_all(message)
+    }
+
+    /// Commits everything in the working tree.
+    pub fn commit_all(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "--cleanup=verbatim", "-m", message]);
+        self.tick();
+        self.head()
+    }
+
+    /// Commits raw message bytes (for messages that are not UTF-8).
+    pub fn commit_bytes(&self, message: &[u8]) -> String {
+        let file = self.path().join(".git").join("TEST_MSG");
+        std::fs::write(&file, message).expect("write message");
+        let n = self.clock.get();
+        self.write(&format!("changes/{n}.txt"), "bytes");
+        self.git(&["add", "-A"]);
+        let file = file.to_string_lossy().into_owned();
+        self.git(&["commit", "-q", "--cleanup=verbatim", "-F", &file]);
+        self.tick();
+        self.head()
+    }
+
+    pub fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// A lightweight tag on HEAD.
+    pub fn tag(&self, name: &str) -> &Self {
+        self.git(&["tag", name]);
+        self
+    }
+
+    /// An annotated tag on HEAD, dated by the clock.
+    pub fn annotated_tag(&self, name: &str) -> &Self {
+        self.git(&["tag", "-a", name, "-m", &format!("Release {name}")]);
+        self.tick();
+        self
+    }
+
+    pub fn checkout(&self, args: &[&str]) -> &Self {
+        let mut all = vec!["checkout", "-q"];
+        all.extend_from_slice(args);
+        self.git(&all);
+        self
+    }
+
+    /// Merges `branch` into the current branch with a merge commit and the given message.
+    pub fn merge(&self, branch: &str, message: &str) -> String {
+        self.git(&["merge", "-q", "--no-ff", "-m", message, branch]);
+        self.tick();
+        self.head()
+    }
+
+    pub fn set_remote(&self, url: &str) -> &Self {
+        self.git(&["remote", "add", "origin", url]);
+        self
+    }
+
+    /// A shallow clone of this repository with `depth` commits, in a new temporary directory.
+    pub fn shallow_clone(&self, depth: u32) -> TestRepo {
+        let clone = TestRepo::new();
+        let url = format!("file://{}", self.path().display());
+        clone.git(&["fetch", "-q", "--no-tags", "--depth", &depth.to_string(), &url, "main"]);
+        clone.git(&["reset", "-q", "--hard", "FETCH_HEAD"]);
+        clone
+    }
+}
+
+/// The workspace's root folder.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("workspace root")
+        .to_path_buf()
+}

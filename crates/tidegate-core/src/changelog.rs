@@ -1,0 +1,273 @@
+//! Release notes: the model of one release's changes, and its Markdown in release-please's layout.
+
+use crate::commit::Change;
+use crate::config::PackageConfig;
+use crate::links::Links;
+use crate::markdown::escape_inline;
+use serde::Serialize;
+
+/// One release's notes, ready to render or to print as JSON.
+#[derive(Clone, Debug, Serialize)]
+pub struct ReleaseNotes {
+    pub version: String,
+    /// The release's tag (existing, or the one it would get).
+    pub tag: Option<String>,
+    pub previous_tag: Option<String>,
+    /// `YYYY-MM-DD`, UTC.
+    pub date: String,
+    pub compare_url: Option<String>,
+    /// How many commits the release holds, merge records excluded.
+    pub commit_count: usize,
+    pub breaking: Vec<Entry>,
+    /// Visible sections that have entries, in configured order.
+    pub sections: Vec<Section>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Section {
+    pub title: String,
+    pub entries: Vec<Entry>,
+}
+
+/// One line of the notes. Text fields ending in `_md` are escaped for Markdown; the others are the
+/// commit's own words.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub scope: Option<String>,
+    pub description: String,
+    pub description_md: String,
+    pub breaking: bool,
+    pub breaking_note: Option<String>,
+    pub prs: Vec<Link>,
+    pub commit: Link,
+    pub author: String,
+    /// The whole entry line as the default layout writes it (without the leading `* `).
+    pub line_md: String,
+}
+
+/// A pull request or commit with its web address, when the remote is known.
+#[derive(Clone, Debug, Serialize)]
+pub struct Link {
+    /// `#12` or a 7-character SHA.
+    pub label: String,
+    pub id: String,
+    pub url: Option<String>,
+}
+
+impl Link {
+    fn markdown(&self) -> String {
+        match &self.url {
+            Some(url) => format!("[{}]({url})", self.label),
+            None => self.label.clone(),
+        }
+    }
+}
+
+/// What a release's heading says about it.
+#[derive(Clone, Debug)]
+pub struct ReleaseHeading {
+    pub version: String,
+    pub tag: Option<String>,
+    pub previous_tag: Option<String>,
+    pub date: String,
+}
+
+/// Builds one release's notes from its changes (newest first).
+pub fn build(
+    heading: ReleaseHeading,
+    changes: &[Change],
+    commit_count: usize,
+    package: &PackageConfig,
+    links: Option<&Links>,
+) -> ReleaseNotes {
+    let entry = |change: &Change, text: &str| make_entry(change, text, links);
+    let breaking: Vec<Entry> = changes
+        .iter()
+        .filter(|c| c.breaking)
+        .map(|c| {
+            let note = c.breaking_note.as_deref().unwrap_or(&c.description);
+            // A multi-paragraph footer: its first paragraph is the note.
+            let first = note.split("\n\n").next().unwrap_or(note);
+            entry(c, first)
+        })
+        .collect();
+
+    let mut sections: Vec<Section> = Vec::new();
+    for configured in &package.sections {
+        let members = changes.iter().filter(|c| {
+            c.kind == configured.kind && (!configured.hidden || c.breaking || c.release_as.is_some())
+        });
+        let mut entries: Vec<Entry> = members.map(|c| entry(c, &c.description)).collect();
+        if entries.is_empty() {
+            continue;
+        }
+        match sections.iter_mut().find(|s| s.title == configured.section) {
+            Some(existing) => existing.entries.append(&mut entries),
+            None => sections.push(Section {
+                title: configured.section.clone(),
+                entries,
+            }),
+        }
+    }
+    for section in &mut sections {
+        section.entries.sort_by_cached_key(|e| {
+            let key = format!("{}{}", e.scope.as_deref().unwrap_or(""), e.description);
+            (key.to_lowercase(), key)
+        });
+    }
+
+    let compare_url = match (links, &heading.previous_tag, &heading.tag) {
+        (Some(links), Some(from), Some(to)) => Some(links.compare(from, to)),
+        _ => None,
+    };
+    ReleaseNotes {
+        version: heading.version,
+        tag: heading.tag,
+        previous_tag: heading.previous_tag,
+        date: heading.date,
+        compare_url,
+        commit_count,
+        breaking,
+        sections,
+    }
+}
+
+fn make_entry(change: &Change, text: &str, links: Option<&Links>) -> Entry {
+    let prs: Vec<Link> = change
+        .prs
+        .iter()
+        .map(|n| Link {
+            label: format!("#{n}"),
+            id: n.to_string(),
+            url: links.map(|l| l.issue(*n)),
+        })
+        .collect();
+    let commit = Link {
+        label: change.short_id().to_string(),
+        id: change.commit.clone(),
+        url: links.map(|l| l.commit(&change.commit)),
+    };
+    let description_md = escape_inline(text);
+    let mut line = String::new();
+    if let Some(scope) = &change.scope {
+        line.push_str(&format!("**{}:** ", escape_inline(scope)));
+    }
+    line.push_str(&description_md);
+    for pr in &prs {
+        line.push_str(&format!(" ({})", pr.markdown()));
+    }
+    line.push_str(&format!(" ({})", commit.markdown()));
+    Entry {
+        kind: change.kind.clone(),
+        scope: change.scope.clone(),
+        description: text.to_string(),
+        description_md,
+        breaking: change.breaking,
+        breaking_note: change.breaking_note.clone(),
+        prs,
+        commit,
+        author: change.author.clone(),
+        line_md: line,
+    }
+}
+
+/// The notes in release-please's layout: the heading, two blank lines, `### ⚠ BREAKING CHANGES`
+/// (one blank line after it), then each section (two blank lines between sections).
+pub fn render_markdown(notes: &ReleaseNotes) -> String {
+    let title = match &notes.compare_url {
+        Some(url) => format!("[{}]({url})", notes.version),
+        None => notes.version.clone(),
+    };
+    let mut out = format!("## {title} ({})\n\n\n", notes.date);
+    let block = |out: &mut String, heading: &str, entries: &[Entry], gap: &str| {
+        out.push_str(&format!("### {heading}\n\n"));
+        for entry in entries {
+            out.push_str(&format!("* {}\n", entry.line_md));
+        }
+        out.push_str(gap);
+    };
+    if !notes.breaking.is_empty() {
+        block(&mut out, "⚠ BREAKING CHANGES", &notes.breaking, "\n");
+    }
+    for section in &notes.sections {
+        block(&mut out, &section.title, &section.entries, "\n\n");
+    }
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    out.push('\n');
+    out
+}
+
+/// A whole changelog: the title, then each release's notes, newest first.
+pub fn render_document(sections: &[String]) -> String {
+    let mut out = String::from("# Changelog\n");
+    for section in sections {
+        out.push('\n');
+        out.push_str(section);
+    }
+    out
+}
+
+/// Inserts a release section into an existing changelog: under its `# ` title (or at the top when
+/// it has none), above the previous release; every other byte is kept. A section for the same
+/// version that is already at the top is replaced, so running twice converges.
+pub fn prepend(existing: &str, section: &str, version: &str) -> String {
+    if existing.trim().is_empty() {
+        return render_document(&[section.to_string()]);
+    }
+    let body_start = title_end(existing);
+    let (head, rest) = existing.split_at(body_start);
+    let rest_trimmed = rest.trim_start_matches(['\n', '\r']);
+    let rest = match release_heading_version(rest_trimmed) {
+        Some(v) if v == version => next_release_start(rest_trimmed),
+        _ => rest_trimmed,
+    };
+    let mut out = String::with_capacity(existing.len() + section.len() + 4);
+    out.push_str(head);
+    if !head.is_empty() {
+        if !head.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out.push_str(section);
+    if !rest.is_empty() {
+        out.push('\n');
+        out.push_str(rest);
+    }
+    out
+}
+
+/// Where the text after a leading `# Title` line (and any paragraph before the first release
+/// heading) ends: new sections go there.
+fn title_end(text: &str) -> usize {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("## ") || (offset > 0 && line.starts_with("# ")) {
+            return offset;
+        }
+        offset += line.len();
+    }
+    offset
+}
+
+/// The version a `## [1.2.3](…)` or `## 1.2.3 (…)` heading names.
+fn release_heading_version(text: &str) -> Option<&str> {
+    let line = text.lines().next()?.strip_prefix("## ")?;
+    let line = line.strip_prefix('[').unwrap_or(line);
+    line.split([']', ' ', '(']).next()
+}
+
+/// The text from the second release heading on (or nothing).
+fn next_release_start(text: &str) -> &str {
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i > 0 && line.starts_with("## ") {
+            return &text[offset..];
+        }
+        offset += line.len();
+    }
+    ""
+}

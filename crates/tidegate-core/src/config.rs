@@ -1,0 +1,462 @@
+//! Configuration: `tidegate.toml` (native), or release-please's `release-please-config.json` with
+//! its manifest, read with release-please's own key names so a project can switch unchanged.
+
+use crate::tag::TagFormat;
+use crate::version::{Strategy, VersionRules};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+pub const NATIVE_FILE: &str = "tidegate.toml";
+pub const RELEASE_PLEASE_FILE: &str = "release-please-config.json";
+pub const RELEASE_PLEASE_MANIFEST: &str = ".release-please-manifest.json";
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{file}:{line}: unknown key `{key}`; {hint}")]
+    UnknownKey {
+        file: String,
+        line: usize,
+        key: String,
+        hint: String,
+    },
+    #[error("{file}{location}: {message}")]
+    Invalid {
+        file: String,
+        location: String,
+        message: String,
+    },
+}
+
+impl ConfigError {
+    fn invalid(file: &str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            file: file.into(),
+            location: String::new(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The kind of project, which decides the default first version (and, later, its version files).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReleaseType {
+    #[default]
+    Simple,
+    Rust,
+    Node,
+    Python,
+    Helm,
+    Go,
+}
+
+impl ReleaseType {
+    fn from_release_please(name: &str) -> Option<Self> {
+        Some(match name {
+            "simple" => Self::Simple,
+            "rust" => Self::Rust,
+            "node" => Self::Node,
+            "python" => Self::Python,
+            "helm" => Self::Helm,
+            "go" => Self::Go,
+            _ => return None,
+        })
+    }
+}
+
+/// A changelog section: which commit type goes under which heading.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogSection {
+    /// The conventional commit type (`feat`, `fix`…); `other` is commits that are not conventional.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The heading, such as "Features".
+    pub section: String,
+    /// Hidden sections are left out of the notes, and commits of only hidden types make no release.
+    #[serde(default)]
+    pub hidden: bool,
+}
+
+/// The options of `tidegate.toml`: every key applies to the whole repository, and a
+/// `[packages."path"]` table overrides them for one package.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[schemars(title = "tidegate.toml")]
+pub struct Options {
+    /// The kind of project: simple, rust, node, python, helm or go. Decides the first version
+    /// (0.1.0 for rust and python, else 1.0.0).
+    pub release_type: Option<ReleaseType>,
+    /// How the next version is chosen from the commits.
+    pub versioning: Option<Strategy>,
+    /// With `versioning = "prerelease"`: keep making pre-releases (true) or graduate (false).
+    pub prerelease: Option<bool>,
+    /// The pre-release label, such as "beta" or "rc".
+    pub prerelease_type: Option<String>,
+    /// Before 1.0.0, a breaking change bumps the minor version instead of the major.
+    pub bump_minor_pre_major: Option<bool>,
+    /// Before 1.0.0, a feature bumps the patch version instead of the minor.
+    pub bump_patch_for_minor_pre_major: Option<bool>,
+    /// The first version, when there is no release yet.
+    pub initial_version: Option<String>,
+    /// Release exactly this version next, whatever the commits say.
+    pub release_as: Option<String>,
+    /// The changelog's sections, in order.
+    pub changelog_sections: Option<Vec<ChangelogSection>>,
+    /// Whether tags are `v1.2.3` (true, the default) or `1.2.3`.
+    pub include_v_in_tag: Option<bool>,
+    /// Whether tags carry the component name (`api-v1.2.3`).
+    pub include_component_in_tag: Option<bool>,
+    /// Between the component and the version in a tag: "-" (default) or "/".
+    pub tag_separator: Option<String>,
+    /// The package's component name, used in its tags.
+    pub component: Option<String>,
+    /// Packages of a monorepo, by path relative to the repository root ("." is the root).
+    pub packages: Option<BTreeMap<String, Options>>,
+}
+
+/// The settled configuration of one package.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackageConfig {
+    /// Relative to the repository root; "." for the root package.
+    pub path: String,
+    pub release_type: ReleaseType,
+    pub rules: VersionRules,
+    pub sections: Vec<ChangelogSection>,
+    pub tag: TagFormat,
+    /// The version the manifest records, when a release-please manifest is used.
+    pub manifest_version: Option<semver::Version>,
+}
+
+impl PackageConfig {
+    /// The types that may open a further message inside a commit body.
+    pub fn known_types(&self) -> Vec<&str> {
+        let mut types: Vec<&str> = crate::commit::DEFAULT_TYPES.to_vec();
+        for section in &self.sections {
+            if !types.contains(&section.kind.as_str()) {
+                types.push(&section.kind);
+            }
+        }
+        types
+    }
+
+    /// Whether changes of this type are shown (and so can make a release).
+    pub fn is_visible(&self, kind: &str) -> bool {
+        self.sections.iter().any(|s| s.kind == kind && !s.hidden)
+    }
+}
+
+/// The whole configuration: every package, plus what the user should know about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Where it came from, for messages: a file name, or "defaults".
+    pub source: String,
+    pub packages: Vec<PackageConfig>,
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    /// The defaults, for a repository with no configuration file.
+    pub fn defaults() -> Self {
+        let package = settle(".", &Options::default(), &Options::default(), None, "defaults")
+            .expect("the defaults are valid");
+        Self {
+            source: "defaults".into(),
+            packages: vec![package],
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Reads `tidegate.toml` text.
+    pub fn from_toml(file: &str, text: &str) -> Result<Self, ConfigError> {
+        let options: Options = toml_edit::de::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+        let mut packages = Vec::new();
+        match &options.packages {
+            Some(map) if !map.is_empty() => {
+                for (path, package) in map {
+                    if package.packages.is_some() {
+                        return Err(ConfigError::invalid(
+                            file,
+                            format!("packages.\"{path}\" has its own `packages`; list every package at the top level"),
+                        ));
+                    }
+                    packages.push(settle(path, &options, package, None, file)?);
+                }
+            }
+            _ => packages.push(settle(".", &options, &Options::default(), None, file)?),
+        }
+        Ok(Self {
+            source: file.into(),
+            packages,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Reads release-please's configuration and (optional) manifest.
+    pub fn from_release_please(file: &str, text: &str, manifest: Option<&str>) -> Result<Self, ConfigError> {
+        let root: serde_json::Value = serde_json::from_str(text).map_err(|e| ConfigError::Invalid {
+            file: file.into(),
+            location: format!(":{}", e.line()),
+            message: format!("not valid JSON ({e})"),
+        })?;
+        let root = root
+            .as_object()
+            .ok_or_else(|| ConfigError::invalid(file, "expected a JSON object"))?;
+        let versions: BTreeMap<String, String> = match manifest {
+            Some(text) => serde_json::from_str(text).map_err(|e| {
+                ConfigError::invalid(
+                    RELEASE_PLEASE_MANIFEST,
+                    format!("expected an object of package paths to versions ({e})"),
+                )
+            })?,
+            None => BTreeMap::new(),
+        };
+        let mut warnings = Vec::new();
+        let defaults = release_please_options(root, "", file, &mut warnings)?;
+        let mut packages = Vec::new();
+        let listed = root.get("packages").and_then(|p| p.as_object());
+        let entries: Vec<(String, Options)> = match listed {
+            Some(map) if !map.is_empty() => map
+                .iter()
+                .map(|(path, value)| {
+                    let object = value.as_object().ok_or_else(|| {
+                        ConfigError::invalid(file, format!("packages.\"{path}\" must be an object"))
+                    })?;
+                    let options = release_please_options(object, &format!("packages.\"{path}\"."), file, &mut warnings)?;
+                    Ok((path.clone(), options))
+                })
+                .collect::<Result<_, ConfigError>>()?,
+            _ => vec![(".".to_string(), Options::default())],
+        };
+        for (path, options) in &entries {
+            let recorded = versions
+                .get(path)
+                .map(|v| {
+                    semver::Version::parse(v.trim_start_matches('v')).map_err(|_| {
+                        ConfigError::invalid(
+                            RELEASE_PLEASE_MANIFEST,
+                            format!("\"{path}\" is `{v}`, which is not a semantic version such as 1.2.3"),
+                        )
+                    })
+                })
+                .transpose()?;
+            packages.push(settle(path, &defaults, options, recorded, file)?);
+        }
+        Ok(Self {
+            source: file.into(),
+            packages,
+            warnings,
+        })
+    }
+
+    /// The package at `path`, or the only one.
+    pub fn package(&self, path: Option<&str>) -> Result<&PackageConfig, ConfigError> {
+        let wanted = path.map(normalize_path);
+        match wanted {
+            Some(p) => self.packages.iter().find(|pkg| pkg.path == p).ok_or_else(|| {
+                let known: Vec<&str> = self.packages.iter().map(|p| p.path.as_str()).collect();
+                ConfigError::invalid(
+                    &self.source,
+                    format!("no package at `{p}`; the configured packages are: {}", known.join(", ")),
+                )
+            }),
+            None => match self.packages.as_slice() {
+                [only] => Ok(only),
+                many => self.packages.iter().find(|p| p.path == ".").ok_or_else(|| {
+                    let known: Vec<&str> = many.iter().map(|p| p.path.as_str()).collect();
+                    ConfigError::invalid(
+                        &self.source,
+                        format!("several packages are configured ({}); pass --package PATH", known.join(", ")),
+                    )
+                }),
+            },
+        }
+    }
+}
+
+fn normalize_path(path: &str) -> String {
+    let trimmed = path.trim_matches('/');
+    let trimmed = trimmed.strip_prefix("./").unwrap_or(trimmed);
+    if trimmed.is_empty() { ".".into() } else { trimmed.into() }
+}
+
+/// The key names release-please documents that Tidegate reads.
+const RELEASE_PLEASE_KEYS: &[&str] = &[
+    "release-type",
+    "versioning",
+    "prerelease",
+    "prerelease-type",
+    "bump-minor-pre-major",
+    "bump-patch-for-minor-pre-major",
+    "initial-version",
+    "release-as",
+    "changelog-sections",
+    "include-v-in-tag",
+    "include-component-in-tag",
+    "tag-separator",
+    "component",
+];
+
+/// Reads release-please's options from one JSON object, warning about keys not supported yet.
+fn release_please_options(
+    object: &serde_json::Map<String, serde_json::Value>,
+    prefix: &str,
+    file: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Options, ConfigError> {
+    let mut known = serde_json::Map::new();
+    let mut unsupported = Vec::new();
+    for (key, value) in object {
+        if RELEASE_PLEASE_KEYS.contains(&key.as_str()) {
+            known.insert(key.clone(), value.clone());
+        } else if !(prefix.is_empty() && (key == "packages" || key == "$schema")) {
+            unsupported.push(format!("{prefix}{key}"));
+        }
+    }
+    if !unsupported.is_empty() {
+        warnings.push(format!(
+            "{file}: not supported yet, so ignored: {}",
+            unsupported.join(", ")
+        ));
+    }
+    // A release type Tidegate does not know yet behaves as "simple", with a warning.
+    if let Some(serde_json::Value::String(kind)) = known.get("release-type") {
+        if ReleaseType::from_release_please(kind).is_none() {
+            warnings.push(format!(
+                "{file}: {prefix}release-type `{kind}` is not supported yet; treated as `simple`"
+            ));
+            known.insert("release-type".into(), "simple".into());
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(known)).map_err(|e| {
+        ConfigError::invalid(file, format!("{prefix}{e}"))
+    })
+}
+
+/// Settles one package's options over the repository-wide ones.
+fn settle(
+    path: &str,
+    defaults: &Options,
+    own: &Options,
+    manifest_version: Option<semver::Version>,
+    file: &str,
+) -> Result<PackageConfig, ConfigError> {
+    macro_rules! pick {
+        ($field:ident) => {
+            own.$field.clone().or_else(|| defaults.$field.clone())
+        };
+    }
+    let path = normalize_path(path);
+    let release_type = pick!(release_type).unwrap_or_default();
+    let parse_version = |key: &str, value: Option<String>| -> Result<Option<semver::Version>, ConfigError> {
+        value
+            .map(|v| {
+                semver::Version::parse(v.trim_start_matches('v')).map_err(|_| {
+                    ConfigError::invalid(
+                        file,
+                        format!("`{key}` is `{v}`, which is not a semantic version such as 1.2.3"),
+                    )
+                })
+            })
+            .transpose()
+    };
+    let rules = VersionRules {
+        strategy: pick!(versioning).unwrap_or_default(),
+        prerelease: pick!(prerelease),
+        prerelease_type: pick!(prerelease_type),
+        bump_minor_pre_major: pick!(bump_minor_pre_major).unwrap_or(false),
+        bump_patch_for_minor_pre_major: pick!(bump_patch_for_minor_pre_major).unwrap_or(false),
+        initial_version: parse_version("initial-version", pick!(initial_version))?,
+        release_as: parse_version("release-as", pick!(release_as))?,
+        first_release: match release_type {
+            ReleaseType::Rust | ReleaseType::Python => semver::Version::new(0, 1, 0),
+            _ => semver::Version::new(1, 0, 0),
+        },
+    };
+    let separator = pick!(tag_separator).unwrap_or_else(|| "-".into());
+    if separator.is_empty() || separator.contains(char::is_whitespace) {
+        return Err(ConfigError::invalid(file, format!("`tag-separator` is `{separator}`; use \"-\" or \"/\"")));
+    }
+    let component = pick!(component).filter(|c| !c.is_empty());
+    let include_component = pick!(include_component_in_tag).unwrap_or(true);
+    Ok(PackageConfig {
+        path,
+        release_type,
+        rules,
+        sections: pick!(changelog_sections).unwrap_or_else(default_sections),
+        tag: TagFormat {
+            component: component.filter(|_| include_component),
+            separator,
+            include_v: pick!(include_v_in_tag).unwrap_or(true),
+        },
+        manifest_version,
+    })
+}
+
+/// release-please's default sections.
+pub fn default_sections() -> Vec<ChangelogSection> {
+    let section = |kind: &str, title: &str, hidden: bool| ChangelogSection {
+        kind: kind.into(),
+        section: title.into(),
+        hidden,
+    };
+    vec![
+        section("feat", "Features", false),
+        section("feature", "Features", false),
+        section("fix", "Bug Fixes", false),
+        section("perf", "Performance Improvements", false),
+        section("revert", "Reverts", false),
+        section("docs", "Documentation", true),
+        section("style", "Styles", true),
+        section("chore", "Miscellaneous Chores", true),
+        section("refactor", "Code Refactoring", true),
+        section("test", "Tests", true),
+        section("build", "Build System", true),
+        section("ci", "Continuous Integration", true),
+        section("other", "Other Changes", true),
+    ]
+}
+
+/// Turns a TOML error into one line with the file, the line and, for an unknown key, the nearest
+/// known key.
+fn toml_error(file: &str, text: &str, error: &toml_edit::de::Error) -> ConfigError {
+    let line = error
+        .span()
+        .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
+        .unwrap_or(1);
+    let message = error.message().trim();
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
+        let nearest = expected
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(|known| (strsim::jaro_winkler(key, known), known))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let hint = match nearest {
+            Some((_, known)) => format!("did you mean `{known}`?"),
+            None => "the README lists every key".into(),
+        };
+        return ConfigError::UnknownKey {
+            file: file.into(),
+            line,
+            key: key.into(),
+            hint,
+        };
+    }
+    ConfigError::Invalid {
+        file: file.into(),
+        location: format!(":{line}"),
+        message: message.replace('\n', " "),
+    }
+}
+
+/// The JSON schema of `tidegate.toml`, as checked in at `schema/tidegate.schema.json`.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Options);
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
+    text.push('\n');
+    text
+}

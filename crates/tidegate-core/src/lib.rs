@@ -1,0 +1,11 @@
+//! Tidegate's pure release logic: commit messages, tags, versions and configuration in; versions,
+//! release notes and plans out. No I/O happens here.
+
+pub mod changelog;
+pub mod commit;
+pub mod config;
+pub mod links;
+pub mod markdown;
+pub mod tag;
+pub mod template;
+pub mod version;

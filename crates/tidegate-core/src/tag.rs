@@ -1,0 +1,82 @@
+//! Release tag names: `v1.2.3`, `1.2.3`, `component-v1.2.3`, `component/v1.2.3`.
+
+use semver::Version;
+use serde::Serialize;
+
+/// How a package's release tags are spelled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TagFormat {
+    /// The component name, when it is part of the tag.
+    pub component: Option<String>,
+    /// Between the component and the version (`-` or `/`).
+    pub separator: String,
+    /// Whether new tags get a `v` before the version. Reading accepts both spellings, so a project
+    /// that changed its mind once still finds its old releases.
+    pub include_v: bool,
+}
+
+impl Default for TagFormat {
+    fn default() -> Self {
+        Self {
+            component: None,
+            separator: "-".into(),
+            include_v: true,
+        }
+    }
+}
+
+impl TagFormat {
+    /// The tag a release of `version` gets.
+    pub fn tag_name(&self, version: &Version) -> String {
+        let v = if self.include_v { "v" } else { "" };
+        match &self.component {
+            Some(component) => format!("{component}{}{v}{version}", self.separator),
+            None => format!("{v}{version}"),
+        }
+    }
+
+    /// The version a tag names, if it is a release tag of this package.
+    pub fn parse(&self, tag: &str) -> Option<Version> {
+        let rest = match &self.component {
+            Some(component) => tag.strip_prefix(component)?.strip_prefix(&self.separator)?,
+            None => tag,
+        };
+        let rest = rest.strip_prefix('v').unwrap_or(rest);
+        // Only plain digits may start the version: "v01.2.3" and "vx" are not releases.
+        if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+            return None;
+        }
+        Version::parse(rest).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).expect("valid version")
+    }
+
+    #[test]
+    fn formats_and_parses_each_spelling() {
+        let plain = TagFormat::default();
+        assert_eq!(plain.tag_name(&v("1.2.3")), "v1.2.3");
+        assert_eq!(plain.parse("v1.2.3"), Some(v("1.2.3")));
+        assert_eq!(plain.parse("1.2.3-rc.1"), Some(v("1.2.3-rc.1")));
+        assert_eq!(plain.parse("api-v1.2.3"), None);
+        assert_eq!(plain.parse("v1.2"), None);
+        assert_eq!(plain.parse("latest"), None);
+
+        let slash = TagFormat {
+            component: Some("api".into()),
+            separator: "/".into(),
+            include_v: false,
+        };
+        assert_eq!(slash.tag_name(&v("2.0.0")), "api/2.0.0");
+        assert_eq!(slash.parse("api/v2.0.0"), Some(v("2.0.0")));
+        assert_eq!(slash.parse("api-v2.0.0"), None);
+        assert_eq!(slash.parse("apix/2.0.0"), None);
+        assert_eq!(slash.parse("v2.0.0"), None);
+    }
+}
