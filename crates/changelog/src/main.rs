@@ -1,1 +1,282 @@
-fn main() {}
+//! `changelog`: release notes and CHANGELOG.md from conventional commits, read from the local
+//! checkout. No network, no token.
+
+use anyhow::{Context, Result};
+use clap::{Parser, ValueEnum};
+use std::path::PathBuf;
+use tidegate_actions::{finish, warning, write_atomically};
+use tidegate_core::UsageError;
+use tidegate_core::changelog::{self, ReleaseHeading, ReleaseNotes};
+use tidegate_core::config::PackageConfig;
+use tidegate_core::links::Links;
+use tidegate_core::release::{Analysis, utc_date};
+use tidegate_git::checkout::load_config;
+use tidegate_git::pending::Pending;
+use tidegate_git::{Commits, History, ReleaseTag};
+
+/// Release notes and CHANGELOG.md from the conventional commits of a local checkout.
+///
+/// By default: the notes of what is not released yet (since the previous release tag reachable
+/// from HEAD), headed by the version it would be released as.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// The repository (any folder inside it).
+    #[arg(long, default_value = ".")]
+    repo: PathBuf,
+    /// Configuration file, relative to the repository root [default: tidegate.toml, else
+    /// release-please-config.json].
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The package of a monorepo, by its configured path.
+    #[arg(long)]
+    package: Option<String>,
+    /// The notes of release TAG, from the release before it.
+    #[arg(long, conflicts_with_all = ["from", "to", "all"])]
+    tag: Option<String>,
+    /// Start of a range (exclusive): a tag, branch or commit [default: the previous release].
+    #[arg(long, conflicts_with = "all")]
+    from: Option<String>,
+    /// End of a range (inclusive) [default: HEAD].
+    #[arg(long, conflicts_with = "all")]
+    to: Option<String>,
+    /// A whole CHANGELOG.md: every release reachable from HEAD, newest first.
+    #[arg(long)]
+    all: bool,
+    #[arg(long, value_enum, default_value_t = Format::Markdown)]
+    format: Format,
+    /// A minijinja template for one release's notes, replacing the default layout.
+    #[arg(long, conflicts_with = "format")]
+    template: Option<PathBuf>,
+    /// Write to FILE instead of standard output (whole or not at all).
+    #[arg(long, conflicts_with = "prepend")]
+    output: Option<PathBuf>,
+    /// Insert the notes into FILE under its title, keeping everything else.
+    #[arg(long, conflicts_with_all = ["all", "format"])]
+    prepend: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Markdown,
+    Json,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    finish(run(&cli).map_err(|e| (tidegate_git::exit_code(e.as_ref()), format!("{e:#}"))))
+}
+
+/// What the notes are built from, shared by every mode.
+struct Facts<'a> {
+    history: &'a History,
+    package: &'a PackageConfig,
+    links: Option<Links>,
+}
+
+fn run(cli: &Cli) -> Result<()> {
+    let history = History::open(&cli.repo)?;
+    let config = load_config(history.root(), cli.config.as_deref())?;
+    let package = config.package(cli.package.as_deref())?;
+    for message in &config.warnings {
+        warning(message);
+    }
+    let links = history.remote_url().and_then(|url| Links::from_remote(&url));
+    let cx = Facts {
+        history: &history,
+        package,
+        links,
+    };
+    let notes = if cli.all {
+        all_releases(&cx)?
+    } else if let Some(tag) = &cli.tag {
+        vec![one_release(&cx, tag)?]
+    } else if cli.from.is_some() || cli.to.is_some() {
+        vec![range(&cx, cli.from.as_deref(), cli.to.as_deref().unwrap_or("HEAD"))?]
+    } else {
+        vec![unreleased(&cx)?]
+    };
+    let text = render(cli, &notes)?;
+    write_out(cli, &text, &notes)
+}
+
+/// Builds notes from commits, reporting classification warnings.
+fn notes_of(cx: &Facts<'_>, heading: ReleaseHeading, commits: &Commits) -> ReleaseNotes {
+    let analysis = Analysis::of(&commits.commits, cx.package);
+    notes_from(cx, heading, &analysis, commits.commits.len())
+}
+
+fn notes_from(cx: &Facts<'_>, heading: ReleaseHeading, analysis: &Analysis, count: usize) -> ReleaseNotes {
+    for message in &analysis.warnings {
+        warning(message);
+    }
+    changelog::build(heading, &analysis.changes, count, cx.package, cx.links.as_ref())
+}
+
+/// Today, or `SOURCE_DATE_EPOCH` when set (reproducible output).
+fn today() -> String {
+    let now = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        });
+    utc_date(now)
+}
+
+fn unreleased(cx: &Facts<'_>) -> Result<ReleaseNotes> {
+    let head = cx.history.resolve("HEAD")?;
+    let pending = Pending::of(cx.history, cx.package, head)?;
+    let heading = ReleaseHeading {
+        version: pending
+            .decision
+            .next
+            .as_ref()
+            .map_or_else(|| "Unreleased".to_string(), ToString::to_string),
+        tag: pending.next_tag(cx.package),
+        previous_tag: pending.previous.as_ref().map(|t| t.name.clone()),
+        date: today(),
+    };
+    if pending.decision.next.is_none() {
+        let since = pending.previous.as_ref().map_or("the first commit".into(), |t| t.name.clone());
+        tidegate_actions::notice(&format!(
+            "nothing to release since {since}: {} commits, none user-facing",
+            pending.commits.commits.len()
+        ));
+    }
+    Ok(notes_from(cx, heading, &pending.analysis, pending.commits.commits.len()))
+}
+
+fn release_tag<'t>(tags: &'t tidegate_git::ReleaseTags, name: &str, cx: &Facts<'_>) -> Result<&'t ReleaseTag> {
+    if let Some(tag) = tags.find(name) {
+        return Ok(tag);
+    }
+    cx.history.resolve(name)?;
+    let example = cx.package.tag.tag_name(&semver::Version::new(1, 2, 3));
+    Err(UsageError(format!(
+        "`{name}` is not a release tag of package `{}` (its tags look like `{example}`); pass one of its release tags",
+        cx.package.path
+    ))
+    .into())
+}
+
+fn one_release(cx: &Facts<'_>, name: &str) -> Result<ReleaseNotes> {
+    // A pre-release tag asked for by name is a release, whatever the strategy.
+    let tags = cx.history.release_tags(&cx.package.tag, true)?;
+    let tag = release_tag(&tags, name, cx)?;
+    let previous = cx.history.previous_release(tag.commit, &tags, true)?;
+    let commits = cx.history.commits(tag.commit, previous.map(|p| p.commit))?;
+    let heading = ReleaseHeading {
+        version: tag.version.to_string(),
+        tag: Some(tag.name.clone()),
+        previous_tag: previous.map(|p| p.name.clone()),
+        date: utc_date(cx.history.tag_time(tag)?),
+    };
+    Ok(notes_of(cx, heading, &commits))
+}
+
+fn range(cx: &Facts<'_>, from: Option<&str>, to: &str) -> Result<ReleaseNotes> {
+    let tags = cx.history.release_tags(&cx.package.tag, true)?;
+    let target = cx.history.resolve(to)?;
+    let (since, from_name) = match from {
+        Some(name) => (Some(cx.history.resolve(name)?), Some(name.to_string())),
+        None => {
+            let previous = cx.history.previous_release(target, &tags, true)?;
+            (previous.map(|p| p.commit), previous.map(|p| p.name.clone()))
+        }
+    };
+    let commits = cx.history.commits(target, since)?;
+    let analysis = Analysis::of(&commits.commits, cx.package);
+    let (version, date) = match tags.find(to) {
+        Some(tag) => (tag.version.to_string(), utc_date(cx.history.tag_time(tag)?)),
+        None => {
+            let previous = from.and_then(|f| tags.find(f)).map(|t| &t.version);
+            let next = analysis.decide(previous, cx.package).next;
+            (next.map_or_else(|| "Unreleased".into(), |v| v.to_string()), today())
+        }
+    };
+    let heading = ReleaseHeading {
+        version,
+        tag: Some(to.to_string()),
+        previous_tag: from_name,
+        date,
+    };
+    Ok(notes_from(cx, heading, &analysis, commits.commits.len()))
+}
+
+fn all_releases(cx: &Facts<'_>) -> Result<Vec<ReleaseNotes>> {
+    let head = cx.history.resolve("HEAD")?;
+    let tags = cx
+        .history
+        .release_tags(&cx.package.tag, cx.package.rules.counts_prereleases())?;
+    let releases = cx.history.releases(head, &tags)?;
+    let mut notes = Vec::with_capacity(releases.len());
+    let mut previous: Option<&ReleaseTag> = None;
+    for (tag, commits) in &releases {
+        let heading = ReleaseHeading {
+            version: tag.version.to_string(),
+            tag: Some(tag.name.clone()),
+            previous_tag: previous.map(|p| p.name.clone()),
+            date: utc_date(cx.history.tag_time(tag)?),
+        };
+        notes.push(notes_of(cx, heading, commits));
+        previous = Some(tag);
+    }
+    notes.reverse();
+    Ok(notes)
+}
+
+fn render(cli: &Cli, notes: &[ReleaseNotes]) -> Result<String> {
+    if let Some(path) = &cli.template {
+        let source = std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("cannot read template {}: {}", path.display(), e.kind())))?;
+        let name = path.display().to_string();
+        let parts = notes
+            .iter()
+            .map(|n| tidegate_core::template::render(&name, &source, n))
+            .collect::<Result<Vec<_>, _>>()?;
+        return Ok(parts.join("\n"));
+    }
+    match cli.format {
+        Format::Json => {
+            let value = if cli.all {
+                serde_json::json!({ "releases": notes })
+            } else {
+                serde_json::to_value(&notes[0])?
+            };
+            Ok(format!("{}\n", serde_json::to_string_pretty(&value)?))
+        }
+        Format::Markdown => {
+            let sections: Vec<String> = notes.iter().map(changelog::render_markdown).collect();
+            Ok(if cli.all {
+                changelog::render_document(&sections)
+            } else {
+                sections.concat()
+            })
+        }
+    }
+}
+
+fn write_out(cli: &Cli, text: &str, notes: &[ReleaseNotes]) -> Result<()> {
+    if let Some(path) = &cli.prepend {
+        let existing = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(UsageError(format!("cannot read {}: {}", path.display(), e.kind())).into()),
+        };
+        let updated = changelog::prepend(&existing, text, &notes[0].version);
+        return write_atomically(path, &updated).with_context(|| format!("cannot write {}", path.display()));
+    }
+    if let Some(path) = &cli.output {
+        return write_atomically(path, text).with_context(|| format!("cannot write {}", path.display()));
+    }
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // A closed pipe (`changelog | head`) is the reader's choice, not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to standard output"),
+    }
+}

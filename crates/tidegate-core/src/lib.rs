@@ -6,6 +6,12 @@ pub mod commit;
 pub mod config;
 pub mod links;
 pub mod markdown;
+pub mod release;
 pub mod tag;
 pub mod template;
 pub mod version;
+
+/// A request that cannot be carried out as asked: the user must change the arguments.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);

@@ -1,0 +1,392 @@
+//! Release history from the local checkout, through libgit2: release tags, the previous release,
+//! and the commits of a range with the pull requests that brought them in.
+//!
+//! History comes from the checkout, not the API: no 250-commit compare limit, no paging, no rate
+//! limit. A shallow checkout is detected and reported, never mistaken for a short history.
+
+pub mod checkout;
+pub mod pending;
+
+pub use git2::Oid;
+use git2::{Repository, Sort};
+use semver::Version;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::{Path, PathBuf};
+use tidegate_core::commit::{CommitInfo, is_merge_record, merged_pull_request};
+use tidegate_core::tag::TagFormat;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("{0} is not inside a git repository; pass --repo with the path of a checkout")]
+    NotARepository(PathBuf),
+    #[error("the repository has no commits yet; commit something first")]
+    Empty,
+    #[error(
+        "unknown revision `{0}`: no branch, tag or commit has that name (a branch that exists only on the remote is `origin/NAME`)"
+    )]
+    UnknownRevision(String),
+    #[error(
+        "this is a shallow clone whose history stops before the previous release; fetch the whole history (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow --tags`)"
+    )]
+    ShallowHistory,
+    #[error("reading the repository failed: {0}")]
+    Git(#[from] git2::Error),
+}
+
+impl GitError {
+    /// Whether the user named something that does not exist (a usage error, not a git failure).
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Self::UnknownRevision(_))
+    }
+}
+
+/// A release tag of one package.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReleaseTag {
+    pub name: String,
+    pub version: Version,
+    /// The commit the tag points to (annotated tags peeled).
+    pub commit: Oid,
+}
+
+/// The release tags of a package, and how many tags were not releases of it.
+#[derive(Clone, Debug, Default)]
+pub struct ReleaseTags {
+    /// Sorted by version, lowest first.
+    pub tags: Vec<ReleaseTag>,
+    /// Tags that are not a semantic version in the package's tag format.
+    pub ignored: usize,
+    /// Pre-release tags left out because the versioning strategy does not count them.
+    pub prereleases_skipped: usize,
+}
+
+impl ReleaseTags {
+    /// Tags by the commit they point to.
+    fn by_commit(&self) -> HashMap<Oid, Vec<usize>> {
+        let mut map: HashMap<Oid, Vec<usize>> = HashMap::with_capacity(self.tags.len());
+        for (i, tag) in self.tags.iter().enumerate() {
+            map.entry(tag.commit).or_default().push(i);
+        }
+        map
+    }
+
+    pub fn find(&self, name: &str) -> Option<&ReleaseTag> {
+        self.tags.iter().find(|t| t.name == name)
+    }
+}
+
+/// What a walk of history found: commits newest first, merge records left out.
+#[derive(Clone, Debug, Default)]
+pub struct Commits {
+    pub commits: Vec<CommitInfo>,
+    /// Merge commits that only record a merge ("Merge pull request #1…", "Merge branch…").
+    pub merge_records: usize,
+}
+
+pub struct History {
+    repo: Repository,
+    /// Commits whose parents a shallow clone does not have.
+    shallow_boundary: HashSet<Oid>,
+}
+
+impl History {
+    /// Opens the repository that contains `path`.
+    pub fn open(path: &Path) -> Result<Self, GitError> {
+        let repo = Repository::open_ext(
+            path,
+            git2::RepositoryOpenFlags::empty(),
+            std::iter::empty::<&std::ffi::OsStr>(),
+        )
+        .map_err(|e| match e.code() {
+            git2::ErrorCode::NotFound => GitError::NotARepository(path.to_path_buf()),
+            _ => GitError::Git(e),
+        })?;
+        let shallow_boundary = std::fs::read_to_string(repo.path().join("shallow"))
+            .map(|text| text.lines().filter_map(|l| Oid::from_str(l.trim()).ok()).collect())
+            .unwrap_or_default();
+        Ok(Self {
+            repo,
+            shallow_boundary,
+        })
+    }
+
+    /// The root of the working tree (or the repository folder when it is bare).
+    pub fn root(&self) -> &Path {
+        self.repo.workdir().unwrap_or_else(|| self.repo.path())
+    }
+
+    pub fn is_shallow(&self) -> bool {
+        !self.shallow_boundary.is_empty()
+    }
+
+    /// The commit a revision names (`HEAD`, a branch, a tag, a SHA, `origin/main`…).
+    pub fn resolve(&self, revision: &str) -> Result<Oid, GitError> {
+        if revision == "HEAD" && self.repo.head().is_err() && self.repo.is_empty().unwrap_or(false) {
+            return Err(GitError::Empty);
+        }
+        let object = self
+            .repo
+            .revparse_single(revision)
+            .map_err(|_| GitError::UnknownRevision(revision.to_string()))?;
+        object
+            .peel_to_commit()
+            .map(|c| c.id())
+            .map_err(|_| GitError::UnknownRevision(revision.to_string()))
+    }
+
+    /// The URL of the `origin` remote, else of the only remote.
+    pub fn remote_url(&self) -> Option<String> {
+        let remote = self.repo.find_remote("origin").ok().or_else(|| {
+            let names = self.repo.remotes().ok()?;
+            let only = names.iter().flatten().next()?.to_string();
+            self.repo.find_remote(&only).ok()
+        })?;
+        remote.url().map(str::to_string)
+    }
+
+    /// Every release tag of a package. Pre-release tags are kept only when `with_prereleases`.
+    pub fn release_tags(&self, format: &TagFormat, with_prereleases: bool) -> Result<ReleaseTags, GitError> {
+        let mut found = ReleaseTags::default();
+        for reference in self.repo.references_glob("refs/tags/*")? {
+            let reference = reference?;
+            let Some(name) = reference.shorthand().map(str::to_string) else {
+                found.ignored += 1;
+                continue;
+            };
+            let Some(version) = format.parse(&name) else {
+                found.ignored += 1;
+                continue;
+            };
+            if !version.pre.is_empty() && !with_prereleases {
+                found.prereleases_skipped += 1;
+                continue;
+            }
+            // A tag of a tree or blob is not a release.
+            let Ok(commit) = reference.peel_to_commit() else {
+                found.ignored += 1;
+                continue;
+            };
+            found.tags.push(ReleaseTag {
+                name,
+                version,
+                commit: commit.id(),
+            });
+        }
+        found.tags.sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)));
+        Ok(found)
+    }
+
+    /// The previous release of `target`: of the release tags reachable from it that are not behind
+    /// another release tag, the highest version. With `before_target`, tags on `target` itself are
+    /// passed over (the predecessor of the release tagged there is wanted).
+    pub fn previous_release<'t>(
+        &self,
+        target: Oid,
+        tags: &'t ReleaseTags,
+        before_target: bool,
+    ) -> Result<Option<&'t ReleaseTag>, GitError> {
+        let by_commit = tags.by_commit();
+        let mut queue = VecDeque::from([target]);
+        let mut seen = HashSet::from([target]);
+        let mut best: Option<&ReleaseTag> = None;
+        let mut hit_boundary = false;
+        while let Some(id) = queue.pop_front() {
+            let here: Vec<&ReleaseTag> = by_commit
+                .get(&id)
+                .into_iter()
+                .flatten()
+                .map(|&i| &tags.tags[i])
+                .filter(|_| !(before_target && id == target))
+                .collect();
+            if !here.is_empty() {
+                for tag in here {
+                    if best.is_none_or(|b| tag.version > b.version) {
+                        best = Some(tag);
+                    }
+                }
+                continue;
+            }
+            if self.shallow_boundary.contains(&id) {
+                hit_boundary = true;
+            }
+            for parent in self.repo.find_commit(id)?.parent_ids() {
+                if seen.insert(parent) {
+                    queue.push_back(parent);
+                }
+            }
+        }
+        if best.is_none() && hit_boundary {
+            return Err(GitError::ShallowHistory);
+        }
+        Ok(best)
+    }
+
+    /// The commits reachable from `target` and not from `since`, newest first, each linked to the
+    /// pull request whose merge commit brought it in.
+    pub fn commits(&self, target: Oid, since: Option<Oid>) -> Result<Commits, GitError> {
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+        walk.push(target)?;
+        if let Some(since) = since {
+            walk.hide(since)?;
+        }
+        let ids: Vec<Oid> = walk.collect::<Result<_, _>>()?;
+        self.read_commits(&ids, since)
+    }
+
+    /// Reads the given commits (in the given order), leaving out merge records and linking the
+    /// commits each "Merge pull request #N" merge brought in to PR N.
+    fn read_commits(&self, ids: &[Oid], since: Option<Oid>) -> Result<Commits, GitError> {
+        let mut merged_pr: HashMap<Oid, u64> = HashMap::new();
+        let mut out = Commits::default();
+        let mut infos = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let commit = self.repo.find_commit(id)?;
+            let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+            if commit.parent_count() > 1 {
+                if let Some(pr) = merged_pull_request(&message) {
+                    self.link_merged(&commit, since, pr, &mut merged_pr)?;
+                }
+            }
+            if is_merge_record(&message) {
+                out.merge_records += 1;
+                continue;
+            }
+            let author = commit.author();
+            let author = String::from_utf8_lossy(author.name_bytes()).into_owned();
+            infos.push(CommitInfo {
+                id: id.to_string(),
+                message,
+                author,
+                time: commit.time().seconds(),
+                merged_pr: None,
+            });
+        }
+        for info in &mut infos {
+            if let Ok(oid) = Oid::from_str(&info.id) {
+                info.merged_pr = merged_pr.get(&oid).copied();
+            }
+        }
+        out.commits = infos;
+        Ok(out)
+    }
+
+    /// Marks the commits a merge brought in (reachable from its second parent, not its first).
+    /// The newest merge wins: walks run newest first, and an earlier link is kept.
+    fn link_merged(
+        &self,
+        merge: &git2::Commit<'_>,
+        since: Option<Oid>,
+        pr: u64,
+        merged_pr: &mut HashMap<Oid, u64>,
+    ) -> Result<(), GitError> {
+        let mut walk = self.repo.revwalk()?;
+        for parent in merge.parent_ids().skip(1) {
+            walk.push(parent)?;
+        }
+        walk.hide(merge.parent_id(0)?)?;
+        if let Some(since) = since {
+            walk.hide(since)?;
+        }
+        for id in walk {
+            merged_pr.entry(id?).or_insert(pr);
+        }
+        Ok(())
+    }
+
+    /// Every release reachable from `target`, oldest first, each with the commits it was the first
+    /// release to contain (newest first). Each commit belongs to exactly one release, so a whole
+    /// changelog lists every commit once, under the release that shipped it.
+    pub fn releases<'t>(
+        &self,
+        target: Oid,
+        tags: &'t ReleaseTags,
+    ) -> Result<Vec<(&'t ReleaseTag, Commits)>, GitError> {
+        let reachable = self.reachable_tags(target, tags)?;
+        let mut seen: HashSet<Oid> = HashSet::new();
+        let mut out = Vec::with_capacity(reachable.len());
+        for tag in reachable {
+            let mut ids = Vec::new();
+            let mut queue = VecDeque::new();
+            if seen.insert(tag.commit) {
+                queue.push_back(tag.commit);
+            }
+            while let Some(id) = queue.pop_front() {
+                ids.push(id);
+                for parent in self.repo.find_commit(id)?.parent_ids() {
+                    if seen.insert(parent) {
+                        queue.push_back(parent);
+                    }
+                }
+            }
+            if tag_stops_at_boundary(&ids, &self.shallow_boundary) {
+                return Err(GitError::ShallowHistory);
+            }
+            let ordered = self.order_newest_first(&ids)?;
+            out.push((tag, self.read_commits(&ordered, None)?));
+        }
+        Ok(out)
+    }
+
+    /// Release tags whose commits are reachable from `target`, lowest version first.
+    fn reachable_tags<'t>(&self, target: Oid, tags: &'t ReleaseTags) -> Result<Vec<&'t ReleaseTag>, GitError> {
+        let by_commit = tags.by_commit();
+        let mut walk = self.repo.revwalk()?;
+        walk.push(target)?;
+        let mut reachable = Vec::new();
+        for id in walk {
+            if let Some(indexes) = by_commit.get(&id?) {
+                reachable.extend(indexes.iter().map(|&i| &tags.tags[i]));
+            }
+        }
+        reachable.sort_by(|a, b| a.version.cmp(&b.version));
+        Ok(reachable)
+    }
+
+    /// Orders commits newest first by commit time (then topologically stable by discovery order).
+    fn order_newest_first(&self, ids: &[Oid]) -> Result<Vec<Oid>, GitError> {
+        let mut timed = Vec::with_capacity(ids.len());
+        for (i, &id) in ids.iter().enumerate() {
+            timed.push((self.repo.find_commit(id)?.time().seconds(), i, id));
+        }
+        timed.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        Ok(timed.into_iter().map(|(_, _, id)| id).collect())
+    }
+
+    /// The date of a tag, seconds since the epoch: the tagger's for an annotated tag, else the
+    /// commit's.
+    pub fn tag_time(&self, tag: &ReleaseTag) -> Result<i64, GitError> {
+        if let Ok(reference) = self.repo.find_reference(&format!("refs/tags/{}", tag.name)) {
+            if let Ok(annotated) = reference.peel_to_tag() {
+                if let Some(tagger) = annotated.tagger() {
+                    return Ok(tagger.when().seconds());
+                }
+            }
+        }
+        Ok(self.repo.find_commit(tag.commit)?.time().seconds())
+    }
+}
+
+fn tag_stops_at_boundary(ids: &[Oid], boundary: &HashSet<Oid>) -> bool {
+    !boundary.is_empty() && ids.iter().any(|id| boundary.contains(id))
+}
+
+/// The exit code for an error from reading a checkout (see DESIGN.md): 2 for what the user can fix
+/// in the arguments or configuration, 3 for a failure reading git.
+pub fn exit_code(error: &(dyn std::error::Error + 'static)) -> u8 {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(git) = e.downcast_ref::<GitError>() {
+            return if git.is_usage() { 2 } else { 3 };
+        }
+        if e.is::<checkout::LoadError>()
+            || e.is::<tidegate_core::UsageError>()
+            || e.is::<tidegate_core::config::ConfigError>()
+            || e.is::<tidegate_core::template::TemplateError>()
+        {
+            return 2;
+        }
+        current = e.source();
+    }
+    3
+}

@@ -1,0 +1,58 @@
+//! Reading a checkout's configuration file: `tidegate.toml`, else release-please's, else defaults.
+
+use std::path::Path;
+use tidegate_core::config::{
+    Config, ConfigError, NATIVE_FILE, RELEASE_PLEASE_FILE, RELEASE_PLEASE_MANIFEST,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot read {path}: {reason}; check the path given to --config")]
+    Read { path: String, reason: String },
+}
+
+/// Loads the configuration: the file given with `--config` (TOML, or release-please's JSON by its
+/// `.json` name), else `tidegate.toml` at the root, else `release-please-config.json` with its
+/// manifest, else the defaults. Paths are relative to the repository root; the working directory
+/// is never consulted.
+pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config, LoadError> {
+    if let Some(path) = explicit {
+        let path = root.join(path);
+        let text = read(&path)?;
+        let name = path.display().to_string();
+        return if path.extension().is_some_and(|e| e == "json") {
+            let manifest = read_optional(&path.with_file_name(RELEASE_PLEASE_MANIFEST))?;
+            Ok(Config::from_release_please(&name, &text, manifest.as_deref())?)
+        } else {
+            Ok(Config::from_toml(&name, &text)?)
+        };
+    }
+    if let Some(text) = read_optional(&root.join(NATIVE_FILE))? {
+        return Ok(Config::from_toml(NATIVE_FILE, &text)?);
+    }
+    if let Some(text) = read_optional(&root.join(RELEASE_PLEASE_FILE))? {
+        let manifest = read_optional(&root.join(RELEASE_PLEASE_MANIFEST))?;
+        return Ok(Config::from_release_please(RELEASE_PLEASE_FILE, &text, manifest.as_deref())?);
+    }
+    Ok(Config::defaults())
+}
+
+fn read(path: &Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|e| LoadError::Read {
+        path: path.display().to_string(),
+        reason: e.kind().to_string(),
+    })
+}
+
+fn read_optional(path: &Path) -> Result<Option<String>, LoadError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(LoadError::Read {
+            path: path.display().to_string(),
+            reason: e.kind().to_string(),
+        }),
+    }
+}
