@@ -226,11 +226,8 @@ pub fn prepend(existing: &str, section: &str, version: &str) -> String {
     };
     let mut out = String::with_capacity(existing.len() + section.len() + 4);
     out.push_str(head);
-    if !head.is_empty() {
-        if !head.ends_with('\n') {
-            out.push('\n');
-        }
-        out.push('\n');
+    if !head.is_empty() && !head.ends_with("\n\n") {
+        out.push_str(if head.ends_with('\n') { "\n" } else { "\n\n" });
     }
     out.push_str(section);
     if !rest.is_empty() {

@@ -127,7 +127,14 @@ fn split_messages(message: &str, extra_types: &[&str]) -> Vec<String> {
                     .strip_prefix("* ")
                     .or_else(|| lines[0].strip_prefix("- "))
                     .unwrap_or(lines[0]);
-                text = lines.join("\n");
+                // Lines right under such a header are its footers or body: the blank line
+                // conventional commits need before them is added.
+                text = match lines.split_first() {
+                    Some((header, rest)) if !rest.is_empty() => {
+                        format!("{header}\n\n{}", rest.join("\n"))
+                    }
+                    _ => lines.join("\n"),
+                };
             }
             groups.push(vec![text]);
         } else if let Some(last) = groups.last_mut() {

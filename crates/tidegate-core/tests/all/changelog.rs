@@ -1,0 +1,120 @@
+//! Release notes in release-please's layout, escaping, templates and prepending.
+
+use tidegate_core::changelog::{ReleaseHeading, build, prepend, render_markdown};
+use tidegate_core::commit::{Change, CommitInfo, DEFAULT_TYPES, classify};
+use tidegate_core::config::Config;
+use tidegate_core::links::Links;
+
+fn commit(n: u8, message: &str) -> Vec<Change> {
+    let info = CommitInfo {
+        id: format!("{n:02x}{}", "ab".repeat(19)),
+        message: message.into(),
+        author: "Ada".into(),
+        time: 0,
+        merged_pr: None,
+    };
+    classify(&info, DEFAULT_TYPES).changes
+}
+
+fn heading(previous: Option<&str>) -> ReleaseHeading {
+    ReleaseHeading {
+        version: "1.3.0".into(),
+        tag: Some("v1.3.0".into()),
+        previous_tag: previous.map(str::to_string),
+        date: "2026-11-21".into(),
+    }
+}
+
+fn notes(messages: &[&str], links: Option<&Links>, previous: Option<&str>) -> String {
+    let config = Config::defaults();
+    let changes: Vec<Change> = messages
+        .iter()
+        .enumerate()
+        .flat_map(|(i, m)| commit(u8::try_from(i).expect("few"), m))
+        .collect();
+    render_markdown(&build(heading(previous), &changes, messages.len(), &config.packages[0], links))
+}
+
+#[test]
+fn release_please_layout_with_links() {
+    let links = Links::from_remote("git@github.com:octo/repo.git").expect("remote");
+    let text = notes(
+        &[
+            "fix: stop dropping the last page (#102)",
+            "feat(api): add the widgets endpoint (#101)",
+            "feat!: rename the flag\n\nBREAKING CHANGE: `--to` is now `--target`",
+            "docs: hidden",
+            "feat: another feature",
+        ],
+        Some(&links),
+        Some("v1.2.3"),
+    );
+    let c = "https://github.com/octo/repo/commit/";
+    let expected = format!(
+        "## [1.3.0](https://github.com/octo/repo/compare/v1.2.3...v1.3.0) (2026-11-21)\n\
+\n\
+\n\
+### ⚠ BREAKING CHANGES\n\
+\n\
+* `--to` is now `--target` ([02ababa]({c}02{ab}))\n\
+\n\
+### Features\n\
+\n\
+* another feature ([04ababa]({c}04{ab}))\n\
+* **api:** add the widgets endpoint ([#101](https://github.com/octo/repo/issues/101)) ([01ababa]({c}01{ab}))\n\
+* rename the flag ([02ababa]({c}02{ab}))\n\
+\n\
+\n\
+### Bug Fixes\n\
+\n\
+* stop dropping the last page ([#102](https://github.com/octo/repo/issues/102)) ([00ababa]({c}00{ab}))\n",
+        ab = "ab".repeat(19)
+    );
+    assert_eq!(text, expected);
+}
+
+#[test]
+fn without_a_remote_or_previous_release_links_are_plain_text() {
+    let text = notes(&["fix: a bug (#7)"], None, None);
+    assert_eq!(text, "## 1.3.0 (2026-11-21)\n\n\n### Bug Fixes\n\n* a bug (#7) (00ababa)\n");
+}
+
+#[test]
+fn commit_text_cannot_ping_inject_html_or_close_issues() {
+    let text = notes(&["fix: thanks @octocat, closes #5 <script>alert(1)</script> [x](http://evil)"], None, None);
+    let line = text.lines().find(|l| l.starts_with("* ")).expect("an entry");
+    assert_eq!(
+        line,
+        "* thanks `@octocat`, refs #5 &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](http://evil) (00ababa)"
+    );
+}
+
+#[test]
+fn prepend_keeps_everything_else_byte_for_byte() {
+    let existing = "# Changelog\n\nSome intro kept as is.\n\n## [1.2.3](x) (2026-01-01)\n\n\n### Bug Fixes\n\n* old ([abc1234](y))\n";
+    let section = "## 1.3.0 (2026-11-21)\n\n\n### Features\n\n* new (def5678)\n";
+    let updated = prepend(existing, section, "1.3.0");
+    assert_eq!(
+        updated,
+        format!("# Changelog\n\nSome intro kept as is.\n\n{section}\n## [1.2.3](x) (2026-01-01)\n\n\n### Bug Fixes\n\n* old ([abc1234](y))\n")
+    );
+    // Running again with the same version replaces that section instead of adding a second one.
+    let again = prepend(&updated, &section.replace("new", "newer"), "1.3.0");
+    assert_eq!(again.matches("## 1.3.0").count(), 1);
+    assert!(again.contains("* newer (def5678)") && again.contains("## [1.2.3](x)"));
+    // A missing or empty file gets a title.
+    assert_eq!(prepend("", section, "1.3.0"), format!("# Changelog\n\n{section}"));
+}
+
+#[test]
+fn templates_see_the_notes() {
+    let config = Config::defaults();
+    let notes = build(heading(None), &commit(1, "feat(ui): dark mode"), 1, &config.packages[0], None);
+    let template = "v{{ version }} on {{ date }}\n{% for s in sections %}{{ s.title }}:{% for e in s.entries %} {{ e.scope }}/{{ e.description_md }}{% endfor %}\n{% endfor %}";
+    let out = tidegate_core::template::render("notes.j2", template, &notes).expect("renders");
+    assert_eq!(out, "v1.3.0 on 2026-11-21\nFeatures: ui/dark mode\n");
+    let err = tidegate_core::template::render("bad.j2", "line one\n{{ nope }", &notes).expect_err("syntax");
+    assert!(err.to_string().starts_with("template bad.j2:2: "), "{err}");
+    let err = tidegate_core::template::render("bad.j2", "{{ missing.field }}", &notes).expect_err("undefined");
+    assert!(err.to_string().contains("bad.j2"), "{err}");
+}
