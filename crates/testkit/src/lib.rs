@@ -110,17 +110,30 @@ impl TestRepo {
         self.head()
     }
 
-    /// Commits raw message bytes (for messages that are not UTF-8).
+    /// Commits raw message bytes (for messages that are not UTF-8, which `git commit` would
+    /// re-encode): the commit object is written by hand.
     pub fn commit_bytes(&self, message: &[u8]) -> String {
-        let file = self.path().join(".git").join("TEST_MSG");
-        std::fs::write(&file, message).expect("write message");
         let n = self.clock.get();
         self.write(&format!("changes/{n}.txt"), "bytes");
         self.git(&["add", "-A"]);
+        let tree = self.git(&["write-tree"]);
+        let parent = self.git_command(&["rev-parse", "-q", "--verify", "HEAD"]).output().expect("git");
+        let mut object = format!("tree {tree}\n").into_bytes();
+        if parent.status.success() {
+            object.extend_from_slice(b"parent ");
+            object.extend_from_slice(String::from_utf8_lossy(&parent.stdout).trim().as_bytes());
+            object.push(b'\n');
+        }
+        let who = format!("Ada Lovelace <ada@example.com> {n} +0000");
+        object.extend_from_slice(format!("author {who}\ncommitter {who}\n\n").as_bytes());
+        object.extend_from_slice(message);
+        let file = self.path().join(".git").join("TEST_COMMIT");
+        std::fs::write(&file, &object).expect("write object");
         let file = file.to_string_lossy().into_owned();
-        self.git(&["commit", "-q", "--cleanup=verbatim", "-F", &file]);
+        let sha = self.git(&["hash-object", "-t", "commit", "-w", "--literally", &file]);
+        self.git(&["update-ref", "HEAD", &sha]);
         self.tick();
-        self.head()
+        sha
     }
 
     pub fn head(&self) -> String {

@@ -121,7 +121,8 @@ impl History {
 
     /// The commit a revision names (`HEAD`, a branch, a tag, a SHA, `origin/main`…).
     pub fn resolve(&self, revision: &str) -> Result<Oid, GitError> {
-        if revision == "HEAD" && self.repo.head().is_err() && self.repo.is_empty().unwrap_or(false) {
+        let unborn = |e: &git2::Error| e.code() == git2::ErrorCode::UnbornBranch;
+        if revision == "HEAD" && self.repo.head().as_ref().is_err_and(unborn) {
             return Err(GitError::Empty);
         }
         let object = self
