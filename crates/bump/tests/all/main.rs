@@ -1,0 +1,118 @@
+//! The `bump` binary, run as a user runs it.
+
+use assert_cmd::Command;
+use testkit::TestRepo;
+
+fn bump_json(repo: &TestRepo) -> serde_json::Value {
+    let out = Command::cargo_bin("bump")
+        .expect("binary")
+        .args(["version", "--json", "--repo"])
+        .arg(repo.path())
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(text.lines().count(), 1, "exactly one JSON object: {text}");
+    serde_json::from_str(&text).expect("json")
+}
+
+#[test]
+fn json_reports_the_facts_behind_the_version() {
+    let repo = TestRepo::new();
+    repo.commit("feat: one");
+    repo.tag("v1.4.2").tag("nightly");
+    repo.commit("feat(ui): two");
+    repo.commit("fix: three");
+    repo.commit("Update README");
+    repo.commit("docs: four");
+    let json = bump_json(&repo);
+    assert_eq!(json["previous"], "1.4.2");
+    assert_eq!(json["next"], "1.5.0");
+    assert_eq!(json["tag"], "v1.5.0");
+    assert_eq!(json["bump"], "minor");
+    assert_eq!(json["commits"], 4);
+    assert_eq!(json["types"], serde_json::json!({"feat": 1, "fix": 1, "docs": 1, "other": 1}));
+    assert_eq!(json["ignored_tags"], 1);
+}
+
+#[test]
+fn nothing_user_facing_means_next_is_null() {
+    let repo = TestRepo::new();
+    repo.commit("feat: one");
+    repo.tag("v1.0.0");
+    repo.commit("chore: tidy");
+    repo.commit("ci: faster");
+    let json = bump_json(&repo);
+    assert_eq!(json["next"], serde_json::Value::Null);
+    assert_eq!(json["tag"], serde_json::Value::Null);
+    assert_eq!(json["bump"], "none");
+    assert_eq!(json["commits"], 2);
+    let out = Command::cargo_bin("bump").expect("binary").args(["version", "--repo"]).arg(repo.path()).output().expect("runs");
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to release since v1.0.0"));
+}
+
+#[test]
+fn first_release_follows_the_release_type() {
+    let repo = TestRepo::new();
+    repo.write("tidegate.toml", "release-type = \"rust\"\n");
+    repo.commit("feat: one");
+    let json = bump_json(&repo);
+    assert_eq!(json["previous"], serde_json::Value::Null);
+    assert_eq!(json["next"], "0.1.0");
+    assert_eq!(json["bump"], "initial");
+}
+
+#[test]
+fn release_please_projects_migrate_unchanged() {
+    let repo = TestRepo::new();
+    repo.write(
+        "release-please-config.json",
+        r#"{"packages": {".": {"release-type": "node", "bump-minor-pre-major": true, "include-component-in-tag": true, "component": "app", "draft": true}}}"#,
+    );
+    repo.write(".release-please-manifest.json", r#"{".": "0.3.0"}"#);
+    repo.commit("chore: config");
+    repo.tag("app-v0.3.0");
+    repo.commit("feat!: drop the old API");
+    let out = Command::cargo_bin("bump").expect("binary").args(["version", "--json", "--repo"]).arg(repo.path()).output().expect("runs");
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["next"], "0.4.0");
+    assert_eq!(json["tag"], "app-v0.4.0");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not supported yet") && err.contains("draft"), "{err}");
+}
+
+#[test]
+fn the_manifest_version_stands_in_for_a_missing_tag() {
+    let repo = TestRepo::new();
+    repo.write("release-please-config.json", r#"{"packages": {".": {}}}"#);
+    repo.write(".release-please-manifest.json", r#"{".": "2.3.4"}"#);
+    repo.commit("fix: one");
+    assert_eq!(bump_json(&repo)["next"], "2.3.5");
+}
+
+#[test]
+fn plain_output_is_the_version() {
+    let repo = TestRepo::new();
+    repo.commit("feat: one");
+    repo.tag("v0.9.0");
+    repo.commit("fix: two");
+    let out = Command::cargo_bin("bump").expect("binary").args(["version", "--repo"]).arg(repo.path()).output().expect("runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "0.9.1\n");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = Command::cargo_bin("bump").expect("binary").args(["version", "--nope"]).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let repo = TestRepo::new();
+    repo.write("release-please-config.json", "{\"packages\": ");
+    repo.commit("fix: one");
+    let out = Command::cargo_bin("bump").expect("binary").args(["version", "--repo"]).arg(repo.path()).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: release-please-config.json:1: not valid JSON"), "{err}");
+    assert_eq!(err.lines().count(), 1);
+}
