@@ -4,9 +4,9 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use tidegate_actions::{finish, notice, warning};
+use tidegate_git::History;
 use tidegate_git::checkout::load_config;
 use tidegate_git::pending::Pending;
-use tidegate_git::History;
 
 #[derive(Parser)]
 #[command(version, about = "The next semantic version from conventional commits")]
@@ -80,7 +80,10 @@ fn version(args: &VersionArgs) -> Result<()> {
     } else if let Some(next) = next {
         println!("{next}");
     } else {
-        let since = pending.previous.as_ref().map_or("the first commit".into(), |t| t.name.clone());
+        let since = pending
+            .previous
+            .as_ref()
+            .map_or("the first commit".into(), |t| t.name.clone());
         notice(&format!(
             "nothing to release since {since}: {} commits, none user-facing",
             pending.commits.commits.len()

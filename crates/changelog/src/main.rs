@@ -81,7 +81,9 @@ fn run(cli: &Cli) -> Result<()> {
     for message in &config.warnings {
         warning(message);
     }
-    let links = history.remote_url().and_then(|url| Links::from_remote(&url));
+    let links = history
+        .remote_url()
+        .and_then(|url| Links::from_remote(&url));
     let cx = Facts {
         history: &history,
         package,
@@ -92,7 +94,11 @@ fn run(cli: &Cli) -> Result<()> {
     } else if let Some(tag) = &cli.tag {
         vec![one_release(&cx, tag)?]
     } else if cli.from.is_some() || cli.to.is_some() {
-        vec![range(&cx, cli.from.as_deref(), cli.to.as_deref().unwrap_or("HEAD"))?]
+        vec![range(
+            &cx,
+            cli.from.as_deref(),
+            cli.to.as_deref().unwrap_or("HEAD"),
+        )?]
     } else {
         vec![unreleased(&cx)?]
     };
@@ -106,11 +112,22 @@ fn notes_of(cx: &Facts<'_>, heading: ReleaseHeading, commits: &Commits) -> Relea
     notes_from(cx, heading, &analysis, commits.commits.len())
 }
 
-fn notes_from(cx: &Facts<'_>, heading: ReleaseHeading, analysis: &Analysis, count: usize) -> ReleaseNotes {
+fn notes_from(
+    cx: &Facts<'_>,
+    heading: ReleaseHeading,
+    analysis: &Analysis,
+    count: usize,
+) -> ReleaseNotes {
     for message in &analysis.warnings {
         warning(message);
     }
-    changelog::build(heading, &analysis.changes, count, cx.package, cx.links.as_ref())
+    changelog::build(
+        heading,
+        &analysis.changes,
+        count,
+        cx.package,
+        cx.links.as_ref(),
+    )
 }
 
 /// Today, or `SOURCE_DATE_EPOCH` when set (reproducible output).
@@ -140,16 +157,28 @@ fn unreleased(cx: &Facts<'_>) -> Result<ReleaseNotes> {
         date: today(),
     };
     if pending.decision.next.is_none() {
-        let since = pending.previous.as_ref().map_or("the first commit".into(), |t| t.name.clone());
+        let since = pending
+            .previous
+            .as_ref()
+            .map_or("the first commit".into(), |t| t.name.clone());
         tidegate_actions::notice(&format!(
             "nothing to release since {since}: {} commits, none user-facing",
             pending.commits.commits.len()
         ));
     }
-    Ok(notes_from(cx, heading, &pending.analysis, pending.commits.commits.len()))
+    Ok(notes_from(
+        cx,
+        heading,
+        &pending.analysis,
+        pending.commits.commits.len(),
+    ))
 }
 
-fn release_tag<'t>(tags: &'t tidegate_git::ReleaseTags, name: &str, cx: &Facts<'_>) -> Result<&'t ReleaseTag> {
+fn release_tag<'t>(
+    tags: &'t tidegate_git::ReleaseTags,
+    name: &str,
+    cx: &Facts<'_>,
+) -> Result<&'t ReleaseTag> {
     if let Some(tag) = tags.find(name) {
         return Ok(tag);
     }
@@ -194,7 +223,10 @@ fn range(cx: &Facts<'_>, from: Option<&str>, to: &str) -> Result<ReleaseNotes> {
         None => {
             let previous = from.and_then(|f| tags.find(f)).map(|t| &t.version);
             let next = analysis.decide(previous, cx.package).next;
-            (next.map_or_else(|| "Unreleased".into(), |v| v.to_string()), today())
+            (
+                next.map_or_else(|| "Unreleased".into(), |v| v.to_string()),
+                today(),
+            )
         }
     };
     let heading = ReleaseHeading {
@@ -230,8 +262,13 @@ fn all_releases(cx: &Facts<'_>) -> Result<Vec<ReleaseNotes>> {
 
 fn render(cli: &Cli, notes: &[ReleaseNotes]) -> Result<String> {
     if let Some(path) = &cli.template {
-        let source = std::fs::read_to_string(path)
-            .map_err(|e| UsageError(format!("cannot read template {}: {}", path.display(), e.kind())))?;
+        let source = std::fs::read_to_string(path).map_err(|e| {
+            UsageError(format!(
+                "cannot read template {}: {}",
+                path.display(),
+                e.kind()
+            ))
+        })?;
         let name = path.display().to_string();
         let parts = notes
             .iter()
@@ -264,13 +301,19 @@ fn write_out(cli: &Cli, text: &str, notes: &[ReleaseNotes]) -> Result<()> {
         let existing = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(UsageError(format!("cannot read {}: {}", path.display(), e.kind())).into()),
+            Err(e) => {
+                return Err(
+                    UsageError(format!("cannot read {}: {}", path.display(), e.kind())).into(),
+                );
+            }
         };
         let updated = changelog::prepend(&existing, text, &notes[0].version);
-        return write_atomically(path, &updated).with_context(|| format!("cannot write {}", path.display()));
+        return write_atomically(path, &updated)
+            .with_context(|| format!("cannot write {}", path.display()));
     }
     if let Some(path) = &cli.output {
-        return write_atomically(path, text).with_context(|| format!("cannot write {}", path.display()));
+        return write_atomically(path, text)
+            .with_context(|| format!("cannot write {}", path.display()));
     }
     use std::io::Write;
     let mut out = std::io::stdout().lock();

@@ -105,7 +105,14 @@ impl TestRepo {
     /// Commits everything in the working tree.
     pub fn commit_all(&self, message: &str) -> String {
         self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "--cleanup=verbatim", "-m", message]);
+        self.git(&[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "--cleanup=verbatim",
+            "-m",
+            message,
+        ]);
         self.tick();
         self.head()
     }
@@ -117,7 +124,10 @@ impl TestRepo {
         self.write(&format!("changes/{n}.txt"), "bytes");
         self.git(&["add", "-A"]);
         let tree = self.git(&["write-tree"]);
-        let parent = self.git_command(&["rev-parse", "-q", "--verify", "HEAD"]).output().expect("git");
+        let parent = self
+            .git_command(&["rev-parse", "-q", "--verify", "HEAD"])
+            .output()
+            .expect("git");
         let mut object = format!("tree {tree}\n").into_bytes();
         if parent.status.success() {
             object.extend_from_slice(b"parent ");
@@ -176,7 +186,15 @@ impl TestRepo {
     pub fn shallow_clone(&self, depth: u32) -> TestRepo {
         let clone = TestRepo::new();
         let url = format!("file://{}", self.path().display());
-        clone.git(&["fetch", "-q", "--no-tags", "--depth", &depth.to_string(), &url, "main"]);
+        clone.git(&[
+            "fetch",
+            "-q",
+            "--no-tags",
+            "--depth",
+            &depth.to_string(),
+            &url,
+            "main",
+        ]);
         clone.git(&["reset", "-q", "--hard", "FETCH_HEAD"]);
         clone
     }

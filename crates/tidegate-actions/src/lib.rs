@@ -10,7 +10,9 @@ pub fn on_actions() -> bool {
 
 /// Annotation data is one line; `%`, CR and LF are escaped as the runner expects.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn annotate(level: &str, message: &str) {
@@ -48,14 +50,6 @@ pub mod exit {
     pub const FAILURE: u8 = 3;
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn annotation_data_stays_on_one_line() {
-        assert_eq!(super::escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
-    }
-}
-
 /// Ends a binary: on failure, one `error:` line (an annotation on Actions) and the exit code; no
 /// backtrace, whatever `RUST_BACKTRACE` says.
 pub fn finish(result: Result<(), (u8, String)>) -> std::process::ExitCode {
@@ -74,11 +68,25 @@ pub fn write_atomically(path: &std::path::Path, contents: &str) -> std::io::Resu
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => std::path::Path::new("."),
     };
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("output");
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("output");
     let temp = dir.join(format!(".{name}.tidegate-{}.tmp", std::process::id()));
     let written = std::fs::write(&temp, contents).and_then(|()| std::fs::rename(&temp, path));
     if written.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
     written
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn annotation_data_stays_on_one_line() {
+        assert_eq!(
+            super::escape_data("50% done\r\nnext"),
+            "50%25 done%0D%0Anext"
+        );
+    }
 }

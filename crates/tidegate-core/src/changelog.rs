@@ -97,7 +97,8 @@ pub fn build(
     let mut sections: Vec<Section> = Vec::new();
     for configured in &package.sections {
         let members = changes.iter().filter(|c| {
-            c.kind == configured.kind && (!configured.hidden || c.breaking || c.release_as.is_some())
+            c.kind == configured.kind
+                && (!configured.hidden || c.breaking || c.release_as.is_some())
         });
         let mut entries: Vec<Entry> = members.map(|c| entry(c, &c.description)).collect();
         if entries.is_empty() {

@@ -67,9 +67,8 @@ static EXTRA_HEADER: LazyLock<Regex> = LazyLock::new(|| {
 });
 static PR_REF: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s*\(#(\d+)\)").expect("valid regex"));
-static RELEASE_AS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?im)^release-as:\s*(\S+)\s*$").expect("valid regex")
-});
+static RELEASE_AS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?im)^release-as:\s*(\S+)\s*$").expect("valid regex"));
 
 /// What a commit says, with any problems worth telling the user about.
 #[derive(Debug, Default)]
@@ -115,9 +114,9 @@ fn split_messages(message: &str, extra_types: &[&str]) -> Vec<String> {
     for paragraph in paragraphs(message) {
         let first_line = paragraph.lines().next().unwrap_or_default().trim();
         let opens = !groups.is_empty()
-            && EXTRA_HEADER.captures(first_line).is_some_and(|c| {
-                extra_types.iter().any(|t| t.eq_ignore_ascii_case(&c[1]))
-            });
+            && EXTRA_HEADER
+                .captures(first_line)
+                .is_some_and(|c| extra_types.iter().any(|t| t.eq_ignore_ascii_case(&c[1])));
         if groups.is_empty() || opens {
             let mut text = paragraph.to_string();
             if opens {
@@ -179,7 +178,9 @@ fn conventional_change(
         .iter()
         .filter(|f| f.token().as_str().eq_ignore_ascii_case("release-as"))
         .find_map(|f| parse_release_as(f.value(), commit, warnings));
-    let breaking_note = parsed.breaking_description().map(|note| note.trim().to_string());
+    let breaking_note = parsed
+        .breaking_description()
+        .map(|note| note.trim().to_string());
     Change {
         kind: parsed.type_().as_str().to_ascii_lowercase(),
         scope: parsed.scope().map(|s| s.as_str().to_string()),

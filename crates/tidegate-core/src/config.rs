@@ -159,8 +159,14 @@ pub struct Config {
 impl Config {
     /// The defaults, for a repository with no configuration file.
     pub fn defaults() -> Self {
-        let package = settle(".", &Options::default(), &Options::default(), None, "defaults")
-            .expect("the defaults are valid");
+        let package = settle(
+            ".",
+            &Options::default(),
+            &Options::default(),
+            None,
+            "defaults",
+        )
+        .expect("the defaults are valid");
         Self {
             source: "defaults".into(),
             packages: vec![package],
@@ -170,7 +176,8 @@ impl Config {
 
     /// Reads `tidegate.toml` text.
     pub fn from_toml(file: &str, text: &str) -> Result<Self, ConfigError> {
-        let options: Options = toml_edit::de::from_str(text).map_err(|e| toml_error(file, text, &e))?;
+        let options: Options =
+            toml_edit::de::from_str(text).map_err(|e| toml_error(file, text, &e))?;
         let mut packages = Vec::new();
         match &options.packages {
             Some(map) if !map.is_empty() => {
@@ -178,7 +185,9 @@ impl Config {
                     if package.packages.is_some() {
                         return Err(ConfigError::invalid(
                             file,
-                            format!("packages.\"{path}\" has its own `packages`; list every package at the top level"),
+                            format!(
+                                "packages.\"{path}\" has its own `packages`; list every package at the top level"
+                            ),
                         ));
                     }
                     packages.push(settle(path, &options, package, None, file)?);
@@ -194,12 +203,17 @@ impl Config {
     }
 
     /// Reads release-please's configuration and (optional) manifest.
-    pub fn from_release_please(file: &str, text: &str, manifest: Option<&str>) -> Result<Self, ConfigError> {
-        let root: serde_json::Value = serde_json::from_str(text).map_err(|e| ConfigError::Invalid {
-            file: file.into(),
-            location: format!(":{}", e.line()),
-            message: format!("not valid JSON ({e})"),
-        })?;
+    pub fn from_release_please(
+        file: &str,
+        text: &str,
+        manifest: Option<&str>,
+    ) -> Result<Self, ConfigError> {
+        let root: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ConfigError::Invalid {
+                file: file.into(),
+                location: format!(":{}", e.line()),
+                message: format!("not valid JSON ({e})"),
+            })?;
         let root = root
             .as_object()
             .ok_or_else(|| ConfigError::invalid(file, "expected a JSON object"))?;
@@ -223,7 +237,12 @@ impl Config {
                     let object = value.as_object().ok_or_else(|| {
                         ConfigError::invalid(file, format!("packages.\"{path}\" must be an object"))
                     })?;
-                    let options = release_please_options(object, &format!("packages.\"{path}\"."), file, &mut warnings)?;
+                    let options = release_please_options(
+                        object,
+                        &format!("packages.\"{path}\"."),
+                        file,
+                        &mut warnings,
+                    )?;
                     Ok((path.clone(), options))
                 })
                 .collect::<Result<_, ConfigError>>()?,
@@ -236,7 +255,9 @@ impl Config {
                     semver::Version::parse(v.trim_start_matches('v')).map_err(|_| {
                         ConfigError::invalid(
                             RELEASE_PLEASE_MANIFEST,
-                            format!("\"{path}\" is `{v}`, which is not a semantic version such as 1.2.3"),
+                            format!(
+                                "\"{path}\" is `{v}`, which is not a semantic version such as 1.2.3"
+                            ),
                         )
                     })
                 })
@@ -254,20 +275,30 @@ impl Config {
     pub fn package(&self, path: Option<&str>) -> Result<&PackageConfig, ConfigError> {
         let wanted = path.map(normalize_path);
         match wanted {
-            Some(p) => self.packages.iter().find(|pkg| pkg.path == p).ok_or_else(|| {
-                let known: Vec<&str> = self.packages.iter().map(|p| p.path.as_str()).collect();
-                ConfigError::invalid(
-                    &self.source,
-                    format!("no package at `{p}`; the configured packages are: {}", known.join(", ")),
-                )
-            }),
+            Some(p) => self
+                .packages
+                .iter()
+                .find(|pkg| pkg.path == p)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = self.packages.iter().map(|p| p.path.as_str()).collect();
+                    ConfigError::invalid(
+                        &self.source,
+                        format!(
+                            "no package at `{p}`; the configured packages are: {}",
+                            known.join(", ")
+                        ),
+                    )
+                }),
             None => match self.packages.as_slice() {
                 [only] => Ok(only),
                 many => self.packages.iter().find(|p| p.path == ".").ok_or_else(|| {
                     let known: Vec<&str> = many.iter().map(|p| p.path.as_str()).collect();
                     ConfigError::invalid(
                         &self.source,
-                        format!("several packages are configured ({}); pass --package PATH", known.join(", ")),
+                        format!(
+                            "several packages are configured ({}); pass --package PATH",
+                            known.join(", ")
+                        ),
                     )
                 }),
             },
@@ -278,7 +309,11 @@ impl Config {
 fn normalize_path(path: &str) -> String {
     let trimmed = path.trim_matches('/');
     let trimmed = trimmed.strip_prefix("./").unwrap_or(trimmed);
-    if trimmed.is_empty() { ".".into() } else { trimmed.into() }
+    if trimmed.is_empty() {
+        ".".into()
+    } else {
+        trimmed.into()
+    }
 }
 
 /// The key names release-please documents that Tidegate reads.
@@ -329,9 +364,8 @@ fn release_please_options(
             known.insert("release-type".into(), "simple".into());
         }
     }
-    serde_json::from_value(serde_json::Value::Object(known)).map_err(|e| {
-        ConfigError::invalid(file, format!("{prefix}{e}"))
-    })
+    serde_json::from_value(serde_json::Value::Object(known))
+        .map_err(|e| ConfigError::invalid(file, format!("{prefix}{e}")))
 }
 
 /// Settles one package's options over the repository-wide ones.
@@ -349,7 +383,9 @@ fn settle(
     }
     let path = normalize_path(path);
     let release_type = pick!(release_type).unwrap_or_default();
-    let parse_version = |key: &str, value: Option<String>| -> Result<Option<semver::Version>, ConfigError> {
+    let parse_version = |key: &str,
+                         value: Option<String>|
+     -> Result<Option<semver::Version>, ConfigError> {
         value
             .map(|v| {
                 semver::Version::parse(v.trim_start_matches('v')).map_err(|_| {
@@ -376,7 +412,10 @@ fn settle(
     };
     let separator = pick!(tag_separator).unwrap_or_else(|| "-".into());
     if separator.is_empty() || separator.contains(char::is_whitespace) {
-        return Err(ConfigError::invalid(file, format!("`tag-separator` is `{separator}`; use \"-\" or \"/\"")));
+        return Err(ConfigError::invalid(
+            file,
+            format!("`tag-separator` is `{separator}`; use \"-\" or \"/\""),
+        ));
     }
     let component = pick!(component).filter(|c| !c.is_empty());
     let include_component = pick!(include_component_in_tag).unwrap_or(true);

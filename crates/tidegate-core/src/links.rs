@@ -87,12 +87,18 @@ mod tests {
         assert_eq!(web("https://github.com/octo/repo"), gh);
         assert_eq!(web("git@github.com:octo/repo.git"), gh);
         assert_eq!(web("ssh://git@github.com:22/octo/repo.git"), gh);
-        assert_eq!(web("https://x-access-token:ghs_secret@github.com/octo/repo"), gh);
+        assert_eq!(
+            web("https://x-access-token:ghs_secret@github.com/octo/repo"),
+            gh
+        );
         assert_eq!(
             web("https://ghe.example.com/team/tool.git"),
             Some("https://ghe.example.com/team/tool".into())
         );
-        assert_eq!(web("http://127.0.0.1:8080/o/r"), Some("http://127.0.0.1:8080/o/r".into()));
+        assert_eq!(
+            web("http://127.0.0.1:8080/o/r"),
+            Some("http://127.0.0.1:8080/o/r".into())
+        );
         assert_eq!(web("/srv/git/repo.git"), None);
         assert_eq!(web("../other"), None);
         assert_eq!(web("file:///srv/repo"), None);

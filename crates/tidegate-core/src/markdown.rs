@@ -111,15 +111,27 @@ mod tests {
 
     #[test]
     fn mentions_become_code_and_emails_stay() {
-        assert_eq!(escape_inline("thanks @ada and @org/team"), "thanks `@ada` and `@org/team`");
-        assert_eq!(escape_inline("mail ada@example.com"), "mail ada@example.com");
+        assert_eq!(
+            escape_inline("thanks @ada and @org/team"),
+            "thanks `@ada` and `@org/team`"
+        );
+        assert_eq!(
+            escape_inline("mail ada@example.com"),
+            "mail ada@example.com"
+        );
         assert_eq!(escape_inline("@ada first"), "`@ada` first");
     }
 
     #[test]
     fn html_and_markdown_are_neutralised() {
-        assert_eq!(escape_inline("a <b>bold</b> & [x](y)"), "a &lt;b&gt;bold&lt;/b&gt; &amp; \\[x\\](y)");
-        assert_eq!(escape_inline("use *stars* and _under_"), "use \\*stars\\* and \\_under\\_");
+        assert_eq!(
+            escape_inline("a <b>bold</b> & [x](y)"),
+            "a &lt;b&gt;bold&lt;/b&gt; &amp; \\[x\\](y)"
+        );
+        assert_eq!(
+            escape_inline("use *stars* and _under_"),
+            "use \\*stars\\* and \\_under\\_"
+        );
     }
 
     #[test]

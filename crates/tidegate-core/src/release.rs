@@ -42,7 +42,9 @@ impl Analysis {
 
     /// The next version after `previous` for this package.
     pub fn decide(&self, previous: Option<&Version>, package: &PackageConfig) -> Decision {
-        decide(previous, &self.changes, &package.rules, |kind| package.is_visible(kind))
+        decide(previous, &self.changes, &package.rules, |kind| {
+            package.is_visible(kind)
+        })
     }
 }
 

@@ -21,9 +21,14 @@ pub fn render(name: &str, source: &str, notes: &ReleaseNotes) -> Result<String, 
     let fail = |e: minijinja::Error| TemplateError {
         name: name.to_string(),
         line: e.line().map(|l| format!(":{l}")).unwrap_or_default(),
-        reason: e.detail().map(str::to_string).unwrap_or_else(|| e.kind().to_string()),
+        reason: e
+            .detail()
+            .map(str::to_string)
+            .unwrap_or_else(|| e.kind().to_string()),
     };
     env.add_template(name, source).map_err(fail)?;
     let template = env.get_template(name).map_err(fail)?;
-    template.render(minijinja::Value::from_serialize(notes)).map_err(fail)
+    template
+        .render(minijinja::Value::from_serialize(notes))
+        .map_err(fail)
 }

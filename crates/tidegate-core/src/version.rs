@@ -116,7 +116,10 @@ pub fn decide(
         return Decision::NOTHING;
     }
     let Some(previous) = previous else {
-        let first = rules.initial_version.clone().unwrap_or_else(|| rules.first_release.clone());
+        let first = rules
+            .initial_version
+            .clone()
+            .unwrap_or_else(|| rules.first_release.clone());
         return Decision {
             next: Some(first),
             bump: Bump::Initial,
@@ -163,7 +166,10 @@ fn level_of(previous: &Version, changes: &[Change], rules: &VersionRules) -> Lev
         } else {
             Level::Major
         }
-    } else if changes.iter().any(|c| c.kind == "feat" || c.kind == "feature") {
+    } else if changes
+        .iter()
+        .any(|c| c.kind == "feat" || c.kind == "feature")
+    {
         if pre_major && rules.bump_patch_for_minor_pre_major {
             Level::Patch
         } else {

@@ -24,7 +24,11 @@ pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config, LoadE
         let name = path.display().to_string();
         return if path.extension().is_some_and(|e| e == "json") {
             let manifest = read_optional(&path.with_file_name(RELEASE_PLEASE_MANIFEST))?;
-            Ok(Config::from_release_please(&name, &text, manifest.as_deref())?)
+            Ok(Config::from_release_please(
+                &name,
+                &text,
+                manifest.as_deref(),
+            )?)
         } else {
             Ok(Config::from_toml(&name, &text)?)
         };
@@ -34,7 +38,11 @@ pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config, LoadE
     }
     if let Some(text) = read_optional(&root.join(RELEASE_PLEASE_FILE))? {
         let manifest = read_optional(&root.join(RELEASE_PLEASE_MANIFEST))?;
-        return Ok(Config::from_release_please(RELEASE_PLEASE_FILE, &text, manifest.as_deref())?);
+        return Ok(Config::from_release_please(
+            RELEASE_PLEASE_FILE,
+            &text,
+            manifest.as_deref(),
+        )?);
     }
     Ok(Config::defaults())
 }

@@ -102,7 +102,11 @@ impl History {
             _ => GitError::Git(e),
         })?;
         let shallow_boundary = std::fs::read_to_string(repo.path().join("shallow"))
-            .map(|text| text.lines().filter_map(|l| Oid::from_str(l.trim()).ok()).collect())
+            .map(|text| {
+                text.lines()
+                    .filter_map(|l| Oid::from_str(l.trim()).ok())
+                    .collect()
+            })
             .unwrap_or_default();
         Ok(Self {
             repo,
@@ -146,7 +150,11 @@ impl History {
     }
 
     /// Every release tag of a package. Pre-release tags are kept only when `with_prereleases`.
-    pub fn release_tags(&self, format: &TagFormat, with_prereleases: bool) -> Result<ReleaseTags, GitError> {
+    pub fn release_tags(
+        &self,
+        format: &TagFormat,
+        with_prereleases: bool,
+    ) -> Result<ReleaseTags, GitError> {
         let mut found = ReleaseTags::default();
         for reference in self.repo.references_glob("refs/tags/*")? {
             let reference = reference?;
@@ -173,7 +181,9 @@ impl History {
                 commit: commit.id(),
             });
         }
-        found.tags.sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)));
+        found
+            .tags
+            .sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)));
         Ok(found)
     }
 
@@ -330,7 +340,11 @@ impl History {
     }
 
     /// Release tags whose commits are reachable from `target`, lowest version first.
-    fn reachable_tags<'t>(&self, target: Oid, tags: &'t ReleaseTags) -> Result<Vec<&'t ReleaseTag>, GitError> {
+    fn reachable_tags<'t>(
+        &self,
+        target: Oid,
+        tags: &'t ReleaseTags,
+    ) -> Result<Vec<&'t ReleaseTag>, GitError> {
         let by_commit = tags.by_commit();
         let mut walk = self.repo.revwalk()?;
         walk.push(target)?;

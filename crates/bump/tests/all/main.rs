@@ -10,7 +10,11 @@ fn bump_json(repo: &TestRepo) -> serde_json::Value {
         .arg(repo.path())
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).expect("utf-8");
     assert_eq!(text.lines().count(), 1, "exactly one JSON object: {text}");
     serde_json::from_str(&text).expect("json")
@@ -31,7 +35,10 @@ fn json_reports_the_facts_behind_the_version() {
     assert_eq!(json["tag"], "v1.5.0");
     assert_eq!(json["bump"], "minor");
     assert_eq!(json["commits"], 4);
-    assert_eq!(json["types"], serde_json::json!({"feat": 1, "fix": 1, "docs": 1, "other": 1}));
+    assert_eq!(
+        json["types"],
+        serde_json::json!({"feat": 1, "fix": 1, "docs": 1, "other": 1})
+    );
     assert_eq!(json["ignored_tags"], 1);
 }
 
@@ -47,7 +54,12 @@ fn nothing_user_facing_means_next_is_null() {
     assert_eq!(json["tag"], serde_json::Value::Null);
     assert_eq!(json["bump"], "none");
     assert_eq!(json["commits"], 2);
-    let out = Command::cargo_bin("bump").expect("binary").args(["version", "--repo"]).arg(repo.path()).output().expect("runs");
+    let out = Command::cargo_bin("bump")
+        .expect("binary")
+        .args(["version", "--repo"])
+        .arg(repo.path())
+        .output()
+        .expect("runs");
     assert!(out.status.success());
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to release since v1.0.0"));
@@ -75,13 +87,21 @@ fn release_please_projects_migrate_unchanged() {
     repo.commit("chore: config");
     repo.tag("app-v0.3.0");
     repo.commit("feat!: drop the old API");
-    let out = Command::cargo_bin("bump").expect("binary").args(["version", "--json", "--repo"]).arg(repo.path()).output().expect("runs");
+    let out = Command::cargo_bin("bump")
+        .expect("binary")
+        .args(["version", "--json", "--repo"])
+        .arg(repo.path())
+        .output()
+        .expect("runs");
     assert!(out.status.success());
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["next"], "0.4.0");
     assert_eq!(json["tag"], "app-v0.4.0");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("not supported yet") && err.contains("draft"), "{err}");
+    assert!(
+        err.contains("not supported yet") && err.contains("draft"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -99,20 +119,37 @@ fn plain_output_is_the_version() {
     repo.commit("feat: one");
     repo.tag("v0.9.0");
     repo.commit("fix: two");
-    let out = Command::cargo_bin("bump").expect("binary").args(["version", "--repo"]).arg(repo.path()).output().expect("runs");
+    let out = Command::cargo_bin("bump")
+        .expect("binary")
+        .args(["version", "--repo"])
+        .arg(repo.path())
+        .output()
+        .expect("runs");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "0.9.1\n");
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    let out = Command::cargo_bin("bump").expect("binary").args(["version", "--nope"]).output().expect("runs");
+    let out = Command::cargo_bin("bump")
+        .expect("binary")
+        .args(["version", "--nope"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let repo = TestRepo::new();
     repo.write("release-please-config.json", "{\"packages\": ");
     repo.commit("fix: one");
-    let out = Command::cargo_bin("bump").expect("binary").args(["version", "--repo"]).arg(repo.path()).output().expect("runs");
+    let out = Command::cargo_bin("bump")
+        .expect("binary")
+        .args(["version", "--repo"])
+        .arg(repo.path())
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.starts_with("error: release-please-config.json:1: not valid JSON"), "{err}");
+    assert!(
+        err.starts_with("error: release-please-config.json:1: not valid JSON"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1);
 }

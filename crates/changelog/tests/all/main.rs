@@ -14,7 +14,11 @@ fn changelog(repo: &TestRepo) -> Command {
 
 fn stdout(cmd: &mut Command) -> String {
     let out = cmd.output().expect("runs");
-    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
@@ -22,7 +26,10 @@ fn stdout(cmd: &mut Command) -> String {
 fn failure(cmd: &mut Command) -> (i32, String) {
     let out = cmd.output().expect("runs");
     assert!(!out.status.success(), "unexpected success");
-    (out.status.code().expect("exit code"), String::from_utf8(out.stderr).expect("utf-8"))
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stderr).expect("utf-8"),
+    )
 }
 
 /// A project with two releases and unreleased work, on GitHub.
@@ -43,9 +50,20 @@ fn unreleased_notes_are_headed_by_the_next_version() {
     let repo = project();
     let text = stdout(&mut changelog(&repo));
     let first = text.lines().next().expect("heading");
-    assert_eq!(first, "## [1.1.0](https://github.com/octo/demo/compare/v1.0.1...v1.1.0) (2026-11-22)");
-    assert!(text.contains("### Features\n\n* **api:** add widgets ([#5](https://github.com/octo/demo/issues/5))"), "{text}");
-    assert!(!text.contains("explain widgets"), "docs are hidden by default");
+    assert_eq!(
+        first,
+        "## [1.1.0](https://github.com/octo/demo/compare/v1.0.1...v1.1.0) (2026-11-22)"
+    );
+    assert!(
+        text.contains(
+            "### Features\n\n* **api:** add widgets ([#5](https://github.com/octo/demo/issues/5))"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("explain widgets"),
+        "docs are hidden by default"
+    );
 }
 
 #[test]
@@ -53,7 +71,12 @@ fn tag_gives_that_release_with_its_own_date() {
     let repo = project();
     let text = stdout(changelog(&repo).args(["--tag", "v1.0.1"]));
     // 2026-01-01 plus two one-hour commits: the annotated tag's own time.
-    assert!(text.starts_with("## [1.0.1](https://github.com/octo/demo/compare/v1.0.0...v1.0.1) (2026-01-01)\n"), "{text}");
+    assert!(
+        text.starts_with(
+            "## [1.0.1](https://github.com/octo/demo/compare/v1.0.0...v1.0.1) (2026-01-01)\n"
+        ),
+        "{text}"
+    );
     assert!(text.contains("* **parser:** handle tabs"));
     assert!(!text.contains("widgets"));
 }
@@ -62,46 +85,87 @@ fn tag_gives_that_release_with_its_own_date() {
 fn all_writes_a_whole_changelog_newest_first() {
     let repo = project();
     let text = stdout(changelog(&repo).arg("--all"));
-    let headings: Vec<&str> = text.lines().filter(|l| l.starts_with('#') && !l.starts_with("###")).collect();
+    let headings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with('#') && !l.starts_with("###"))
+        .collect();
     assert_eq!(headings.len(), 3, "{text}");
     assert_eq!(headings[0], "# Changelog");
     assert!(headings[1].starts_with("## [1.0.1]"));
-    assert!(headings[2].starts_with("## 1.0.0 ("), "the first release has no compare link");
+    assert!(
+        headings[2].starts_with("## 1.0.0 ("),
+        "the first release has no compare link"
+    );
 }
 
 #[test]
 fn a_range_lists_what_is_between() {
     let repo = project();
-    let text = stdout(changelog(&repo).args(["--from", "v1.0.0", "--to", "HEAD", "--format", "json"]));
+    let text =
+        stdout(changelog(&repo).args(["--from", "v1.0.0", "--to", "HEAD", "--format", "json"]));
     let json: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(json["commit_count"], 3);
     assert_eq!(json["version"], "1.1.0");
-    let titles: Vec<&str> = json["sections"].as_array().expect("sections").iter().map(|s| s["title"].as_str().expect("title")).collect();
+    let titles: Vec<&str> = json["sections"]
+        .as_array()
+        .expect("sections")
+        .iter()
+        .map(|s| s["title"].as_str().expect("title"))
+        .collect();
     assert_eq!(titles, vec!["Features", "Bug Fixes"]);
 }
 
 #[test]
 fn prepend_inserts_under_the_title_and_converges() {
     let repo = project();
-    repo.write("CHANGELOG.md", "# Changelog\n\n## [1.0.1](old) (2026-01-01)\n\n* kept exactly\n");
-    stdout(changelog(&repo).args(["--prepend"]).arg(repo.path().join("CHANGELOG.md")));
+    repo.write(
+        "CHANGELOG.md",
+        "# Changelog\n\n## [1.0.1](old) (2026-01-01)\n\n* kept exactly\n",
+    );
+    stdout(
+        changelog(&repo)
+            .args(["--prepend"])
+            .arg(repo.path().join("CHANGELOG.md")),
+    );
     let once = repo.read("CHANGELOG.md");
     assert!(once.starts_with("# Changelog\n\n## [1.1.0]"), "{once}");
-    assert!(once.ends_with("\n## [1.0.1](old) (2026-01-01)\n\n* kept exactly\n"), "{once}");
-    stdout(changelog(&repo).args(["--prepend"]).arg(repo.path().join("CHANGELOG.md")));
-    assert_eq!(repo.read("CHANGELOG.md"), once, "a second run changes nothing");
+    assert!(
+        once.ends_with("\n## [1.0.1](old) (2026-01-01)\n\n* kept exactly\n"),
+        "{once}"
+    );
+    stdout(
+        changelog(&repo)
+            .args(["--prepend"])
+            .arg(repo.path().join("CHANGELOG.md")),
+    );
+    assert_eq!(
+        repo.read("CHANGELOG.md"),
+        once,
+        "a second run changes nothing"
+    );
 }
 
 #[test]
 fn templates_replace_the_layout() {
     let repo = project();
     repo.write("notes.j2", "{{ version }}:{% for s in sections %}{% for e in s.entries %} {{ e.description }}{% endfor %}{% endfor %}\n");
-    let text = stdout(changelog(&repo).arg("--template").arg(repo.path().join("notes.j2")));
+    let text = stdout(
+        changelog(&repo)
+            .arg("--template")
+            .arg(repo.path().join("notes.j2")),
+    );
     assert_eq!(text, "1.1.0: add widgets\n");
     repo.write("bad.j2", "{% for %}");
-    let (code, err) = failure(changelog(&repo).arg("--template").arg(repo.path().join("bad.j2")));
+    let (code, err) = failure(
+        changelog(&repo)
+            .arg("--template")
+            .arg(repo.path().join("bad.j2")),
+    );
     assert_eq!(code, 2);
-    assert!(err.starts_with("error: template ") && err.contains("bad.j2:1"), "{err}");
+    assert!(
+        err.starts_with("error: template ") && err.contains("bad.j2:1"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -130,15 +194,42 @@ fn bad_input_gets_one_line_and_the_right_exit_code() {
         (not_repo, 3, "is not inside a git repository"),
         (changelog(&empty), 3, "no commits yet"),
         (changelog(&shallow), 3, "fetch-depth: 0"),
-        ({ let mut c = changelog(&repo); c.args(["--tag", "v9.9.9"]); c }, 2, "unknown revision `v9.9.9`"),
-        ({ let mut c = changelog(&repo); c.args(["--from", "nope"]); c }, 2, "unknown revision `nope`"),
-        ({ let mut c = changelog(&repo); c.args(["--tag", "v1.0.0", "--all"]); c }, 2, "cannot be used with"),
+        (
+            {
+                let mut c = changelog(&repo);
+                c.args(["--tag", "v9.9.9"]);
+                c
+            },
+            2,
+            "unknown revision `v9.9.9`",
+        ),
+        (
+            {
+                let mut c = changelog(&repo);
+                c.args(["--from", "nope"]);
+                c
+            },
+            2,
+            "unknown revision `nope`",
+        ),
+        (
+            {
+                let mut c = changelog(&repo);
+                c.args(["--tag", "v1.0.0", "--all"]);
+                c
+            },
+            2,
+            "cannot be used with",
+        ),
     ];
     for (mut cmd, expected, needle) in cases {
         let (code, err) = failure(&mut cmd);
         assert_eq!(code, expected, "{err}");
         assert!(err.contains(needle), "{err}");
-        assert!(!err.contains("panicked") && !err.contains("stack backtrace"), "{err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("stack backtrace"),
+            "{err}"
+        );
         if expected == 3 || needle.starts_with("unknown") {
             assert_eq!(err.lines().count(), 1, "one line: {err}");
         }
@@ -148,10 +239,16 @@ fn bad_input_gets_one_line_and_the_right_exit_code() {
 #[test]
 fn a_malformed_config_is_a_usage_error_naming_the_line() {
     let repo = project();
-    repo.write("tidegate.toml", "release-type = \"rust\"\nversionning = \"default\"\n");
+    repo.write(
+        "tidegate.toml",
+        "release-type = \"rust\"\nversionning = \"default\"\n",
+    );
     let (code, err) = failure(&mut changelog(&repo));
     assert_eq!(code, 2);
-    assert_eq!(err, "error: tidegate.toml:2: unknown key `versionning`; did you mean `versioning`?\n");
+    assert_eq!(
+        err,
+        "error: tidegate.toml:2: unknown key `versionning`; did you mean `versioning`?\n"
+    );
 }
 
 #[test]
@@ -166,7 +263,10 @@ fn a_one_megabyte_message_is_fine() {
 fn on_actions_warnings_are_annotations() {
     let repo = project();
     repo.commit("fix: x\n\nRelease-As: soon");
-    let out = changelog(&repo).env("GITHUB_ACTIONS", "true").output().expect("runs");
+    let out = changelog(&repo)
+        .env("GITHUB_ACTIONS", "true")
+        .output()
+        .expect("runs");
     assert!(out.status.success());
     let err = String::from_utf8(out.stderr).expect("utf-8");
     assert!(err.starts_with("::warning::commit "), "{err}");

@@ -32,7 +32,13 @@ fn notes(messages: &[&str], links: Option<&Links>, previous: Option<&str>) -> St
         .enumerate()
         .flat_map(|(i, m)| commit(u8::try_from(i).expect("few"), m))
         .collect();
-    render_markdown(&build(heading(previous), &changes, messages.len(), &config.packages[0], links))
+    render_markdown(&build(
+        heading(previous),
+        &changes,
+        messages.len(),
+        &config.packages[0],
+        links,
+    ))
 }
 
 #[test]
@@ -76,13 +82,23 @@ fn release_please_layout_with_links() {
 #[test]
 fn without_a_remote_or_previous_release_links_are_plain_text() {
     let text = notes(&["fix: a bug (#7)"], None, None);
-    assert_eq!(text, "## 1.3.0 (2026-11-21)\n\n\n### Bug Fixes\n\n* a bug (#7) (00ababa)\n");
+    assert_eq!(
+        text,
+        "## 1.3.0 (2026-11-21)\n\n\n### Bug Fixes\n\n* a bug (#7) (00ababa)\n"
+    );
 }
 
 #[test]
 fn commit_text_cannot_ping_inject_html_or_close_issues() {
-    let text = notes(&["fix: thanks @octocat, closes #5 <script>alert(1)</script> [x](http://evil)"], None, None);
-    let line = text.lines().find(|l| l.starts_with("* ")).expect("an entry");
+    let text = notes(
+        &["fix: thanks @octocat, closes #5 <script>alert(1)</script> [x](http://evil)"],
+        None,
+        None,
+    );
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("* "))
+        .expect("an entry");
     assert_eq!(
         line,
         "* thanks `@octocat`, refs #5 &lt;script&gt;alert(1)&lt;/script&gt; \\[x\\](http://evil) (00ababa)"
@@ -96,25 +112,38 @@ fn prepend_keeps_everything_else_byte_for_byte() {
     let updated = prepend(existing, section, "1.3.0");
     assert_eq!(
         updated,
-        format!("# Changelog\n\nSome intro kept as is.\n\n{section}\n## [1.2.3](x) (2026-01-01)\n\n\n### Bug Fixes\n\n* old ([abc1234](y))\n")
+        format!(
+            "# Changelog\n\nSome intro kept as is.\n\n{section}\n## [1.2.3](x) (2026-01-01)\n\n\n### Bug Fixes\n\n* old ([abc1234](y))\n"
+        )
     );
     // Running again with the same version replaces that section instead of adding a second one.
     let again = prepend(&updated, &section.replace("new", "newer"), "1.3.0");
     assert_eq!(again.matches("## 1.3.0").count(), 1);
     assert!(again.contains("* newer (def5678)") && again.contains("## [1.2.3](x)"));
     // A missing or empty file gets a title.
-    assert_eq!(prepend("", section, "1.3.0"), format!("# Changelog\n\n{section}"));
+    assert_eq!(
+        prepend("", section, "1.3.0"),
+        format!("# Changelog\n\n{section}")
+    );
 }
 
 #[test]
 fn templates_see_the_notes() {
     let config = Config::defaults();
-    let notes = build(heading(None), &commit(1, "feat(ui): dark mode"), 1, &config.packages[0], None);
+    let notes = build(
+        heading(None),
+        &commit(1, "feat(ui): dark mode"),
+        1,
+        &config.packages[0],
+        None,
+    );
     let template = "v{{ version }} on {{ date }}\n{% for s in sections %}{{ s.title }}:{% for e in s.entries %} {{ e.scope }}/{{ e.description_md }}{% endfor %}\n{% endfor %}";
     let out = tidegate_core::template::render("notes.j2", template, &notes).expect("renders");
     assert_eq!(out, "v1.3.0 on 2026-11-21\nFeatures: ui/dark mode\n");
-    let err = tidegate_core::template::render("bad.j2", "line one\n{{ nope }", &notes).expect_err("syntax");
+    let err = tidegate_core::template::render("bad.j2", "line one\n{{ nope }", &notes)
+        .expect_err("syntax");
     assert!(err.to_string().starts_with("template bad.j2:2: "), "{err}");
-    let err = tidegate_core::template::render("bad.j2", "{{ missing.field }}", &notes).expect_err("undefined");
+    let err = tidegate_core::template::render("bad.j2", "{{ missing.field }}", &notes)
+        .expect_err("undefined");
     assert!(err.to_string().contains("bad.j2"), "{err}");
 }

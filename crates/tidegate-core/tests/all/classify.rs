@@ -21,7 +21,8 @@ fn breaking_comes_from_bang_or_a_real_footer_only() {
     assert_eq!(footer.breaking_note.as_deref(), Some("the API moved"));
     assert!(changes("fix: x\n\nBREAKING-CHANGE: hyphenated\n")[0].breaking);
     // Prose that mentions the phrase is not a footer.
-    let prose = "fix: x\n\nThis is not a BREAKING CHANGE: we only mention it.\n\nMore prose here.\n";
+    let prose =
+        "fix: x\n\nThis is not a BREAKING CHANGE: we only mention it.\n\nMore prose here.\n";
     assert!(!changes(prose)[0].breaking);
 }
 
@@ -43,11 +44,24 @@ fn non_conventional_messages_are_kept_as_other() {
 fn squash_bodies_hold_several_messages() {
     let message = "feat: adds v4 UUID (#12)\n\n* fix(utils): unicode no longer throws\n\n* feat(utils): update encode to support unicode\n  BREAKING-CHANGE: encode method no longer throws.\n\nNote: this paragraph is prose, not a change.\n";
     let c = changes(message);
-    let kinds: Vec<(&str, Option<&str>)> = c.iter().map(|c| (c.kind.as_str(), c.scope.as_deref())).collect();
-    assert_eq!(kinds, vec![("feat", None), ("fix", Some("utils")), ("feat", Some("utils"))]);
+    let kinds: Vec<(&str, Option<&str>)> = c
+        .iter()
+        .map(|c| (c.kind.as_str(), c.scope.as_deref()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("feat", None),
+            ("fix", Some("utils")),
+            ("feat", Some("utils"))
+        ]
+    );
     assert!(c[2].breaking, "the footer belongs to the third message");
     assert!(!c[1].breaking);
-    assert_eq!(c[2].breaking_note.as_deref(), Some("encode method no longer throws."));
+    assert_eq!(
+        c[2].breaking_note.as_deref(),
+        Some("encode method no longer throws.")
+    );
 }
 
 #[test]
@@ -59,10 +73,19 @@ fn a_non_conventional_squash_title_over_conventional_bodies_is_dropped_for_them(
 
 #[test]
 fn release_as_footer_is_case_insensitive_and_accepts_v() {
-    assert_eq!(changes("chore: x\n\nRelease-As: v2.0.0")[0].release_as, Some(semver::Version::new(2, 0, 0)));
-    assert_eq!(changes("chore: x\n\nrelease-as: 2.1.0")[0].release_as, Some(semver::Version::new(2, 1, 0)));
+    assert_eq!(
+        changes("chore: x\n\nRelease-As: v2.0.0")[0].release_as,
+        Some(semver::Version::new(2, 0, 0))
+    );
+    assert_eq!(
+        changes("chore: x\n\nrelease-as: 2.1.0")[0].release_as,
+        Some(semver::Version::new(2, 1, 0))
+    );
     // Also in a message that is not conventional.
-    assert_eq!(changes("Release it\n\nRelease-As: 3.0.0")[0].release_as, Some(semver::Version::new(3, 0, 0)));
+    assert_eq!(
+        changes("Release it\n\nRelease-As: 3.0.0")[0].release_as,
+        Some(semver::Version::new(3, 0, 0))
+    );
 }
 
 #[test]
@@ -81,9 +104,14 @@ fn an_invalid_release_as_is_ignored_with_a_warning() {
 #[test]
 fn merge_records_are_recognised() {
     use tidegate_core::commit::{is_merge_record, merged_pull_request};
-    assert_eq!(merged_pull_request("Merge pull request #42 from octo/topic"), Some(42));
+    assert_eq!(
+        merged_pull_request("Merge pull request #42 from octo/topic"),
+        Some(42)
+    );
     assert!(is_merge_record("Merge branch 'topic' into main"));
-    assert!(is_merge_record("Merge remote-tracking branch 'origin/main'"));
+    assert!(is_merge_record(
+        "Merge remote-tracking branch 'origin/main'"
+    ));
     assert!(!is_merge_record("Merged the docs"));
     assert!(!is_merge_record("feat: merge widgets"));
 }

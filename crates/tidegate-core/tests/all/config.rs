@@ -30,9 +30,15 @@ section = "Docs"
     assert_eq!(p.rules.prerelease_type.as_deref(), Some("rc"));
     assert!(p.rules.bump_minor_pre_major && p.rules.bump_patch_for_minor_pre_major);
     assert_eq!(p.rules.initial_version, Some(semver::Version::new(0, 0, 1)));
-    assert_eq!(p.tag.tag_name(&semver::Version::new(1, 0, 0)), "engine/1.0.0");
+    assert_eq!(
+        p.tag.tag_name(&semver::Version::new(1, 0, 0)),
+        "engine/1.0.0"
+    );
     assert!(p.is_visible("docs"));
-    assert!(!p.is_visible("feat"), "configured sections replace the defaults");
+    assert!(
+        !p.is_visible("feat"),
+        "configured sections replace the defaults"
+    );
 }
 
 #[test]
@@ -45,14 +51,19 @@ fn unknown_keys_are_rejected_with_line_and_suggestion() {
     );
     let nested = "[[changelog-sections]]\ntype = \"feat\"\nsection = \"F\"\nhiden = true\n";
     let err = Config::from_toml("tidegate.toml", nested).expect_err("unknown nested key");
-    assert!(matches!(&err, ConfigError::UnknownKey { line: 4, key, .. } if key == "hiden"), "{err}");
+    assert!(
+        matches!(&err, ConfigError::UnknownKey { line: 4, key, .. } if key == "hiden"),
+        "{err}"
+    );
 }
 
 #[test]
 fn malformed_values_name_the_file_and_line() {
-    let err = Config::from_toml("tidegate.toml", "versioning = \"sideways\"\n").expect_err("bad value");
+    let err =
+        Config::from_toml("tidegate.toml", "versioning = \"sideways\"\n").expect_err("bad value");
     assert!(err.to_string().starts_with("tidegate.toml:1: "), "{err}");
-    let err = Config::from_toml("tidegate.toml", "release-as = \"two\"\n").expect_err("bad version");
+    let err =
+        Config::from_toml("tidegate.toml", "release-as = \"two\"\n").expect_err("bad version");
     assert!(err.to_string().contains("not a semantic version"), "{err}");
     let err = Config::from_toml("tidegate.toml", "this is = not toml [").expect_err("bad toml");
     assert!(err.to_string().starts_with("tidegate.toml:1"), "{err}");
@@ -69,8 +80,12 @@ fn release_please_config_is_read_with_its_key_names() {
     ".": { "include-v-in-tag": false, "changelog-path": "CHANGES.md" }
   }
 }"#;
-    let config = Config::from_release_please("release-please-config.json", text, Some(r#"{".": "0.4.1"}"#))
-        .expect("valid");
+    let config = Config::from_release_please(
+        "release-please-config.json",
+        text,
+        Some(r#"{".": "0.4.1"}"#),
+    )
+    .expect("valid");
     let p = config.package(None).expect("root");
     assert_eq!(p.release_type, ReleaseType::Python);
     assert!(p.rules.bump_minor_pre_major);
@@ -78,36 +93,70 @@ fn release_please_config_is_read_with_its_key_names() {
     assert_eq!(p.manifest_version, Some(semver::Version::new(0, 4, 1)));
     let warnings = config.warnings.join("\n");
     assert!(warnings.contains("draft"), "{warnings}");
-    assert!(warnings.contains("packages.\".\".changelog-path"), "{warnings}");
+    assert!(
+        warnings.contains("packages.\".\".changelog-path"),
+        "{warnings}"
+    );
     assert!(!warnings.contains("$schema"), "{warnings}");
 }
 
 #[test]
 fn release_please_components_build_tags() {
     let text = r#"{"packages": {"packages/api": {"component": "api", "tag-separator": "/"}, "packages/web": {"component": "web", "include-component-in-tag": false}}}"#;
-    let config = Config::from_release_please("release-please-config.json", text, None).expect("valid");
+    let config =
+        Config::from_release_please("release-please-config.json", text, None).expect("valid");
     let v = semver::Version::new(1, 2, 3);
-    assert_eq!(config.package(Some("packages/api")).expect("api").tag.tag_name(&v), "api/v1.2.3");
-    assert_eq!(config.package(Some("packages/web/")).expect("web").tag.tag_name(&v), "v1.2.3");
+    assert_eq!(
+        config
+            .package(Some("packages/api"))
+            .expect("api")
+            .tag
+            .tag_name(&v),
+        "api/v1.2.3"
+    );
+    assert_eq!(
+        config
+            .package(Some("packages/web/"))
+            .expect("web")
+            .tag
+            .tag_name(&v),
+        "v1.2.3"
+    );
     let err = config.package(None).expect_err("two packages, no root");
     assert!(err.to_string().contains("--package"), "{err}");
 }
 
 #[test]
 fn release_please_errors_are_clear() {
-    let err = Config::from_release_please("release-please-config.json", "{ nope", None).expect_err("bad json");
-    assert!(err.to_string().starts_with("release-please-config.json:1"), "{err}");
-    let err = Config::from_release_please("release-please-config.json", r#"{"versioning": "weird"}"#, None)
-        .expect_err("bad strategy");
+    let err = Config::from_release_please("release-please-config.json", "{ nope", None)
+        .expect_err("bad json");
+    assert!(
+        err.to_string().starts_with("release-please-config.json:1"),
+        "{err}"
+    );
+    let err = Config::from_release_please(
+        "release-please-config.json",
+        r#"{"versioning": "weird"}"#,
+        None,
+    )
+    .expect_err("bad strategy");
     assert!(err.to_string().contains("weird"), "{err}");
     let text = r#"{"release-type": "ruby"}"#;
-    let config = Config::from_release_please("release-please-config.json", text, None).expect("unknown type warns");
-    assert!(config.warnings.iter().any(|w| w.contains("`ruby`")), "{:?}", config.warnings);
+    let config = Config::from_release_please("release-please-config.json", text, None)
+        .expect("unknown type warns");
+    assert!(
+        config.warnings.iter().any(|w| w.contains("`ruby`")),
+        "{:?}",
+        config.warnings
+    );
 }
 
 #[test]
 fn the_checked_in_schema_is_current() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/tidegate.schema.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../schema/tidegate.schema.json"
+    );
     let current = json_schema();
     if std::env::var_os("UPDATE_SCHEMA").is_some() {
         std::fs::write(path, &current).expect("write schema");
@@ -118,6 +167,10 @@ fn the_checked_in_schema_is_current() {
         "schema/tidegate.schema.json is out of date: run `UPDATE_SCHEMA=1 cargo test -p tidegate-core` and commit it"
     );
     let schema: serde_json::Value = serde_json::from_str(&checked_in).expect("schema is JSON");
-    assert_eq!(schema["additionalProperties"], serde_json::json!(false), "unknown keys are rejected");
+    assert_eq!(
+        schema["additionalProperties"],
+        serde_json::json!(false),
+        "unknown keys are rejected"
+    );
     assert!(schema["properties"]["release-type"].is_object());
 }

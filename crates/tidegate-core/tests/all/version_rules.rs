@@ -78,7 +78,10 @@ fn always_bump_strategies_ignore_the_commits_kind() {
         (Strategy::AlwaysBumpMajor, FIX, "2.0.0"),
     ];
     for (strategy, message, expected) in cases {
-        assert_eq!(next(Some("1.2.3"), &[message], &rules(strategy)).as_deref(), Some(expected));
+        assert_eq!(
+            next(Some("1.2.3"), &[message], &rules(strategy)).as_deref(),
+            Some(expected)
+        );
     }
 }
 
@@ -114,7 +117,10 @@ fn prerelease_strategy_table() {
         );
     }
     // Without a label, a new line has none.
-    assert_eq!(next(Some("1.2.3"), &[FIX], &on(None)).as_deref(), Some("1.2.4"));
+    assert_eq!(
+        next(Some("1.2.3"), &[FIX], &on(None)).as_deref(),
+        Some("1.2.4")
+    );
 }
 
 #[test]
@@ -125,8 +131,14 @@ fn prerelease_false_graduates() {
         prerelease_type: Some("beta".into()),
         ..VersionRules::default()
     };
-    assert_eq!(next(Some("1.0.0-beta.3"), &[FIX], &off).as_deref(), Some("1.0.0"));
-    assert_eq!(next(Some("1.2.3-beta.1"), &[FEAT], &off).as_deref(), Some("1.3.0"));
+    assert_eq!(
+        next(Some("1.0.0-beta.3"), &[FIX], &off).as_deref(),
+        Some("1.0.0")
+    );
+    assert_eq!(
+        next(Some("1.2.3-beta.1"), &[FEAT], &off).as_deref(),
+        Some("1.3.0")
+    );
     assert_eq!(next(Some("1.2.3"), &[FIX], &off).as_deref(), Some("1.2.4"));
 }
 
@@ -136,14 +148,23 @@ fn release_as_wins_config_first_then_newest_footer() {
     let footer_new = "chore: b\n\nrelease-as: v4.0.0";
     let default = rules(Strategy::Default);
     // Newest first: footer_new is the newest commit.
-    assert_eq!(next(Some("1.2.3"), &[footer_new, footer_old], &default).as_deref(), Some("4.0.0"));
+    assert_eq!(
+        next(Some("1.2.3"), &[footer_new, footer_old], &default).as_deref(),
+        Some("4.0.0")
+    );
     let configured = VersionRules {
         release_as: Some(Version::new(9, 0, 0)),
         ..default.clone()
     };
-    assert_eq!(next(Some("1.2.3"), &[footer_new], &configured).as_deref(), Some("9.0.0"));
+    assert_eq!(
+        next(Some("1.2.3"), &[footer_new], &configured).as_deref(),
+        Some("9.0.0")
+    );
     // Release-As works with hidden types, and before any release.
-    assert_eq!(next(None, &["chore: x\n\nRELEASE-AS: 0.5.0"], &default).as_deref(), Some("0.5.0"));
+    assert_eq!(
+        next(None, &["chore: x\n\nRELEASE-AS: 0.5.0"], &default).as_deref(),
+        Some("0.5.0")
+    );
     // A configured release-as that is already released is not released again.
     let done = VersionRules {
         release_as: Some(Version::new(1, 2, 3)),
@@ -160,12 +181,19 @@ fn first_release_by_release_type_and_initial_version() {
         ("release-type = \"python\"", "0.1.0"),
         ("release-type = \"node\"", "1.0.0"),
         ("", "1.0.0"),
-        ("release-type = \"rust\"\ninitial-version = \"0.0.1\"", "0.0.1"),
+        (
+            "release-type = \"rust\"\ninitial-version = \"0.0.1\"",
+            "0.0.1",
+        ),
     ] {
         let config = config(text);
         let package = &config.packages[0];
         let decision = decide(None, &changes(FIX), &package.rules, visible);
-        assert_eq!(decision.next.map(|v| v.to_string()).as_deref(), Some(expected), "{text}");
+        assert_eq!(
+            decision.next.map(|v| v.to_string()).as_deref(),
+            Some(expected),
+            "{text}"
+        );
         assert_eq!(decision.bump, Bump::Initial);
     }
 }
@@ -173,11 +201,24 @@ fn first_release_by_release_type_and_initial_version() {
 #[test]
 fn only_hidden_types_make_no_release() {
     let default = rules(Strategy::Default);
-    assert_eq!(next(Some("1.2.3"), &["docs: a", "chore: b", "ci: c", "refactor: d"], &default), None);
+    assert_eq!(
+        next(
+            Some("1.2.3"),
+            &["docs: a", "chore: b", "ci: c", "refactor: d"],
+            &default
+        ),
+        None
+    );
     assert_eq!(next(Some("1.2.3"), &["Update README.md"], &default), None);
     assert_eq!(next(Some("1.2.3"), &[], &default), None);
     // A breaking change of a hidden type still releases.
-    assert_eq!(next(Some("1.2.3"), &["chore!: drop node 16"], &default).as_deref(), Some("2.0.0"));
+    assert_eq!(
+        next(Some("1.2.3"), &["chore!: drop node 16"], &default).as_deref(),
+        Some("2.0.0")
+    );
     // One visible change among hidden ones is enough.
-    assert_eq!(next(Some("1.2.3"), &["docs: a", FIX], &default).as_deref(), Some("1.2.4"));
+    assert_eq!(
+        next(Some("1.2.3"), &["docs: a", FIX], &default).as_deref(),
+        Some("1.2.4")
+    );
 }

@@ -38,11 +38,20 @@ fn previous_release_is_the_highest_reachable_release_tag() {
     repo.commit("fix: three");
     let history = open(&repo);
     let tags = history.release_tags(&plain(), false).expect("tags");
-    assert_eq!(tags.ignored, 2, "`latest` and `v1.0` are not semantic versions");
+    assert_eq!(
+        tags.ignored, 2,
+        "`latest` and `v1.0` are not semantic versions"
+    );
     let head = history.resolve("HEAD").expect("head");
-    let previous = history.previous_release(head, &tags, false).expect("walk").expect("found");
+    let previous = history
+        .previous_release(head, &tags, false)
+        .expect("walk")
+        .expect("found");
     assert_eq!(previous.name, "v1.1.0", "v9.0.0 is not reachable from main");
-    assert_eq!(messages(&history, "HEAD", Some("v1.1.0")), vec!["fix: three"]);
+    assert_eq!(
+        messages(&history, "HEAD", Some("v1.1.0")),
+        vec!["fix: three"]
+    );
 }
 
 #[test]
@@ -57,10 +66,16 @@ fn prerelease_tags_count_only_when_asked() {
     let head = history.resolve("HEAD").expect("head");
     let without = history.release_tags(&plain(), false).expect("tags");
     assert_eq!(without.prereleases_skipped, 1);
-    let found = history.previous_release(head, &without, false).expect("walk").expect("found");
+    let found = history
+        .previous_release(head, &without, false)
+        .expect("walk")
+        .expect("found");
     assert_eq!(found.name, "v1.0.0");
     let with = history.release_tags(&plain(), true).expect("tags");
-    let found = history.previous_release(head, &with, false).expect("walk").expect("found");
+    let found = history
+        .previous_release(head, &with, false)
+        .expect("walk")
+        .expect("found");
     assert_eq!(found.name, "v1.1.0-rc.1");
 }
 
@@ -83,7 +98,12 @@ fn component_tags_are_found_by_their_format() {
         separator: "/".into(),
         include_v: true,
     };
-    assert_eq!(history.release_tags(&web, false).expect("tags").tags[0].version.major, 3);
+    assert_eq!(
+        history.release_tags(&web, false).expect("tags").tags[0]
+            .version
+            .major,
+        3
+    );
 }
 
 #[test]
@@ -144,7 +164,11 @@ fn whole_history_assigns_each_commit_to_the_first_release_that_shipped_it() {
     let listed: Vec<(String, Vec<String>)> = releases
         .iter()
         .map(|(tag, commits)| {
-            let mut m: Vec<String> = commits.commits.iter().map(|c| c.message.trim().to_string()).collect();
+            let mut m: Vec<String> = commits
+                .commits
+                .iter()
+                .map(|c| c.message.trim().to_string())
+                .collect();
             m.sort();
             (tag.name.clone(), m)
         })
@@ -154,7 +178,10 @@ fn whole_history_assigns_each_commit_to_the_first_release_that_shipped_it() {
         vec![
             ("v1.0.0".to_string(), vec!["feat: a".to_string()]),
             ("v1.1.0".to_string(), vec!["feat: c".to_string()]),
-            ("v1.1.1".to_string(), vec!["fix: b".to_string(), "fix: d".to_string()]),
+            (
+                "v1.1.1".to_string(),
+                vec!["fix: b".to_string(), "fix: d".to_string()]
+            ),
         ]
     );
     assert_eq!(releases[2].1.merge_records, 1);
@@ -173,14 +200,20 @@ fn a_shallow_clone_that_misses_the_previous_release_is_an_error() {
     assert!(history.is_shallow());
     let tags = history.release_tags(&plain(), false).expect("tags");
     let head = history.resolve("HEAD").expect("head");
-    let err = history.previous_release(head, &tags, false).expect_err("shallow");
+    let err = history
+        .previous_release(head, &tags, false)
+        .expect_err("shallow");
     assert!(matches!(err, GitError::ShallowHistory));
     assert!(err.to_string().contains("fetch-depth: 0"), "{err}");
     // A full clone of the same history has no such problem.
     let full = open(&repo);
     let tags = full.release_tags(&plain(), false).expect("tags");
     let head = full.resolve("HEAD").expect("head");
-    assert!(full.previous_release(head, &tags, false).expect("walk").is_some());
+    assert!(
+        full.previous_release(head, &tags, false)
+            .expect("walk")
+            .is_some()
+    );
 }
 
 #[test]
@@ -206,7 +239,9 @@ fn errors_say_what_is_wrong() {
     assert!(err.to_string().contains("no-such-branch"));
 
     let outside = tempfile::tempdir().expect("temp dir");
-    let err = History::open(outside.path()).err().expect("not a repository");
+    let err = History::open(outside.path())
+        .err()
+        .expect("not a repository");
     assert!(matches!(err, GitError::NotARepository(_)), "{err}");
 }
 
@@ -237,13 +272,21 @@ fn ten_thousand_tags_are_read_once() {
     cmd.stdin(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("update-ref");
     use std::io::Write;
-    child.stdin.take().expect("stdin").write_all(refs.as_bytes()).expect("refs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(refs.as_bytes())
+        .expect("refs");
     assert!(child.wait().expect("wait").success());
     repo.git(&["pack-refs", "--all"]);
     let history = open(&repo);
     let tags = history.release_tags(&plain(), false).expect("tags");
     assert_eq!(tags.tags.len(), 10_000);
     let head = history.resolve("HEAD").expect("head");
-    let previous = history.previous_release(head, &tags, false).expect("walk").expect("found");
+    let previous = history
+        .previous_release(head, &tags, false)
+        .expect("walk")
+        .expect("found");
     assert_eq!(previous.name, "v19.499.0");
 }

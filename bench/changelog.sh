@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Benchmarks `changelog` against git-cliff and times `bump version`, on the 20,000-commit,
+# 354-tag synthetic history from ../shared/bench (built once, cached under $BENCH_DIR).
+#
+#   bench/changelog.sh            release build, then both measurements
+#   RUNS=3 bench/changelog.sh     fewer repetitions
+#
+# Needs npm (git-cliff comes from its npm package) and python3. Not part of the tests: timings on
+# shared 2-core machines are reported, never asserted.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+shared=${SHARED_DIR:-$root/../shared}
+export BENCH_DIR=${BENCH_DIR:-${TMPDIR:-/tmp}/tidegate-bench}
+cargo build --release --locked -p changelog -p bump --manifest-path "$root/Cargo.toml" >&2
+bash "$shared/bench/compare-changelog.sh" "$root/target/release/changelog"
+repo=$BENCH_DIR/synthetic-20k
+python3 - "$root/target/release/bump" "$repo" "${RUNS:-5}" <<'PY'
+import os, statistics, subprocess, sys, time
+bump, repo, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+cmd = [bump, "version", "--json", "--repo", repo]
+subprocess.run(cmd, check=True, capture_output=True)
+times, rss = [], 0
+for _ in range(runs * 4):
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(p.pid, 0)
+    times.append(time.perf_counter() - t)
+    rss = max(rss, usage.ru_maxrss)
+print(f"bump version --json: median {statistics.median(times)*1000:.1f} ms, max {max(times)*1000:.1f} ms, peak_rss {rss/1024:.1f} MB")
+PY
+for bin in changelog bump; do
+  printf '%s: %s bytes\n' "$bin" "$(stat -c %s "$root/target/release/$bin")"
+done
