@@ -3,7 +3,7 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
-use tidegate_actions::{finish, notice, warning};
+use tidegate_actions::{finish, notice, print_stdout, warning};
 use tidegate_git::History;
 use tidegate_git::checkout::load_config;
 use tidegate_git::pending::Pending;
@@ -76,18 +76,11 @@ fn version(args: &VersionArgs) -> Result<()> {
             "prerelease_tags_skipped": pending.tags.prereleases_skipped,
             "warnings": config.warnings.iter().chain(&pending.analysis.warnings).collect::<Vec<_>>(),
         });
-        println!("{report}");
+        print_stdout(&format!("{report}\n"))?;
     } else if let Some(next) = next {
-        println!("{next}");
+        print_stdout(&format!("{next}\n"))?;
     } else {
-        let since = pending
-            .previous
-            .as_ref()
-            .map_or("the first commit".into(), |t| t.name.clone());
-        notice(&format!(
-            "nothing to release since {since}: {} commits, none user-facing",
-            pending.commits.commits.len()
-        ));
+        notice(&pending.nothing_to_release());
     }
     Ok(())
 }

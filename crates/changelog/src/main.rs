@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
-use tidegate_actions::{finish, warning, write_atomically};
+use tidegate_actions::{finish, print_stdout, warning, write_atomically};
 use tidegate_core::UsageError;
 use tidegate_core::changelog::{self, ReleaseHeading, ReleaseNotes};
 use tidegate_core::config::PackageConfig;
@@ -157,14 +157,7 @@ fn unreleased(cx: &Facts<'_>) -> Result<ReleaseNotes> {
         date: today(),
     };
     if pending.decision.next.is_none() {
-        let since = pending
-            .previous
-            .as_ref()
-            .map_or("the first commit".into(), |t| t.name.clone());
-        tidegate_actions::notice(&format!(
-            "nothing to release since {since}: {} commits, none user-facing",
-            pending.commits.commits.len()
-        ));
+        tidegate_actions::notice(&pending.nothing_to_release());
     }
     Ok(notes_from(
         cx,
@@ -315,11 +308,5 @@ fn write_out(cli: &Cli, text: &str, notes: &[ReleaseNotes]) -> Result<()> {
         return write_atomically(path, text)
             .with_context(|| format!("cannot write {}", path.display()));
     }
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        // A closed pipe (`changelog | head`) is the reader's choice, not a failure.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other.context("cannot write to standard output"),
-    }
+    print_stdout(text).context("cannot write to standard output")
 }

@@ -62,6 +62,16 @@ pub fn finish(result: Result<(), (u8, String)>) -> std::process::ExitCode {
     }
 }
 
+/// Writes to standard output. A closed pipe (`changelog | head`) is the reader's choice, not a
+/// failure, so it is not reported.
+pub fn print_stdout(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// Writes a file whole or not at all: into a temporary file beside it, then renamed over it.
 pub fn write_atomically(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
     let dir = match path.parent() {

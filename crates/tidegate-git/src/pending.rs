@@ -43,6 +43,18 @@ impl Pending {
         })
     }
 
+    /// Why there is nothing to release, for a notice.
+    pub fn nothing_to_release(&self) -> String {
+        let since = self
+            .previous
+            .as_ref()
+            .map_or("the first commit", |t| t.name.as_str());
+        format!(
+            "nothing to release since {since}: {} commits, none user-facing",
+            self.commits.commits.len()
+        )
+    }
+
     /// The tag the next release would get.
     pub fn next_tag(&self, package: &PackageConfig) -> Option<String> {
         self.decision.next.as_ref().map(|v| package.tag.tag_name(v))

@@ -3,13 +3,21 @@
 use assert_cmd::Command;
 use testkit::TestRepo;
 
-fn bump_json(repo: &TestRepo) -> serde_json::Value {
-    let out = Command::cargo_bin("bump")
+/// Runs `bump version [extra…] --repo REPO`.
+fn bump_version(repo: &TestRepo, extra: &[&str]) -> std::process::Output {
+    Command::cargo_bin("bump")
         .expect("binary")
-        .args(["version", "--json", "--repo"])
+        .arg("version")
+        .args(extra)
+        .arg("--repo")
         .arg(repo.path())
+        .env_remove("GITHUB_ACTIONS")
         .output()
-        .expect("runs");
+        .expect("runs")
+}
+
+fn bump_json(repo: &TestRepo) -> serde_json::Value {
+    let out = bump_version(repo, &["--json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -54,12 +62,7 @@ fn nothing_user_facing_means_next_is_null() {
     assert_eq!(json["tag"], serde_json::Value::Null);
     assert_eq!(json["bump"], "none");
     assert_eq!(json["commits"], 2);
-    let out = Command::cargo_bin("bump")
-        .expect("binary")
-        .args(["version", "--repo"])
-        .arg(repo.path())
-        .output()
-        .expect("runs");
+    let out = bump_version(&repo, &[]);
     assert!(out.status.success());
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to release since v1.0.0"));
@@ -87,12 +90,7 @@ fn release_please_projects_migrate_unchanged() {
     repo.commit("chore: config");
     repo.tag("app-v0.3.0");
     repo.commit("feat!: drop the old API");
-    let out = Command::cargo_bin("bump")
-        .expect("binary")
-        .args(["version", "--json", "--repo"])
-        .arg(repo.path())
-        .output()
-        .expect("runs");
+    let out = bump_version(&repo, &["--json"]);
     assert!(out.status.success());
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["next"], "0.4.0");
@@ -119,12 +117,7 @@ fn plain_output_is_the_version() {
     repo.commit("feat: one");
     repo.tag("v0.9.0");
     repo.commit("fix: two");
-    let out = Command::cargo_bin("bump")
-        .expect("binary")
-        .args(["version", "--repo"])
-        .arg(repo.path())
-        .output()
-        .expect("runs");
+    let out = bump_version(&repo, &[]);
     assert_eq!(String::from_utf8_lossy(&out.stdout), "0.9.1\n");
 }
 
@@ -139,12 +132,7 @@ fn usage_errors_exit_2() {
     let repo = TestRepo::new();
     repo.write("release-please-config.json", "{\"packages\": ");
     repo.commit("fix: one");
-    let out = Command::cargo_bin("bump")
-        .expect("binary")
-        .args(["version", "--repo"])
-        .arg(repo.path())
-        .output()
-        .expect("runs");
+    let out = bump_version(&repo, &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
