@@ -211,22 +211,27 @@ fn range(cx: &Facts<'_>, from: Option<&str>, to: &str) -> Result<ReleaseNotes> {
     };
     let commits = cx.history.commits(target, since)?;
     let analysis = Analysis::of(&commits.commits, cx.package);
-    let (version, date) = match tags.find(to) {
-        Some(tag) => (tag.version.to_string(), utc_date(cx.history.tag_time(tag)?)),
+    // Headed by the release tag `to` names, else by the version the range would be released as
+    // (its tag is where the compare link will point once released), else by `to` itself.
+    let heading = match tags.find(to) {
+        Some(tag) => ReleaseHeading {
+            version: tag.version.to_string(),
+            tag: Some(tag.name.clone()),
+            previous_tag: from_name,
+            date: utc_date(cx.history.tag_time(tag)?),
+        },
         None => {
             let previous = from.and_then(|f| tags.find(f)).map(|t| &t.version);
             let next = analysis.decide(previous, cx.package).next;
-            (
-                next.map_or_else(|| "Unreleased".into(), |v| v.to_string()),
-                today(),
-            )
+            ReleaseHeading {
+                version: next
+                    .as_ref()
+                    .map_or_else(|| "Unreleased".into(), ToString::to_string),
+                tag: Some(next.map_or_else(|| to.to_string(), |v| cx.package.tag.tag_name(&v))),
+                previous_tag: from_name,
+                date: today(),
+            }
         }
-    };
-    let heading = ReleaseHeading {
-        version,
-        tag: Some(to.to_string()),
-        previous_tag: from_name,
-        date,
     };
     Ok(notes_from(cx, heading, &analysis, commits.commits.len()))
 }

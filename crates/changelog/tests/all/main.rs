@@ -106,6 +106,10 @@ fn a_range_lists_what_is_between() {
     let json: serde_json::Value = serde_json::from_str(&text).expect("json");
     assert_eq!(json["commit_count"], 3);
     assert_eq!(json["version"], "1.1.0");
+    assert_eq!(
+        json["compare_url"],
+        "https://github.com/octo/demo/compare/v1.0.0...v1.1.0"
+    );
     let titles: Vec<&str> = json["sections"]
         .as_array()
         .expect("sections")
