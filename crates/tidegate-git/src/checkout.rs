@@ -48,9 +48,9 @@ pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config, LoadE
 }
 
 fn read(path: &Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|e| LoadError::Read {
+    read_optional(path)?.ok_or_else(|| LoadError::Read {
         path: path.display().to_string(),
-        reason: e.kind().to_string(),
+        reason: std::io::ErrorKind::NotFound.to_string(),
     })
 }
 

@@ -250,7 +250,7 @@ impl History {
     fn read_commits(&self, ids: &[Oid], since: Option<Oid>) -> Result<Commits, GitError> {
         let mut merged_pr: HashMap<Oid, u64> = HashMap::new();
         let mut out = Commits::default();
-        let mut infos = Vec::with_capacity(ids.len());
+        let mut read = Vec::with_capacity(ids.len());
         for &id in ids {
             let commit = self.repo.find_commit(id)?;
             let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
@@ -265,19 +265,23 @@ impl History {
             }
             let author = commit.author();
             let author = String::from_utf8_lossy(author.name_bytes()).into_owned();
-            infos.push(CommitInfo {
+            let info = CommitInfo {
                 id: id.to_string(),
                 message,
                 author,
                 time: commit.time().seconds(),
                 merged_pr: None,
-            });
+            };
+            read.push((id, info));
         }
-        for info in &mut infos {
-            if let Ok(oid) = Oid::from_str(&info.id) {
-                info.merged_pr = merged_pr.get(&oid).copied();
-            }
-        }
+        // Merges come before the commits they brought in, so links are set once all are known.
+        let infos = read
+            .into_iter()
+            .map(|(id, info)| CommitInfo {
+                merged_pr: merged_pr.get(&id).copied(),
+                ..info
+            })
+            .collect();
         out.commits = infos;
         Ok(out)
     }
@@ -317,23 +321,26 @@ impl History {
         let mut seen: HashSet<Oid> = HashSet::new();
         let mut out = Vec::with_capacity(reachable.len());
         for tag in reachable {
-            let mut ids = Vec::new();
+            // (commit time, discovery order, id): sorted newest first, ties in walk order.
+            let mut found = Vec::new();
             let mut queue = VecDeque::new();
             if seen.insert(tag.commit) {
                 queue.push_back(tag.commit);
             }
             while let Some(id) = queue.pop_front() {
-                ids.push(id);
-                for parent in self.repo.find_commit(id)?.parent_ids() {
+                if self.shallow_boundary.contains(&id) {
+                    return Err(GitError::ShallowHistory);
+                }
+                let commit = self.repo.find_commit(id)?;
+                found.push((commit.time().seconds(), found.len(), id));
+                for parent in commit.parent_ids() {
                     if seen.insert(parent) {
                         queue.push_back(parent);
                     }
                 }
             }
-            if tag_stops_at_boundary(&ids, &self.shallow_boundary) {
-                return Err(GitError::ShallowHistory);
-            }
-            let ordered = self.order_newest_first(&ids)?;
+            found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let ordered: Vec<Oid> = found.into_iter().map(|(_, _, id)| id).collect();
             out.push((tag, self.read_commits(&ordered, None)?));
         }
         Ok(out)
@@ -358,16 +365,6 @@ impl History {
         Ok(reachable)
     }
 
-    /// Orders commits newest first by commit time (then topologically stable by discovery order).
-    fn order_newest_first(&self, ids: &[Oid]) -> Result<Vec<Oid>, GitError> {
-        let mut timed = Vec::with_capacity(ids.len());
-        for (i, &id) in ids.iter().enumerate() {
-            timed.push((self.repo.find_commit(id)?.time().seconds(), i, id));
-        }
-        timed.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        Ok(timed.into_iter().map(|(_, _, id)| id).collect())
-    }
-
     /// The date of a tag, seconds since the epoch: the tagger's for an annotated tag, else the
     /// commit's.
     pub fn tag_time(&self, tag: &ReleaseTag) -> Result<i64, GitError> {
@@ -380,10 +377,6 @@ impl History {
         }
         Ok(self.repo.find_commit(tag.commit)?.time().seconds())
     }
-}
-
-fn tag_stops_at_boundary(ids: &[Oid], boundary: &HashSet<Oid>) -> bool {
-    !boundary.is_empty() && ids.iter().any(|id| boundary.contains(id))
 }
 
 /// The exit code for an error from reading a checkout (see DESIGN.md): 2 for what the user can fix
