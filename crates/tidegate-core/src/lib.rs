@@ -10,6 +10,7 @@ pub mod release;
 pub mod tag;
 pub mod template;
 pub mod version;
+pub mod versionfile;
 
 /// A request that cannot be carried out as asked: the user must change the arguments.
 #[derive(Debug, thiserror::Error)]

@@ -4,6 +4,7 @@ mod changelog;
 mod classify;
 mod config;
 mod version_rules;
+mod versionfile;
 
 use tidegate_core::commit::{Change, CommitInfo};
 
