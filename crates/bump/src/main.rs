@@ -1,12 +1,15 @@
-//! `bump`: the next semantic version from conventional commits, release-please's rules.
+//! `bump`: the next semantic version from conventional commits (release-please's rules), and the
+//! release written into the working tree: version files, changelogs and the manifest.
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use tidegate_actions::{finish, notice, print_stdout, warning};
+use tidegate_core::config::Config;
+use tidegate_core::release::utc_date;
 use tidegate_git::History;
 use tidegate_git::checkout::load_config;
-use tidegate_git::pending::Pending;
+use tidegate_git::release_files::{ReleasePlan, Request, plan_release, write_all};
 
 #[derive(Parser)]
 #[command(version, about = "The next semantic version from conventional commits")]
@@ -19,10 +22,13 @@ struct Cli {
 enum Command {
     /// Print the next version (nothing, with a notice, when there is nothing to release).
     Version(VersionArgs),
+    /// Write the release into the working tree: every version file, the changelog and the
+    /// release-please manifest. Nothing is committed or tagged.
+    Apply(ApplyArgs),
 }
 
 #[derive(clap::Args)]
-struct VersionArgs {
+struct Checkout {
     /// The repository (any folder inside it).
     #[arg(long, default_value = ".")]
     repo: PathBuf,
@@ -30,10 +36,36 @@ struct VersionArgs {
     /// release-please-config.json].
     #[arg(long)]
     config: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct VersionArgs {
+    #[command(flatten)]
+    checkout: Checkout,
     /// The package of a monorepo, by its configured path.
     #[arg(long)]
     package: Option<String>,
-    /// Print one JSON object with the facts behind the version.
+    /// Print one JSON object with the facts behind the version, and every package's.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+struct ApplyArgs {
+    #[command(flatten)]
+    checkout: Checkout,
+    /// Release only these packages (by configured path; repeat or separate with commas).
+    /// Packages they force to move (path dependents, linked groups) are released too.
+    #[arg(long, value_delimiter = ',')]
+    package: Vec<String>,
+    /// Release exactly this version, whatever the commits say.
+    #[arg(long, value_name = "X.Y.Z")]
+    release_as: Option<semver::Version>,
+    /// Print the unified diff that would be written, and write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the plan as one JSON object: per package the versions, tag and files, and every
+    /// file with its edits.
     #[arg(long)]
     json: bool,
 }
@@ -42,45 +74,157 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Version(args) => version(args),
+        Command::Apply(args) => apply(args),
     };
     finish(result.map_err(|e| (tidegate_git::exit_code(e.as_ref()), format!("{e:#}"))))
 }
 
-fn version(args: &VersionArgs) -> Result<()> {
-    let history = History::open(&args.repo)?;
-    let config = load_config(history.root(), args.config.as_deref())?;
-    let package = config.package(args.package.as_deref())?;
-    for message in &config.warnings {
-        warning(message);
-    }
+/// What a run works from: the checkout, its configuration, the plan and every warning.
+struct Planned {
+    history: History,
+    config: Config,
+    plan: ReleasePlan,
+    warnings: Vec<String>,
+}
+
+fn plan(checkout: &Checkout, request: &Request) -> Result<Planned> {
+    let history = History::open(&checkout.repo)?;
+    let config = load_config(history.root(), checkout.config.as_deref())?;
     let head = history.resolve("HEAD")?;
-    let pending = Pending::of(&history, package, head)?;
-    for message in &pending.analysis.warnings {
+    let plan = plan_release(&history, &config, head, request)?;
+    let mut warnings = config.warnings.clone();
+    for pending in &plan.pending {
+        warnings.extend(pending.analysis.warnings.iter().cloned());
+    }
+    for message in &warnings {
         warning(message);
     }
-    let next = pending.decision.next.as_ref();
+    Ok(Planned {
+        history,
+        config,
+        plan,
+        warnings,
+    })
+}
+
+fn request(packages: Vec<String>, release_as: Option<semver::Version>) -> Request {
+    Request {
+        packages,
+        release_as,
+        date: utc_date(tidegate_actions::now_or_source_date_epoch()),
+        versions_only: false,
+    }
+}
+
+fn version(args: &VersionArgs) -> Result<()> {
+    let Planned {
+        config,
+        plan,
+        warnings,
+        ..
+    } = plan(
+        &args.checkout,
+        &Request {
+            versions_only: true,
+            ..request(Vec::new(), None)
+        },
+    )?;
+    let package = config.package(args.package.as_deref())?;
+    let index = config
+        .packages
+        .iter()
+        .position(|p| p.path == package.path)
+        .unwrap_or_default();
+    let (facts, pending) = (&plan.packages[index], &plan.pending[index]);
     if args.json {
         let report = serde_json::json!({
-            "package": package.path,
-            "previous": pending.previous_version.as_ref().map(ToString::to_string),
-            "previous_tag": pending.previous.as_ref().map(|t| &t.name),
-            "next": next.map(ToString::to_string),
-            "tag": pending.next_tag(package),
-            "bump": pending.decision.bump,
-            "commits": pending.commits.commits.len(),
+            "package": facts.path,
+            "previous": facts.previous,
+            "previous_tag": facts.previous_tag,
+            "next": facts.next,
+            "tag": facts.tag,
+            "bump": facts.bump,
+            "commits": facts.commits,
             "merge_commits": pending.commits.merge_records,
-            "changes": pending.analysis.changes.len(),
+            "changes": facts.changes,
             "breaking": pending.analysis.breaking_count(),
             "types": pending.analysis.type_counts(),
             "ignored_tags": pending.tags.ignored,
             "prerelease_tags_skipped": pending.tags.prereleases_skipped,
-            "warnings": config.warnings.iter().chain(&pending.analysis.warnings).collect::<Vec<_>>(),
+            "warnings": warnings,
+            "packages": plan.packages,
         });
         print_stdout(&format!("{report}\n"))?;
-    } else if let Some(next) = next {
+    } else if let Some(next) = &facts.next {
         print_stdout(&format!("{next}\n"))?;
     } else {
         notice(&pending.nothing_to_release());
     }
     Ok(())
+}
+
+fn apply(args: &ApplyArgs) -> Result<()> {
+    let request = request(args.package.clone(), args.release_as.clone());
+    let Planned { history, plan, .. } = plan(&args.checkout, &request)?;
+    if args.json {
+        let mut value = serde_json::to_value(&plan)?;
+        value["dry_run"] = args.dry_run.into();
+        print_stdout(&format!("{value}\n"))?;
+    }
+    if plan.released().next().is_none() {
+        notice("nothing to release: no package has user-facing changes since its last release");
+        return Ok(());
+    }
+    if args.dry_run {
+        if !args.json {
+            print_stdout(&unified_diff(&plan))?;
+        }
+        return Ok(());
+    }
+    write_all(history.root(), &plan.files)?;
+    if !args.json {
+        let mut out = String::new();
+        for package in plan.released() {
+            out.push_str(&format!(
+                "{}: {} → {} ({})\n",
+                package.path,
+                package.previous.as_deref().unwrap_or("none"),
+                package.next.as_deref().unwrap_or_default(),
+                package.tag.as_deref().unwrap_or_default(),
+            ));
+        }
+        out.push_str(&format!(
+            "wrote {} files: {}\n",
+            plan.files.len(),
+            plan.files
+                .iter()
+                .map(|f| f.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        print_stdout(&out)?;
+    }
+    Ok(())
+}
+
+/// The changes as `git diff` would show them.
+fn unified_diff(plan: &ReleasePlan) -> String {
+    let mut out = String::new();
+    for file in &plan.files {
+        let old_name = if file.created {
+            "/dev/null".to_string()
+        } else {
+            format!("a/{}", file.path)
+        };
+        let diff = similar::TextDiff::from_lines(&file.before, &file.after);
+        out.push_str(&format!("diff --git a/{0} b/{0}\n", file.path));
+        out.push_str(
+            &diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&old_name, &format!("b/{}", file.path))
+                .to_string(),
+        );
+    }
+    out
 }

@@ -130,17 +130,9 @@ fn notes_from(
     )
 }
 
-/// Today, or `SOURCE_DATE_EPOCH` when set (reproducible output).
+/// Today, or `SOURCE_DATE_EPOCH`'s day when set (reproducible output).
 fn today() -> String {
-    let now = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        });
-    utc_date(now)
+    utc_date(tidegate_actions::now_or_source_date_epoch())
 }
 
 fn unreleased(cx: &Facts<'_>) -> Result<ReleaseNotes> {

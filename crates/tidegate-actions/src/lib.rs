@@ -100,3 +100,15 @@ mod tests {
         );
     }
 }
+
+/// Now, in seconds since the epoch, or `SOURCE_DATE_EPOCH` when set (reproducible output).
+pub fn now_or_source_date_epoch() -> i64 {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        })
+}

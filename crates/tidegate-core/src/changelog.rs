@@ -21,6 +21,8 @@ pub struct ReleaseNotes {
     pub breaking: Vec<Entry>,
     /// Visible sections that have entries, in configured order.
     pub sections: Vec<Section>,
+    /// Workspace crates this package depends on by path that move in the same release.
+    pub dependencies: Vec<crate::plan::DependencyUpdate>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -132,6 +134,7 @@ pub fn build(
         commit_count,
         breaking,
         sections,
+        dependencies: Vec::new(),
     }
 }
 
@@ -194,6 +197,18 @@ pub fn render_markdown(notes: &ReleaseNotes) -> String {
     }
     for section in &notes.sections {
         block(&mut out, &section.title, &section.entries, "\n\n");
+    }
+    // release-please's cargo-workspace layout, so the section reads the same.
+    if !notes.dependencies.is_empty() {
+        out.push_str("### Dependencies\n\n* The following workspace dependencies were updated\n");
+        for dep in &notes.dependencies {
+            let from = dep.from.as_deref().unwrap_or("none");
+            out.push_str(&format!(
+                "  * {} bumped from {from} to {}\n",
+                escape_inline(&dep.name),
+                dep.to
+            ));
+        }
     }
     let trimmed = out.trim_end().len();
     out.truncate(trimmed);

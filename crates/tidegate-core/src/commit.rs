@@ -22,7 +22,7 @@ pub struct CommitInfo {
 pub const OTHER: &str = "other";
 
 /// One change described by a commit. A squash-merged commit can describe several.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Change {
     /// The conventional type, lower-cased (`feat`, `fix`…), or [`OTHER`].
     #[serde(rename = "type")]

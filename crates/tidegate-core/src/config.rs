@@ -110,10 +110,67 @@ pub struct Options {
     pub include_component_in_tag: Option<bool>,
     /// Between the component and the version in a tag: "-" (default) or "/".
     pub tag_separator: Option<String>,
-    /// The package's component name, used in its tags.
+    /// The package's component name, used in its tags. Defaults to the package's own name
+    /// (package.json `name` without its scope, Cargo.toml or pyproject.toml `name`, Chart.yaml
+    /// `name`), except for the root package of `tidegate.toml`, which has none.
     pub component: Option<String>,
+    /// The package's name, when its files do not say it (release-please's `package-name`).
+    pub package_name: Option<String>,
+    /// The changelog, relative to the package ("/" starts at the repository root).
+    pub changelog_path: Option<String>,
+    /// Leave the changelog alone.
+    pub skip_changelog: Option<bool>,
+    /// The file holding only the version (simple; default `version.txt`), or a Python file with
+    /// `__version__ = "…"` (python).
+    pub version_file: Option<String>,
+    /// More files that carry the version: a path (updated by its `x-release-please-version` /
+    /// `tidegate-version` markers), or `{ type = "json" | "yaml" | "toml" | "generic", path,
+    /// jsonpath }`.
+    pub extra_files: Option<Vec<ExtraFileOption>>,
+    /// Groups of packages whose versions move together (top level only).
+    pub linked_versions: Option<Vec<LinkedVersions>>,
     /// Packages of a monorepo, by path relative to the repository root ("." is the root).
     pub packages: Option<BTreeMap<String, Options>>,
+}
+
+/// An entry of `extra-files`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ExtraFileOption {
+    /// A text file with version markers.
+    Path(String),
+    /// A structured file and the key path of its version.
+    Typed(TypedExtraFile),
+}
+
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TypedExtraFile {
+    /// json, yaml, toml or generic.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Relative to the package ("/" starts at the repository root).
+    pub path: String,
+    /// The key path of the version, such as `$.version` or `$.app.release` (json, yaml, toml).
+    pub jsonpath: Option<String>,
+}
+
+/// Packages released together at one version, the highest any of them needs.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct LinkedVersions {
+    /// A name for the group, for messages.
+    pub group: String,
+    /// The packages, by component name or path.
+    pub components: Vec<String>,
+}
+
+/// A file besides the release type's own that carries the version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExtraFile {
+    /// As configured: relative to the package, or to the root with a leading "/".
+    pub path: String,
+    pub kind: crate::versionfile::FileKind,
 }
 
 /// The settled configuration of one package.
@@ -127,6 +184,19 @@ pub struct PackageConfig {
     pub tag: TagFormat,
     /// The version the manifest records, when a release-please manifest is used.
     pub manifest_version: Option<semver::Version>,
+    /// The component name as configured; [`PackageConfig::name_component`] fills it from the
+    /// package's own name when it is not.
+    pub component: Option<String>,
+    /// Whether the component goes into tags.
+    pub include_component_in_tag: bool,
+    /// Whether a missing component comes from the package's own name.
+    pub derive_component: bool,
+    /// release-please's `package-name`.
+    pub package_name: Option<String>,
+    /// The changelog (as configured), or None to leave it alone.
+    pub changelog_path: Option<String>,
+    pub version_file: Option<String>,
+    pub extra_files: Vec<ExtraFile>,
 }
 
 impl PackageConfig {
@@ -141,6 +211,22 @@ impl PackageConfig {
         types
     }
 
+    /// Sets the component from the package's own name (from its files) when none is configured,
+    /// and settles the tag format. `name` has any npm `@scope/` already removed.
+    pub fn name_component(&mut self, name: Option<String>) {
+        if self.component.is_none() && self.derive_component {
+            self.component = self.package_name.clone().or(name).map(|n| {
+                n.rsplit_once('/')
+                    .filter(|_| n.starts_with('@'))
+                    .map_or(n.clone(), |(_, bare)| bare.to_string())
+            });
+        }
+        self.tag.component = self
+            .component
+            .clone()
+            .filter(|c| self.include_component_in_tag && !c.is_empty());
+    }
+
     /// Whether changes of this type are shown (and so can make a release).
     pub fn is_visible(&self, kind: &str) -> bool {
         self.sections.iter().any(|s| s.kind == kind && !s.hidden)
@@ -153,6 +239,7 @@ pub struct Config {
     /// Where it came from, for messages: a file name, or "defaults".
     pub source: String,
     pub packages: Vec<PackageConfig>,
+    pub linked_versions: Vec<LinkedVersions>,
     pub warnings: Vec<String>,
 }
 
@@ -170,6 +257,7 @@ impl Config {
         Self {
             source: "defaults".into(),
             packages: vec![package],
+            linked_versions: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -182,22 +270,33 @@ impl Config {
         match &options.packages {
             Some(map) if !map.is_empty() => {
                 for (path, package) in map {
-                    if package.packages.is_some() {
-                        return Err(ConfigError::invalid(
-                            file,
-                            format!(
-                                "packages.\"{path}\" has its own `packages`; list every package at the top level"
-                            ),
-                        ));
+                    for (key, nested) in [
+                        ("packages", package.packages.is_some()),
+                        ("linked-versions", package.linked_versions.is_some()),
+                    ] {
+                        if nested {
+                            return Err(ConfigError::invalid(
+                                file,
+                                format!(
+                                    "packages.\"{path}\" has its own `{key}`; set it at the top level"
+                                ),
+                            ));
+                        }
                     }
                     packages.push(settle(path, &options, package, None, file)?);
                 }
             }
             _ => packages.push(settle(".", &options, &Options::default(), None, file)?),
         }
+        // Packages other than the root are named after themselves unless configured otherwise.
+        for package in &mut packages {
+            package.derive_component = package.path != ".";
+            package.name_component(None);
+        }
         Ok(Self {
             source: file.into(),
             packages,
+            linked_versions: options.linked_versions.clone().unwrap_or_default(),
             warnings: Vec::new(),
         })
     }
@@ -262,11 +361,16 @@ impl Config {
                     })
                 })
                 .transpose()?;
-            packages.push(settle(path, &defaults, options, recorded, file)?);
+            let mut package = settle(path, &defaults, options, recorded, file)?;
+            package.derive_component = true;
+            package.name_component(None);
+            packages.push(package);
         }
+        let linked_versions = release_please_plugins(root.get("plugins"), file, &mut warnings)?;
         Ok(Self {
             source: file.into(),
             packages,
+            linked_versions,
             warnings,
         })
     }
@@ -331,7 +435,64 @@ const RELEASE_PLEASE_KEYS: &[&str] = &[
     "include-component-in-tag",
     "tag-separator",
     "component",
+    "package-name",
+    "changelog-path",
+    "skip-changelog",
+    "version-file",
+    "extra-files",
 ];
+
+/// release-please's `plugins`: `linked-versions` groups are read; `cargo-workspace` is what
+/// Tidegate always does; others are reported as not supported.
+fn release_please_plugins(
+    plugins: Option<&serde_json::Value>,
+    file: &str,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<LinkedVersions>, ConfigError> {
+    let mut groups = Vec::new();
+    let Some(plugins) = plugins else {
+        return Ok(groups);
+    };
+    let list = plugins
+        .as_array()
+        .ok_or_else(|| ConfigError::invalid(file, "`plugins` must be a list"))?;
+    for plugin in list {
+        let kind = plugin
+            .as_str()
+            .or_else(|| plugin.get("type").and_then(|t| t.as_str()))
+            .unwrap_or_default();
+        match kind {
+            "cargo-workspace" => {}
+            "linked-versions" => {
+                let group = plugin
+                    .get("groupName")
+                    .and_then(|g| g.as_str())
+                    .unwrap_or("linked")
+                    .to_string();
+                let components: Vec<String> = plugin
+                    .get("components")
+                    .and_then(|c| c.as_array())
+                    .map(|c| {
+                        c.iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if components.is_empty() {
+                    return Err(ConfigError::invalid(
+                        file,
+                        format!("the linked-versions plugin `{group}` lists no `components`"),
+                    ));
+                }
+                groups.push(LinkedVersions { group, components });
+            }
+            other => warnings.push(format!(
+                "{file}: plugin `{other}` is not supported yet, so ignored"
+            )),
+        }
+    }
+    Ok(groups)
+}
 
 /// Reads release-please's options from one JSON object, warning about keys not supported yet.
 fn release_please_options(
@@ -364,8 +525,9 @@ fn release_please_options(
             known.insert("release-type".into(), "simple".into());
         }
     }
-    serde_json::from_value(serde_json::Value::Object(known))
-        .map_err(|e| ConfigError::invalid(file, format!("{prefix}{e}")))
+    serde_json::from_value(serde_json::Value::Object(known)).map_err(|e| {
+        ConfigError::invalid(file, format!("{prefix}{}", plain_message(&e.to_string())))
+    })
 }
 
 /// Settles one package's options over the repository-wide ones.
@@ -417,20 +579,88 @@ fn settle(
             format!("`tag-separator` is `{separator}`; use \"-\" or \"/\""),
         ));
     }
-    let component = pick!(component).filter(|c| !c.is_empty());
-    let include_component = pick!(include_component_in_tag).unwrap_or(true);
+    let extra_files = pick!(extra_files)
+        .unwrap_or_default()
+        .iter()
+        .map(|entry| extra_file(entry, &path, file))
+        .collect::<Result<_, _>>()?;
+    let changelog_path = match pick!(skip_changelog) {
+        Some(true) => None,
+        _ => Some(pick!(changelog_path).unwrap_or_else(|| "CHANGELOG.md".into())),
+    };
     Ok(PackageConfig {
-        path,
         release_type,
         rules,
         sections: pick!(changelog_sections).unwrap_or_else(default_sections),
         tag: TagFormat {
-            component: component.filter(|_| include_component),
+            component: None,
             separator,
             include_v: pick!(include_v_in_tag).unwrap_or(true),
         },
         manifest_version,
+        // A component of "" means none (release-please's way to keep a root package's tags bare).
+        component: own.component.clone().or_else(|| {
+            // A component set at the top level applies to the root package only.
+            defaults.component.clone().filter(|_| path == ".")
+        }),
+        include_component_in_tag: pick!(include_component_in_tag).unwrap_or(true),
+        derive_component: false,
+        package_name: own
+            .package_name
+            .clone()
+            .or_else(|| defaults.package_name.clone().filter(|_| path == ".")),
+        changelog_path,
+        version_file: pick!(version_file),
+        extra_files,
+        path,
     })
+}
+
+/// Reads one `extra-files` entry, checking its type and key path.
+fn extra_file(
+    entry: &ExtraFileOption,
+    package: &str,
+    file: &str,
+) -> Result<ExtraFile, ConfigError> {
+    use crate::versionfile::{FileKind, KeyPath};
+    let invalid = |message: String| {
+        ConfigError::invalid(
+            file,
+            format!("packages.\"{package}\" extra-files: {message}"),
+        )
+    };
+    let (path, kind) = match entry {
+        ExtraFileOption::Path(path) => (path.clone(), FileKind::Generic),
+        ExtraFileOption::Typed(typed) => {
+            let key_path = || -> Result<KeyPath, ConfigError> {
+                let text = typed.jsonpath.as_deref().ok_or_else(|| {
+                    invalid(format!(
+                        "`{}` has type `{}` but no `jsonpath`; add one such as \"$.version\"",
+                        typed.path, typed.kind
+                    ))
+                })?;
+                text.parse()
+                    .map_err(|e: String| invalid(format!("`{}`: {e}", typed.path)))
+            };
+            let kind = match typed.kind.as_str() {
+                "generic" => FileKind::Generic,
+                "json" => FileKind::Json(key_path()?),
+                "yaml" => FileKind::Yaml(key_path()?),
+                "toml" => FileKind::Toml(key_path()?),
+                other => {
+                    return Err(invalid(format!(
+                        "`{}` has type `{other}`, which Tidegate cannot update; use json, yaml, toml, or generic markers",
+                        typed.path
+                    )));
+                }
+            };
+            (typed.path.clone(), kind)
+        }
+    };
+    if path.trim_matches('/').is_empty() {
+        return Err(invalid("an entry has an empty path".into()));
+    }
+    Ok(ExtraFile { path, kind })
 }
 
 /// release-please's default sections.
@@ -488,8 +718,16 @@ fn toml_error(file: &str, text: &str, error: &toml_edit::de::Error) -> ConfigErr
     ConfigError::Invalid {
         file: file.into(),
         location: format!(":{line}"),
-        message: message.replace('\n', " "),
+        message: plain_message(message),
     }
+}
+
+/// serde's message for a malformed `extra-files` entry names a Rust type; say what to write.
+fn plain_message(message: &str) -> String {
+    if message.contains("untagged enum ExtraFileOption") {
+        return "an `extra-files` entry is a path, or a table with `type`, `path` and `jsonpath` (no other keys)".into();
+    }
+    message.replace('\n', " ")
 }
 
 /// The JSON schema of `tidegate.toml`, as checked in at `schema/tidegate.schema.json`.

@@ -6,6 +6,7 @@ pub mod commit;
 pub mod config;
 pub mod links;
 pub mod markdown;
+pub mod plan;
 pub mod release;
 pub mod tag;
 pub mod template;

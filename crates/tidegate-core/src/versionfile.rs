@@ -287,6 +287,15 @@ pub fn read_version(kind: &FileKind, text: &str) -> Result<Version, FileError> {
         .ok_or_else(no_version)
 }
 
+/// The text of a string value, such as a package's name: `kind` is a Json, Yaml or Toml key path.
+/// None when the key is missing (or holds an escaped string).
+pub fn read_string(kind: &FileKind, text: &str) -> Result<Option<String>, FileError> {
+    let slots = find_slots(kind, text, &CrateVersions::new())?;
+    Ok(slots
+        .first()
+        .map(|slot| text[slot.range.clone()].to_string()))
+}
+
 /// The text that replaces `old` in a slot.
 fn replacement(old: &str, version: &Version, slot: &Slot) -> String {
     match slot.part {
@@ -514,6 +523,98 @@ fn cargo_lock_slots(text: &str, crates: &CrateVersions) -> Result<Vec<Slot>, Fil
         }
     }
     Ok(slots)
+}
+
+/// What a `Cargo.toml` says about its crate and its workspace.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CargoFacts {
+    /// `[package] name`.
+    pub name: Option<String>,
+    /// `version.workspace = true`.
+    pub inherits_version: bool,
+    /// Crates it depends on by path (directly, or through `workspace = true` when the
+    /// workspace's entry has a path, which the caller resolves with `workspace_dependencies`).
+    pub path_dependencies: Vec<String>,
+    /// Dependencies declared `workspace = true`, to resolve against the workspace's table.
+    pub inherited_dependencies: Vec<String>,
+    /// A `[workspace]` table: its `members` and `exclude` patterns.
+    pub workspace: Option<(Vec<String>, Vec<String>)>,
+    /// `[workspace.dependencies]` entries that have a path.
+    pub workspace_path_dependencies: Vec<String>,
+}
+
+/// Reads the facts of a `Cargo.toml` that the release plan needs.
+pub fn cargo_facts(text: &str) -> Result<CargoFacts, FileError> {
+    let document = parse_toml(text)?;
+    let root = document.as_item();
+    let strings = |item: Option<&toml_edit::Item>| -> Vec<String> {
+        item.and_then(|i| i.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut facts = CargoFacts {
+        name: root
+            .get("package")
+            .and_then(|p| p.get("name"))
+            .and_then(|n| n.as_str())
+            .map(String::from),
+        inherits_version: root
+            .get("package")
+            .and_then(|p| p.get("version"))
+            .and_then(|v| v.get("workspace"))
+            .and_then(|w| w.as_bool())
+            .unwrap_or(false),
+        ..CargoFacts::default()
+    };
+    let mut tables: Vec<&toml_edit::Item> = DEPENDENCY_TABLES
+        .iter()
+        .filter_map(|name| root.get(name))
+        .collect();
+    if let Some(targets) = root.get("target").and_then(|t| t.as_table_like()) {
+        for (_, item) in targets.iter() {
+            tables.extend(DEPENDENCY_TABLES.iter().filter_map(|name| item.get(name)));
+        }
+    }
+    for table in tables.into_iter().filter_map(|t| t.as_table_like()) {
+        for (key, dependency) in table.iter() {
+            let Some(dependency) = dependency.as_table_like() else {
+                continue;
+            };
+            let name = dependency
+                .get("package")
+                .and_then(|p| p.as_str())
+                .unwrap_or(key)
+                .to_string();
+            if dependency.contains_key("path") {
+                facts.path_dependencies.push(name);
+            } else if dependency.get("workspace").and_then(|w| w.as_bool()) == Some(true) {
+                facts.inherited_dependencies.push(key.to_string());
+            }
+        }
+    }
+    if let Some(workspace) = root.get("workspace") {
+        facts.workspace = Some((
+            strings(workspace.get("members")),
+            strings(workspace.get("exclude")),
+        ));
+        if let Some(table) = workspace
+            .get("dependencies")
+            .and_then(|d| d.as_table_like())
+        {
+            for (key, dependency) in table.iter() {
+                if dependency.get("path").is_some() {
+                    facts.workspace_path_dependencies.push(key.to_string());
+                }
+            }
+        }
+    }
+    facts.path_dependencies.sort();
+    facts.path_dependencies.dedup();
+    Ok(facts)
 }
 
 // --- JSON -------------------------------------------------------------------------------------

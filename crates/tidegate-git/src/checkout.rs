@@ -1,9 +1,12 @@
 //! Reading a checkout's configuration file: `tidegate.toml`, else release-please's, else defaults.
 
 use std::path::Path;
+use std::str::FromStr;
 use tidegate_core::config::{
-    Config, ConfigError, NATIVE_FILE, RELEASE_PLEASE_FILE, RELEASE_PLEASE_MANIFEST,
+    Config, ConfigError, NATIVE_FILE, PackageConfig, RELEASE_PLEASE_FILE, RELEASE_PLEASE_MANIFEST,
+    ReleaseType,
 };
+use tidegate_core::versionfile::{FileKind, KeyPath, read_string};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -18,6 +21,38 @@ pub enum LoadError {
 /// manifest, else the defaults. Paths are relative to the repository root; the working directory
 /// is never consulted.
 pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config, LoadError> {
+    let mut config = read_config(root, explicit)?;
+    for package in &mut config.packages {
+        let name = own_name(root, package);
+        package.name_component(name);
+    }
+    Ok(config)
+}
+
+/// A package's own name, from the file its release type keeps it in (release-please's rule for
+/// naming components). A missing or unreadable file gives no name; updating it reports the error.
+fn own_name(root: &Path, package: &PackageConfig) -> Option<String> {
+    if package.component.is_some() || !package.derive_component {
+        return None;
+    }
+    let key = |path: &str| KeyPath::from_str(path).ok();
+    let candidates: Vec<(&str, FileKind)> = match package.release_type {
+        ReleaseType::Node => vec![("package.json", FileKind::Json(key("$.name")?))],
+        ReleaseType::Rust => vec![("Cargo.toml", FileKind::Toml(key("$.package.name")?))],
+        ReleaseType::Python => vec![
+            ("pyproject.toml", FileKind::Toml(key("$.project.name")?)),
+            ("pyproject.toml", FileKind::Toml(key("$.tool.poetry.name")?)),
+        ],
+        ReleaseType::Helm => vec![("Chart.yaml", FileKind::Yaml(key("$.name")?))],
+        ReleaseType::Simple | ReleaseType::Go => Vec::new(),
+    };
+    candidates.into_iter().find_map(|(file, kind)| {
+        let text = std::fs::read_to_string(root.join(&package.path).join(file)).ok()?;
+        read_string(&kind, &text).ok().flatten()
+    })
+}
+
+fn read_config(root: &Path, explicit: Option<&Path>) -> Result<Config, LoadError> {
     if let Some(path) = explicit {
         let path = root.join(path);
         let text = read(&path)?;

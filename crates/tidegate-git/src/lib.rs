@@ -5,7 +5,9 @@
 //! limit. A shallow checkout is detected and reported, never mistaken for a short history.
 
 pub mod checkout;
+mod graph;
 pub mod pending;
+pub mod release_files;
 
 pub use git2::Oid;
 use git2::{Repository, Sort};
@@ -68,6 +70,38 @@ impl ReleaseTags {
             map.entry(tag.commit).or_default().push(i);
         }
         map
+    }
+
+    /// The release tags of one package among all the repository's tags.
+    pub fn select(
+        all: &[(String, Option<Oid>)],
+        format: &TagFormat,
+        with_prereleases: bool,
+    ) -> Self {
+        let mut found = Self::default();
+        for (name, commit) in all {
+            let Some(version) = format.parse(name) else {
+                found.ignored += 1;
+                continue;
+            };
+            if !version.pre.is_empty() && !with_prereleases {
+                found.prereleases_skipped += 1;
+                continue;
+            }
+            let Some(commit) = *commit else {
+                found.ignored += 1;
+                continue;
+            };
+            found.tags.push(ReleaseTag {
+                name: name.clone(),
+                version,
+                commit,
+            });
+        }
+        found
+            .tags
+            .sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)));
+        found
     }
 
     pub fn find(&self, name: &str) -> Option<&ReleaseTag> {
@@ -149,42 +183,36 @@ impl History {
         remote.url().map(str::to_string)
     }
 
+    /// Every tag of the repository with the commit it points to, read once so that each package
+    /// of a monorepo picks its own from memory. A tag of a tree or blob has no commit.
+    pub fn all_tags(&self) -> Result<Vec<(String, Option<Oid>)>, GitError> {
+        let mut tags = Vec::new();
+        for reference in self.repo.references_glob("refs/tags/*")? {
+            let reference = reference?;
+            let Some(name) = reference.shorthand().map(str::to_string) else {
+                continue;
+            };
+            // A lightweight tag names its commit; only annotated tags need peeling.
+            let commit = match reference.target() {
+                Some(id) if self.repo.find_commit(id).is_ok() => Some(id),
+                _ => reference.peel_to_commit().ok().map(|c| c.id()),
+            };
+            tags.push((name, commit));
+        }
+        Ok(tags)
+    }
+
     /// Every release tag of a package. Pre-release tags are kept only when `with_prereleases`.
     pub fn release_tags(
         &self,
         format: &TagFormat,
         with_prereleases: bool,
     ) -> Result<ReleaseTags, GitError> {
-        let mut found = ReleaseTags::default();
-        for reference in self.repo.references_glob("refs/tags/*")? {
-            let reference = reference?;
-            let Some(name) = reference.shorthand().map(str::to_string) else {
-                found.ignored += 1;
-                continue;
-            };
-            let Some(version) = format.parse(&name) else {
-                found.ignored += 1;
-                continue;
-            };
-            if !version.pre.is_empty() && !with_prereleases {
-                found.prereleases_skipped += 1;
-                continue;
-            }
-            // A tag of a tree or blob is not a release.
-            let Ok(commit) = reference.peel_to_commit() else {
-                found.ignored += 1;
-                continue;
-            };
-            found.tags.push(ReleaseTag {
-                name,
-                version,
-                commit: commit.id(),
-            });
-        }
-        found
-            .tags
-            .sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)));
-        Ok(found)
+        Ok(ReleaseTags::select(
+            &self.all_tags()?,
+            format,
+            with_prereleases,
+        ))
     }
 
     /// The previous release of `target`: of the release tags reachable from it that are not behind
@@ -247,7 +275,11 @@ impl History {
 
     /// Reads the given commits (in the given order), leaving out merge records and linking the
     /// commits each "Merge pull request #N" merge brought in to PR N.
-    fn read_commits(&self, ids: &[Oid], since: Option<Oid>) -> Result<Commits, GitError> {
+    pub(crate) fn read_commits(
+        &self,
+        ids: &[Oid],
+        since: Option<Oid>,
+    ) -> Result<Commits, GitError> {
         let mut merged_pr: HashMap<Oid, u64> = HashMap::new();
         let mut out = Commits::default();
         let mut read = Vec::with_capacity(ids.len());
@@ -386,6 +418,14 @@ pub fn exit_code(error: &(dyn std::error::Error + 'static)) -> u8 {
     while let Some(e) = current {
         if let Some(git) = e.downcast_ref::<GitError>() {
             return if git.is_usage() { 2 } else { 3 };
+        }
+        if let Some(release) = e.downcast_ref::<release_files::ReleaseError>() {
+            match release {
+                release_files::ReleaseError::Git(git) => current = Some(git),
+                _ if release.is_usage() => return 2,
+                _ => return 3,
+            }
+            continue;
         }
         if e.is::<checkout::LoadError>()
             || e.is::<tidegate_core::UsageError>()

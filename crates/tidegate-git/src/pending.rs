@@ -1,9 +1,10 @@
 //! What is pending release on a branch: the facts gathered from history, settled by the core.
 
+use crate::graph::{Graph, Owners};
 use crate::{Commits, GitError, History, ReleaseTag, ReleaseTags};
 use git2::Oid;
 use semver::Version;
-use tidegate_core::config::PackageConfig;
+use tidegate_core::config::{Config, PackageConfig};
 use tidegate_core::release::Analysis;
 use tidegate_core::version::Decision;
 
@@ -20,10 +21,65 @@ pub struct Pending {
 
 impl Pending {
     /// Gathers the facts for `target` (usually HEAD) and decides the next version.
+    /// Every commit since the previous release counts, whatever it touches: for a repository
+    /// with one package. [`Pending::all`] assigns commits to the packages of a monorepo.
     pub fn of(history: &History, package: &PackageConfig, target: Oid) -> Result<Self, GitError> {
         let tags = history.release_tags(&package.tag, package.rules.counts_prereleases())?;
         let previous = history.previous_release(target, &tags, false)?.cloned();
         let commits = history.commits(target, previous.as_ref().map(|t| t.commit))?;
+        Ok(Self::settle(package, tags, previous, commits))
+    }
+
+    /// What every configured package would release at `target`, in the configuration's order.
+    /// Each package gets the commits since its own previous release that touch it: a commit
+    /// belongs to the package whose path is the longest prefix of a file it changes (so it can
+    /// belong to several), and commits touching no package belong to the root package, if any.
+    /// Tags are read once and history once, however many packages there are.
+    pub fn all(history: &History, config: &Config, target: Oid) -> Result<Vec<Self>, GitError> {
+        // With only a root package, every commit is its own: the plain walk is cheapest.
+        if let [only] = config.packages.as_slice() {
+            if only.path == "." {
+                return Ok(vec![Self::of(history, only, target)?]);
+            }
+        }
+        let all_tags = history.all_tags()?;
+        let graph = Graph::load(history, target)?;
+        let mut ranges = Vec::with_capacity(config.packages.len());
+        for package in &config.packages {
+            let tags =
+                ReleaseTags::select(&all_tags, &package.tag, package.rules.counts_prereleases());
+            let previous = graph.previous_release(&tags)?.cloned();
+            let range = graph.range(previous.as_ref().map(|t| t.commit));
+            ranges.push((tags, previous, range));
+        }
+        let owners = Owners::new(config.packages.iter().map(|p| p.path.as_str()));
+        let mut per_package: Vec<Vec<Oid>> = vec![Vec::new(); config.packages.len()];
+        for (position, id) in graph.ids.iter().enumerate() {
+            if !ranges.iter().any(|(_, _, range)| range[position]) {
+                continue;
+            }
+            for package in owners.touched(history, *id)? {
+                if ranges[package].2[position] {
+                    per_package[package].push(*id);
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(config.packages.len());
+        for ((package, (tags, previous, _)), ids) in
+            config.packages.iter().zip(ranges).zip(per_package)
+        {
+            let commits = history.read_commits(&ids, previous.as_ref().map(|t| t.commit))?;
+            out.push(Self::settle(package, tags, previous, commits));
+        }
+        Ok(out)
+    }
+
+    fn settle(
+        package: &PackageConfig,
+        tags: ReleaseTags,
+        previous: Option<ReleaseTag>,
+        commits: Commits,
+    ) -> Self {
         let analysis = Analysis::of(&commits.commits, package);
         // A project moving from release-please may have its version only in the manifest.
         let previous_version = previous.as_ref().map(|t| t.version.clone()).or_else(|| {
@@ -33,14 +89,14 @@ impl Pending {
                 .filter(|v| *v != Version::new(0, 0, 0))
         });
         let decision = analysis.decide(previous_version.as_ref(), package);
-        Ok(Self {
+        Self {
             tags,
             previous,
             previous_version,
             commits,
             analysis,
             decision,
-        })
+        }
     }
 
     /// Why there is nothing to release, for a notice.

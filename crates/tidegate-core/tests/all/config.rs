@@ -93,10 +93,8 @@ fn release_please_config_is_read_with_its_key_names() {
     assert_eq!(p.manifest_version, Some(semver::Version::new(0, 4, 1)));
     let warnings = config.warnings.join("\n");
     assert!(warnings.contains("draft"), "{warnings}");
-    assert!(
-        warnings.contains("packages.\".\".changelog-path"),
-        "{warnings}"
-    );
+    assert_eq!(p.changelog_path.as_deref(), Some("CHANGES.md"));
+    assert!(!warnings.contains("changelog-path"), "{warnings}");
     assert!(!warnings.contains("$schema"), "{warnings}");
 }
 
@@ -173,4 +171,146 @@ fn the_checked_in_schema_is_current() {
         "unknown keys are rejected"
     );
     assert!(schema["properties"]["release-type"].is_object());
+}
+
+#[test]
+fn version_files_and_changelog_paths_are_configured_per_package() {
+    use tidegate_core::versionfile::FileKind;
+    let text = r#"
+extra-files = ["README.md"]
+
+[packages."charts/web"]
+release-type = "helm"
+skip-changelog = true
+extra-files = [
+    "/docs/install.md",
+    { type = "yaml", path = "/config/environment.yaml", jsonpath = "$.package_version" },
+    { type = "json", path = "meta.json", jsonpath = "$['app.info'].version" },
+]
+
+[packages."py"]
+release-type = "python"
+version-file = "src/tool/__init__.py"
+changelog-path = "docs/CHANGES.md"
+"#;
+    let config = Config::from_toml("tidegate.toml", text).expect("valid");
+    let web = config.package(Some("charts/web")).expect("web");
+    assert_eq!(web.changelog_path, None);
+    let files: Vec<(String, FileKind)> = web
+        .extra_files
+        .iter()
+        .map(|f| (f.path.clone(), f.kind.clone()))
+        .collect();
+    assert_eq!(
+        files.len(),
+        3,
+        "a package's list replaces the top-level one"
+    );
+    assert_eq!(files[0], ("/docs/install.md".into(), FileKind::Generic));
+    assert_eq!(
+        files[1],
+        (
+            "/config/environment.yaml".into(),
+            FileKind::Yaml("$.package_version".parse().expect("path"))
+        )
+    );
+    assert_eq!(
+        web.tag.component.as_deref(),
+        None,
+        "named later, from Chart.yaml"
+    );
+    let py = config.package(Some("py")).expect("py");
+    assert_eq!(py.changelog_path.as_deref(), Some("docs/CHANGES.md"));
+    assert_eq!(py.version_file.as_deref(), Some("src/tool/__init__.py"));
+    assert_eq!(
+        py.extra_files[0].path, "README.md",
+        "inherited from the top level"
+    );
+
+    for (bad, expected) in [
+        (
+            "extra-files = [{ type = \"xml\", path = \"pom.xml\", jsonpath = \"$.v\" }]",
+            "type `xml`",
+        ),
+        (
+            "extra-files = [{ type = \"yaml\", path = \"a.yaml\" }]",
+            "no `jsonpath`",
+        ),
+        (
+            "extra-files = [{ type = \"json\", path = \"a.json\", jsonpath = \"$..version\" }]",
+            "not supported",
+        ),
+        (
+            "extra-files = [{ type = \"json\", path = \"a.json\", json-path = \"$.v\" }]",
+            "extra-files",
+        ),
+    ] {
+        let err = Config::from_toml("tidegate.toml", bad).expect_err(bad);
+        assert!(err.to_string().contains(expected), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn components_follow_release_please_naming() {
+    // release-please: every package is named after itself unless `component` says otherwise.
+    let text = r#"{
+  "packages": {
+    ".": {"release-type": "node"},
+    "packages/ui": {"release-type": "node", "tag-separator": "/"},
+    "crates/core": {"release-type": "rust", "component": "engine"},
+    "tools/x": {"release-type": "simple", "package-name": "@acme/x-tool", "include-component-in-tag": false},
+    "legacy": {"component": ""}
+  },
+  "plugins": ["cargo-workspace", {"type": "linked-versions", "groupName": "sdk", "components": ["ui", "engine"]}, "node-workspace"]
+}"#;
+    let mut config =
+        Config::from_release_please("release-please-config.json", text, None).expect("valid");
+    let v = semver::Version::new(1, 2, 3);
+    let names = [
+        (".", Some("@acme/app".to_string())),
+        ("packages/ui", Some("@acme/ui".to_string())),
+        ("crates/core", Some("core".to_string())),
+        ("tools/x", None),
+        ("legacy", Some("legacy-name".to_string())),
+    ];
+    for (path, name) in names {
+        let package = config
+            .packages
+            .iter_mut()
+            .find(|p| p.path == path)
+            .expect("configured");
+        package.name_component(name);
+    }
+    let tags: Vec<String> = config.packages.iter().map(|p| p.tag.tag_name(&v)).collect();
+    assert_eq!(
+        tags,
+        [
+            "app-v1.2.3",
+            "engine-v1.2.3",
+            "v1.2.3",
+            "ui/v1.2.3",
+            "v1.2.3"
+        ]
+    );
+    let x = config.package(Some("tools/x")).expect("x");
+    assert_eq!(
+        x.component.as_deref(),
+        Some("x-tool"),
+        "package-name, scope removed"
+    );
+    assert_eq!(config.linked_versions.len(), 1);
+    assert_eq!(config.linked_versions[0].group, "sdk");
+    assert_eq!(config.linked_versions[0].components, ["ui", "engine"]);
+    let warnings = config.warnings.join("\n");
+    assert!(warnings.contains("node-workspace"), "{warnings}");
+    assert!(!warnings.contains("cargo-workspace"), "{warnings}");
+
+    // tidegate.toml: packages are named after themselves, the root package is not.
+    let text = "release-type = \"node\"\n[packages.\".\"]\n[packages.\"web\"]\n[packages.\"api\"]\ncomponent = \"backend\"\n";
+    let mut config = Config::from_toml("tidegate.toml", text).expect("valid");
+    for package in &mut config.packages {
+        package.name_component(Some(format!("@acme/{}-pkg", package.path)));
+    }
+    let tags: Vec<String> = config.packages.iter().map(|p| p.tag.tag_name(&v)).collect();
+    assert_eq!(tags, ["v1.2.3", "backend-v1.2.3", "web-pkg-v1.2.3"]);
 }

@@ -1,0 +1,712 @@
+//! A release in the working tree: which files each released package's version lives in, every
+//! edit computed in memory first, then written all or nothing.
+
+use crate::pending::Pending;
+use crate::{GitError, History};
+use git2::Oid;
+use semver::Version;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Component, Path, PathBuf};
+use tidegate_core::changelog::{self, ReleaseHeading};
+use tidegate_core::config::{Config, PackageConfig, RELEASE_PLEASE_MANIFEST, ReleaseType};
+use tidegate_core::links::Links;
+use tidegate_core::plan::{self, Candidate, Reason};
+use tidegate_core::version::Bump;
+use tidegate_core::versionfile::{
+    CargoFacts, CrateVersions, FileError, FileKind, ValueEdit, cargo_facts, read_string,
+    read_version, set_version,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReleaseError {
+    /// A file the release must edit is missing, unreadable or malformed (exit 2: the user fixes
+    /// the file or the configuration).
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+    #[error("{0}")]
+    Config(String),
+    #[error("writing {path} failed: {reason}; nothing was changed")]
+    Write { path: String, reason: String },
+    #[error(transparent)]
+    Git(#[from] GitError),
+}
+
+impl ReleaseError {
+    pub fn is_usage(&self) -> bool {
+        matches!(self, Self::File { .. } | Self::Config(_))
+    }
+
+    fn file(path: &str, message: impl Into<String>) -> Self {
+        Self::File {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// What `bump apply` was asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// Package paths to release (empty: every package with something to release).
+    pub packages: Vec<String>,
+    pub release_as: Option<Version>,
+    /// The date for changelog headings, `YYYY-MM-DD`.
+    pub date: String,
+    /// Only the versions: no file is read beyond what decides them (`bump version`).
+    pub versions_only: bool,
+}
+
+/// One package's part of the plan.
+#[derive(Clone, Debug, Serialize)]
+pub struct PackagePlan {
+    pub path: String,
+    pub component: Option<String>,
+    pub previous: Option<String>,
+    pub previous_tag: Option<String>,
+    pub next: Option<String>,
+    pub tag: Option<String>,
+    pub bump: Bump,
+    pub reasons: Vec<Reason>,
+    pub commits: usize,
+    pub changes: usize,
+    pub dependency_updates: Vec<plan::DependencyUpdate>,
+    /// Files this package's release edits (a shared file is listed under each package).
+    pub files: Vec<String>,
+}
+
+/// A file the release writes.
+#[derive(Clone, Debug, Serialize)]
+pub struct FileChange {
+    pub path: String,
+    pub created: bool,
+    pub edits: Vec<Edit>,
+    #[serde(skip)]
+    pub before: String,
+    #[serde(skip)]
+    pub after: String,
+}
+
+/// One value changed in a file, and for which package.
+#[derive(Clone, Debug, Serialize)]
+pub struct Edit {
+    pub package: String,
+    #[serde(flatten)]
+    pub value: ValueEdit,
+}
+
+/// Everything a release changes in the working tree.
+#[derive(Serialize)]
+pub struct ReleasePlan {
+    pub packages: Vec<PackagePlan>,
+    pub files: Vec<FileChange>,
+    #[serde(skip)]
+    pub pending: Vec<Pending>,
+}
+
+impl ReleasePlan {
+    /// The packages being released.
+    pub fn released(&self) -> impl Iterator<Item = &PackagePlan> {
+        self.packages.iter().filter(|p| p.next.is_some())
+    }
+}
+
+/// A file to edit for one package, and what it must hold.
+struct Task {
+    path: String,
+    kind: FileKind,
+    /// Configured files must exist and hold a version; a release type's usual files are
+    /// updated when they exist.
+    required: bool,
+    /// Another crate's manifest keeps its own version: only its requirements on released crates
+    /// follow.
+    keep_own_version: bool,
+}
+
+/// Computes the release of `target` in memory: versions, notes and every file edit. Nothing is
+/// written; a missing or malformed file fails the whole plan.
+pub fn plan_release(
+    history: &History,
+    config: &Config,
+    target: Oid,
+    request: &Request,
+) -> Result<ReleasePlan, ReleaseError> {
+    let root = history.root().to_path_buf();
+    let pending = Pending::all(history, config, target)?;
+    let selected = selection(config, &request.packages)?;
+
+    // Cargo facts of every Rust package, for the dependency cascade.
+    let workspace = CargoWorkspace::find(&root, config)?;
+    let mut candidates = Vec::with_capacity(config.packages.len());
+    for (package, facts) in config.packages.iter().zip(&pending) {
+        let cargo = match package.release_type {
+            // A missing manifest is reported by its update, below.
+            ReleaseType::Rust => {
+                let path = join(&package.path, "Cargo.toml")?;
+                match read_optional(&root, &path)? {
+                    Some(text) => Some(
+                        cargo_facts(&text).map_err(|e| ReleaseError::file(&path, e.to_string()))?,
+                    ),
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        let path_dependencies = cargo
+            .as_ref()
+            .map(|c| workspace.path_dependencies(c))
+            .unwrap_or_default();
+        candidates.push(Candidate {
+            package,
+            previous: facts.previous_version.clone(),
+            own: facts.decision.clone(),
+            crate_name: cargo.as_ref().and_then(|c| c.name.clone()),
+            path_dependencies,
+            inherits_workspace_version: cargo.as_ref().is_some_and(|c| c.inherits_version),
+        });
+    }
+    let releases = plan::settle(
+        &candidates,
+        &config.linked_versions,
+        &selected,
+        request.release_as.as_ref(),
+    )
+    .map_err(|e| ReleaseError::Config(e.0))?;
+
+    let crates: CrateVersions = candidates
+        .iter()
+        .zip(&releases)
+        .filter_map(|(c, r)| Some((c.crate_name.clone()?, r.as_ref()?.next.clone())))
+        .collect();
+
+    // Every file edit, in memory, in order: later edits of a shared file see earlier ones.
+    let mut files = Files::new(&root);
+    let mut package_plans = Vec::with_capacity(config.packages.len());
+    let links = history.remote_url().as_deref().and_then(Links::from_remote);
+    for (i, (package, facts)) in config.packages.iter().zip(&pending).enumerate() {
+        let release = releases[i].as_ref();
+        let mut plan = PackagePlan {
+            path: package.path.clone(),
+            component: package.component.clone(),
+            previous: facts.previous_version.as_ref().map(ToString::to_string),
+            previous_tag: facts.previous.as_ref().map(|t| t.name.clone()),
+            next: release.map(|r| r.next.to_string()),
+            tag: release.map(|r| package.tag.tag_name(&r.next)),
+            bump: release.map_or(Bump::None, |r| r.bump),
+            reasons: release.map(|r| r.reasons.clone()).unwrap_or_default(),
+            commits: facts.commits.commits.len(),
+            changes: facts.analysis.changes.len(),
+            dependency_updates: release
+                .map(|r| r.dependency_updates.clone())
+                .unwrap_or_default(),
+            files: Vec::new(),
+        };
+        if let Some(release) = release.filter(|_| !request.versions_only) {
+            let tasks = tasks(&root, package, &workspace, &candidates[i])?;
+            for task in tasks {
+                if files.apply(&task, &release.next, &crates, &package.path)? {
+                    plan.files.push(task.path.clone());
+                }
+            }
+            if let Some(changelog_path) = &package.changelog_path {
+                let path = resolve(&package.path, changelog_path)?;
+                let mut notes = changelog::build(
+                    ReleaseHeading {
+                        version: release.next.to_string(),
+                        tag: plan.tag.clone(),
+                        previous_tag: plan.previous_tag.clone(),
+                        date: request.date.clone(),
+                    },
+                    &facts.analysis.changes,
+                    facts.commits.commits.len(),
+                    package,
+                    links.as_ref(),
+                );
+                notes.dependencies = release.dependency_updates.clone();
+                let section = changelog::render_markdown(&notes);
+                files.prepend_changelog(&path, &section, &release.next, &package.path)?;
+                plan.files.push(path);
+            }
+        }
+        package_plans.push(plan);
+    }
+    // The release-please manifest records each released package's new version.
+    if config.source.ends_with(".json") {
+        let path = Path::new(&config.source)
+            .parent()
+            .map(|p| p.join(RELEASE_PLEASE_MANIFEST))
+            .and_then(|p| p.strip_prefix(&root).ok().map(Path::to_path_buf))
+            .unwrap_or_else(|| PathBuf::from(RELEASE_PLEASE_MANIFEST));
+        let path = path.to_string_lossy().into_owned();
+        let released: Vec<(String, String)> = package_plans
+            .iter()
+            .filter_map(|p| Some((p.path.clone(), p.next.clone()?)))
+            .collect();
+        if !released.is_empty() && !request.versions_only {
+            files.set_manifest(&path, &released)?;
+        }
+    }
+    Ok(ReleasePlan {
+        packages: package_plans,
+        files: files.into_changes(),
+        pending,
+    })
+}
+
+/// The packages asked for by path, or all of them.
+fn selection(config: &Config, asked: &[String]) -> Result<Vec<usize>, ReleaseError> {
+    if asked.is_empty() {
+        return Ok((0..config.packages.len()).collect());
+    }
+    asked
+        .iter()
+        .map(|path| {
+            let wanted = config
+                .package(Some(path))
+                .map_err(|e| ReleaseError::Config(e.to_string()))?;
+            Ok(config
+                .packages
+                .iter()
+                .position(|p| p.path == wanted.path)
+                .unwrap_or_default())
+        })
+        .collect()
+}
+
+/// The files a release type keeps its version in, plus the configured ones.
+fn tasks(
+    root: &Path,
+    package: &PackageConfig,
+    workspace: &CargoWorkspace,
+    candidate: &Candidate<'_>,
+) -> Result<Vec<Task>, ReleaseError> {
+    let at = |file: &str| join(&package.path, file);
+    let task = |path: String, kind: FileKind, required: bool| Task {
+        path,
+        kind,
+        required,
+        keep_own_version: false,
+    };
+    let mut out = Vec::new();
+    match package.release_type {
+        ReleaseType::Rust => {
+            // A crate inheriting the workspace's version has none of its own to set.
+            let own = at("Cargo.toml")?;
+            out.push(task(
+                own.clone(),
+                FileKind::CargoManifest,
+                !candidate.inherits_workspace_version,
+            ));
+            // The workspace's manifests and lock follow: requirements on released crates, and
+            // the root's shared version when this crate inherits it.
+            for manifest in &workspace.manifests {
+                if *manifest != own {
+                    let shared = candidate.inherits_workspace_version
+                        && workspace.root_manifest.as_ref() == Some(manifest);
+                    out.push(Task {
+                        keep_own_version: !shared,
+                        ..task(manifest.clone(), FileKind::CargoManifest, false)
+                    });
+                }
+            }
+            let lock = workspace.lock.clone().unwrap_or(at("Cargo.lock")?);
+            out.push(task(lock, FileKind::CargoLock, false));
+        }
+        ReleaseType::Node => {
+            out.push(task(at("package.json")?, FileKind::PackageJson, true));
+            out.push(task(at("package-lock.json")?, FileKind::PackageLock, false));
+            out.push(task(
+                at("npm-shrinkwrap.json")?,
+                FileKind::PackageLock,
+                false,
+            ));
+        }
+        ReleaseType::Python => {
+            out.push(task(at("pyproject.toml")?, FileKind::Pyproject, false));
+            out.push(task(at("setup.cfg")?, FileKind::SetupCfg, false));
+            // release-please's usual places for `__version__`, by the project's name.
+            let pyproject = std::fs::read_to_string(root.join(at("pyproject.toml")?)).ok();
+            let name = pyproject.and_then(|text| {
+                ["$.project.name", "$.tool.poetry.name"]
+                    .iter()
+                    .find_map(|key| {
+                        let kind = FileKind::Toml(key.parse().ok()?);
+                        read_string(&kind, &text).ok().flatten()
+                    })
+            });
+            if let Some(name) = name.map(|n| n.replace('-', "_")) {
+                for file in [
+                    format!("{name}/__init__.py"),
+                    format!("src/{name}/__init__.py"),
+                    format!("{name}/version.py"),
+                ] {
+                    out.push(task(at(&file)?, FileKind::PythonVersion, false));
+                }
+            }
+        }
+        ReleaseType::Helm => out.push(task(at("Chart.yaml")?, FileKind::HelmChart, true)),
+        ReleaseType::Simple => {
+            if package.version_file.is_none() {
+                out.push(task(at("version.txt")?, FileKind::Plain, false));
+                out.push(task(at("VERSION")?, FileKind::Plain, false));
+            }
+        }
+        ReleaseType::Go => {}
+    }
+    if let Some(file) = &package.version_file {
+        let kind = if file.ends_with(".py") {
+            FileKind::PythonVersion
+        } else {
+            FileKind::Plain
+        };
+        out.push(task(resolve(&package.path, file)?, kind, true));
+    }
+    for extra in &package.extra_files {
+        out.push(task(
+            resolve(&package.path, &extra.path)?,
+            extra.kind.clone(),
+            true,
+        ));
+    }
+    Ok(out)
+}
+
+/// The Cargo workspace the Rust packages live in: its manifests (root and members) and lock.
+#[derive(Default)]
+struct CargoWorkspace {
+    /// Repository-relative paths of every manifest: the workspace root's first, then members'.
+    manifests: Vec<String>,
+    lock: Option<String>,
+    /// The root's `[workspace.dependencies]` entries that have a path.
+    path_dependencies: Vec<String>,
+    /// The root manifest, whose `[workspace.package] version` members may inherit.
+    root_manifest: Option<String>,
+}
+
+impl CargoWorkspace {
+    /// Reads the workspace at the repository root, when there are Rust packages and one exists.
+    fn find(root: &Path, config: &Config) -> Result<Self, ReleaseError> {
+        if !config
+            .packages
+            .iter()
+            .any(|p| p.release_type == ReleaseType::Rust)
+        {
+            return Ok(Self::default());
+        }
+        let Some(text) = read_optional(root, "Cargo.toml")? else {
+            return Ok(Self::default());
+        };
+        let facts =
+            cargo_facts(&text).map_err(|e| ReleaseError::file("Cargo.toml", e.to_string()))?;
+        let Some((members, exclude)) = facts.workspace.clone() else {
+            return Ok(Self::default());
+        };
+        let mut manifests = vec!["Cargo.toml".to_string()];
+        let excluded: BTreeSet<String> = exclude.iter().map(|e| normalize(e)).collect();
+        for pattern in members {
+            let full = root.join(&pattern).join("Cargo.toml");
+            let Ok(paths) = glob::glob(&full.to_string_lossy()) else {
+                return Err(ReleaseError::file(
+                    "Cargo.toml",
+                    format!("workspace member pattern `{pattern}` is not a valid glob"),
+                ));
+            };
+            for path in paths.flatten() {
+                let Ok(relative) = path.strip_prefix(root) else {
+                    continue;
+                };
+                let relative = relative.to_string_lossy().replace('\\', "/");
+                let dir = relative.trim_end_matches("/Cargo.toml").to_string();
+                if !excluded.contains(&dir) && !manifests.contains(&relative) {
+                    manifests.push(relative);
+                }
+            }
+        }
+        let lock = root
+            .join("Cargo.lock")
+            .exists()
+            .then(|| "Cargo.lock".to_string());
+        Ok(Self {
+            manifests,
+            lock,
+            path_dependencies: facts.workspace_path_dependencies,
+            root_manifest: Some("Cargo.toml".into()),
+        })
+    }
+
+    /// The crates a member depends on by path, its `workspace = true` ones included.
+    fn path_dependencies(&self, crate_facts: &CargoFacts) -> Vec<String> {
+        let mut out = crate_facts.path_dependencies.clone();
+        out.extend(
+            crate_facts
+                .inherited_dependencies
+                .iter()
+                .filter(|d| self.path_dependencies.contains(d))
+                .cloned(),
+        );
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// The files of the plan: what each held before, and what it holds now.
+struct Files<'a> {
+    root: &'a Path,
+    /// Path → (original text or None when created, current text, edits).
+    texts: BTreeMap<String, (Option<String>, String, Vec<Edit>)>,
+    /// Files known to be absent (optional ones are skipped).
+    absent: BTreeSet<String>,
+}
+
+impl<'a> Files<'a> {
+    fn new(root: &'a Path) -> Self {
+        Self {
+            root,
+            texts: BTreeMap::new(),
+            absent: BTreeSet::new(),
+        }
+    }
+
+    /// The current text of a file, read once.
+    fn text(&mut self, path: &str) -> Result<Option<String>, ReleaseError> {
+        if let Some((_, current, _)) = self.texts.get(path) {
+            return Ok(Some(current.clone()));
+        }
+        if self.absent.contains(path) {
+            return Ok(None);
+        }
+        match read_optional(self.root, path)? {
+            Some(text) => {
+                self.texts.insert(
+                    path.to_string(),
+                    (Some(text.clone()), text.clone(), Vec::new()),
+                );
+                Ok(Some(text))
+            }
+            None => {
+                self.absent.insert(path.to_string());
+                Ok(None)
+            }
+        }
+    }
+
+    fn store(&mut self, path: &str, text: String, edits: Vec<ValueEdit>, package: &str) {
+        let entry = self
+            .texts
+            .entry(path.to_string())
+            .or_insert_with(|| (None, String::new(), Vec::new()));
+        entry.1 = text;
+        entry.2.extend(edits.into_iter().map(|value| Edit {
+            package: package.to_string(),
+            value,
+        }));
+        self.absent.remove(path);
+    }
+
+    /// Sets the version in one file; false when an optional file is absent or holds none.
+    fn apply(
+        &mut self,
+        task: &Task,
+        version: &Version,
+        crates: &CrateVersions,
+        package: &str,
+    ) -> Result<bool, ReleaseError> {
+        let Some(text) = self.text(&task.path)? else {
+            if task.required {
+                return Err(ReleaseError::file(
+                    &task.path,
+                    format!(
+                        "not found; the configuration says it holds the version of package `{package}`"
+                    ),
+                ));
+            }
+            return Ok(false);
+        };
+        let own = match read_version(&task.kind, &text) {
+            Ok(current) if task.keep_own_version => current,
+            _ => version.clone(),
+        };
+        match set_version(&task.kind, &text, &own, crates) {
+            Ok(updated) => {
+                let changed = !updated.edits.is_empty();
+                self.store(&task.path, updated.text, updated.edits, package);
+                Ok(changed || task.required)
+            }
+            Err(FileError::NoVersion { .. }) if !task.required => Ok(false),
+            Err(e) => Err(ReleaseError::file(&task.path, e.to_string())),
+        }
+    }
+
+    fn prepend_changelog(
+        &mut self,
+        path: &str,
+        section: &str,
+        version: &Version,
+        package: &str,
+    ) -> Result<(), ReleaseError> {
+        let existing = self.text(path)?.unwrap_or_default();
+        let text = changelog::prepend(&existing, section, &version.to_string());
+        let edit = ValueEdit {
+            location: "top".into(),
+            from: String::new(),
+            to: format!("release notes for {version}"),
+        };
+        self.store(path, text, vec![edit], package);
+        Ok(())
+    }
+
+    fn set_manifest(
+        &mut self,
+        path: &str,
+        released: &[(String, String)],
+    ) -> Result<(), ReleaseError> {
+        let Some(text) = self.text(path)? else {
+            // A project converting from release-please without a manifest starts one.
+            let mut map = serde_json::Map::new();
+            for (package, version) in released {
+                map.insert(package.clone(), version.clone().into());
+            }
+            let mut text = serde_json::to_string_pretty(&map).unwrap_or_default();
+            text.push('\n');
+            self.store(path, text, Vec::new(), ".");
+            return Ok(());
+        };
+        let parse = jsonc_parser::ParseOptions::default();
+        let document = jsonc_parser::cst::CstRootNode::parse(&text, &parse)
+            .map_err(|e| ReleaseError::file(path, format!("is not valid JSON: {}", e.kind())))?;
+        let object = document.object_value().ok_or_else(|| {
+            ReleaseError::file(path, "expected an object of package paths to versions")
+        })?;
+        let mut edits = Vec::new();
+        for (package, version) in released {
+            let from = match object.get(package) {
+                Some(prop) => {
+                    let from = prop
+                        .value()
+                        .and_then(|v| v.as_string_lit())
+                        .and_then(|s| s.decoded_value().ok())
+                        .unwrap_or_default();
+                    prop.set_value(jsonc_parser::json!(version.as_str()));
+                    from
+                }
+                None => {
+                    object.append(package, jsonc_parser::json!(version.as_str()));
+                    String::new()
+                }
+            };
+            edits.push(ValueEdit {
+                location: format!("$[{package:?}]"),
+                from,
+                to: version.clone(),
+            });
+        }
+        self.store(path, document.to_string(), edits, ".");
+        Ok(())
+    }
+
+    fn into_changes(self) -> Vec<FileChange> {
+        self.texts
+            .into_iter()
+            .filter(|(_, (before, after, _))| before.as_ref() != Some(after))
+            .map(|(path, (before, after, edits))| FileChange {
+                path,
+                created: before.is_none(),
+                edits,
+                before: before.unwrap_or_default(),
+                after,
+            })
+            .collect()
+    }
+}
+
+/// Writes every change, all or nothing: each file goes to a temporary file beside it first, and
+/// only when all are written are they renamed into place. An interrupted run leaves at most
+/// stray temporary files, never a half-written one.
+pub fn write_all(root: &Path, changes: &[FileChange]) -> Result<(), ReleaseError> {
+    let fail = |path: &str, e: std::io::Error| ReleaseError::Write {
+        path: path.into(),
+        reason: e.to_string(),
+    };
+    let mut staged = Vec::with_capacity(changes.len());
+    for change in changes {
+        let target = root.join(&change.path);
+        let dir = target.parent().unwrap_or(root);
+        std::fs::create_dir_all(dir).map_err(|e| fail(&change.path, e))?;
+        let mut temp = tempfile::Builder::new()
+            .prefix(".tidegate-")
+            .tempfile_in(dir)
+            .map_err(|e| fail(&change.path, e))?;
+        std::io::Write::write_all(&mut temp, change.after.as_bytes())
+            .map_err(|e| fail(&change.path, e))?;
+        temp.as_file()
+            .sync_all()
+            .map_err(|e| fail(&change.path, e))?;
+        if let Ok(metadata) = std::fs::metadata(&target) {
+            temp.as_file()
+                .set_permissions(metadata.permissions())
+                .map_err(|e| fail(&change.path, e))?;
+        }
+        staged.push((temp, target, &change.path));
+    }
+    for (temp, target, path) in staged {
+        temp.persist(&target).map_err(|e| fail(path, e.error))?;
+    }
+    Ok(())
+}
+
+/// A path from the configuration: relative to the package, or to the repository root with a
+/// leading "/". Paths that leave the repository are refused.
+fn resolve(package: &str, configured: &str) -> Result<String, ReleaseError> {
+    match configured.strip_prefix('/') {
+        Some(from_root) => join(".", from_root),
+        None => join(package, configured),
+    }
+}
+
+fn join(base: &str, file: &str) -> Result<String, ReleaseError> {
+    let joined = Path::new(base).join(file);
+    let mut parts: Vec<&str> = Vec::new();
+    for component in joined.components() {
+        match component {
+            Component::Normal(part) => parts.push(part.to_str().unwrap_or_default()),
+            Component::CurDir => {}
+            Component::ParentDir if parts.pop().is_some() => {}
+            _ => {
+                return Err(ReleaseError::Config(format!(
+                    "`{file}` (package `{base}`) leaves the repository; version files must be inside it"
+                )));
+            }
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+fn normalize(path: &str) -> String {
+    join(".", path).unwrap_or_else(|_| path.to_string())
+}
+
+fn read_optional(root: &Path, path: &str) -> Result<Option<String>, ReleaseError> {
+    let full = root.join(path);
+    // A symbolic link may not lead outside the repository either.
+    if let (Ok(real), Ok(real_root)) = (full.canonicalize(), root.canonicalize()) {
+        if !real.starts_with(&real_root) {
+            return Err(ReleaseError::Config(format!(
+                "`{path}` leads outside the repository; version files must be inside it"
+            )));
+        }
+    }
+    match std::fs::read(&full) {
+        Ok(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| ReleaseError::file(path, "is not UTF-8 text")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+            Err(ReleaseError::file(path, "is a folder, not a file"))
+        }
+        Err(e) => Err(ReleaseError::file(
+            path,
+            format!("cannot be read: {}", e.kind()),
+        )),
+    }
+}
