@@ -90,17 +90,6 @@ pub fn write_atomically(path: &std::path::Path, contents: &str) -> std::io::Resu
     written
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn annotation_data_stays_on_one_line() {
-        assert_eq!(
-            super::escape_data("50% done\r\nnext"),
-            "50%25 done%0D%0Anext"
-        );
-    }
-}
-
 /// Now, in seconds since the epoch, or `SOURCE_DATE_EPOCH` when set (reproducible output).
 pub fn now_or_source_date_epoch() -> i64 {
     std::env::var("SOURCE_DATE_EPOCH")
@@ -111,4 +100,15 @@ pub fn now_or_source_date_epoch() -> i64 {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn annotation_data_stays_on_one_line() {
+        assert_eq!(
+            super::escape_data("50% done\r\nnext"),
+            "50%25 done%0D%0Anext"
+        );
+    }
 }

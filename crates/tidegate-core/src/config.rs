@@ -191,6 +191,9 @@ pub struct PackageConfig {
     pub include_component_in_tag: bool,
     /// Whether a missing component comes from the package's own name.
     pub derive_component: bool,
+    /// Whether, with no name in its files, the package is named after its folder
+    /// (`tidegate.toml`; release-please leaves such packages without a component).
+    pub name_from_path: bool,
     /// release-please's `package-name`.
     pub package_name: Option<String>,
     /// The changelog (as configured), or None to leave it alone.
@@ -215,12 +218,23 @@ impl PackageConfig {
     /// and settles the tag format. `name` has any npm `@scope/` already removed.
     pub fn name_component(&mut self, name: Option<String>) {
         if self.component.is_none() && self.derive_component {
-            self.component = self.package_name.clone().or(name).map(|n| {
+            let folder = self
+                .path
+                .rsplit('/')
+                .next()
+                .filter(|_| self.name_from_path && self.path != ".")
+                .map(String::from);
+            self.component = self.package_name.clone().or(name).or(folder).map(|n| {
                 n.rsplit_once('/')
                     .filter(|_| n.starts_with('@'))
                     .map_or(n.clone(), |(_, bare)| bare.to_string())
             });
         }
+        self.settle_tag();
+    }
+
+    /// Puts the component (when there is one and tags include it) into the tag format.
+    fn settle_tag(&mut self) {
         self.tag.component = self
             .component
             .clone()
@@ -291,7 +305,8 @@ impl Config {
         // Packages other than the root are named after themselves unless configured otherwise.
         for package in &mut packages {
             package.derive_component = package.path != ".";
-            package.name_component(None);
+            package.name_from_path = true;
+            package.settle_tag();
         }
         Ok(Self {
             source: file.into(),
@@ -363,7 +378,7 @@ impl Config {
                 .transpose()?;
             let mut package = settle(path, &defaults, options, recorded, file)?;
             package.derive_component = true;
-            package.name_component(None);
+            package.settle_tag();
             packages.push(package);
         }
         let linked_versions = release_please_plugins(root.get("plugins"), file, &mut warnings)?;
@@ -373,6 +388,29 @@ impl Config {
             linked_versions,
             warnings,
         })
+    }
+
+    /// Refuses two packages whose tags would look the same: each would take the other's
+    /// releases for its own.
+    pub fn check_tags(&self) -> Result<(), ConfigError> {
+        let example = semver::Version::new(1, 2, 3);
+        for (i, a) in self.packages.iter().enumerate() {
+            if let Some(b) = self.packages[i + 1..]
+                .iter()
+                .find(|b| b.tag.tag_name(&example) == a.tag.tag_name(&example))
+            {
+                return Err(ConfigError::invalid(
+                    &self.source,
+                    format!(
+                        "packages `{}` and `{}` would both be tagged like `{}`; give one of them its own `component`",
+                        a.path,
+                        b.path,
+                        a.tag.tag_name(&example)
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The package at `path`, or the only one.
@@ -605,6 +643,7 @@ fn settle(
         }),
         include_component_in_tag: pick!(include_component_in_tag).unwrap_or(true),
         derive_component: false,
+        name_from_path: false,
         package_name: own
             .package_name
             .clone()

@@ -26,6 +26,7 @@ pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config, LoadE
         let name = own_name(root, package);
         package.name_component(name);
     }
+    config.check_tags()?;
     Ok(config)
 }
 

@@ -1,5 +1,7 @@
 //! The `bump` binary, run as a user runs it.
 
+mod apply;
+
 use assert_cmd::Command;
 use testkit::TestRepo;
 
