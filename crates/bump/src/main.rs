@@ -129,7 +129,12 @@ fn version(args: &VersionArgs) -> Result<()> {
             ..request(Vec::new(), None)
         },
     )?;
-    let package = config.package(args.package.as_deref())?;
+    // A monorepo without a root package, and no --package: every package's version.
+    let package = match config.package(args.package.as_deref()) {
+        Ok(package) => package,
+        Err(_) if args.package.is_none() => return every_version(&plan, &warnings, args.json),
+        Err(e) => return Err(e.into()),
+    };
     let index = config
         .packages
         .iter()
@@ -161,6 +166,24 @@ fn version(args: &VersionArgs) -> Result<()> {
         notice(&pending.nothing_to_release());
     }
     Ok(())
+}
+
+/// `bump version` over several packages: one `path version` line per package to release, or
+/// the `packages` array alone as JSON.
+fn every_version(plan: &ReleasePlan, warnings: &[String], json: bool) -> Result<()> {
+    if json {
+        let report = serde_json::json!({ "packages": plan.packages, "warnings": warnings });
+        return Ok(print_stdout(&format!("{report}\n"))?);
+    }
+    let lines: String = plan
+        .released()
+        .map(|p| format!("{} {}\n", p.path, p.next.as_deref().unwrap_or_default()))
+        .collect();
+    if lines.is_empty() {
+        notice("nothing to release: no package has user-facing changes since its last release");
+        return Ok(());
+    }
+    Ok(print_stdout(&lines)?)
 }
 
 fn apply(args: &ApplyArgs) -> Result<()> {

@@ -7,11 +7,11 @@ use std::path::PathBuf;
 use tidegate_actions::{finish, print_stdout, warning, write_atomically};
 use tidegate_core::UsageError;
 use tidegate_core::changelog::{self, ReleaseHeading, ReleaseNotes};
-use tidegate_core::config::PackageConfig;
+use tidegate_core::config::{Config, PackageConfig};
 use tidegate_core::links::Links;
 use tidegate_core::release::{Analysis, utc_date};
 use tidegate_git::checkout::load_config;
-use tidegate_git::pending::Pending;
+use tidegate_git::pending::{Pending, keep_package_commits};
 use tidegate_git::{Commits, History, ReleaseTag};
 
 /// Release notes and CHANGELOG.md from the conventional commits of a local checkout.
@@ -70,6 +70,7 @@ fn main() -> std::process::ExitCode {
 /// What the notes are built from, shared by every mode.
 struct Facts<'a> {
     history: &'a History,
+    config: &'a Config,
     package: &'a PackageConfig,
     links: Option<Links>,
 }
@@ -86,6 +87,7 @@ fn run(cli: &Cli) -> Result<()> {
         .and_then(|url| Links::from_remote(&url));
     let cx = Facts {
         history: &history,
+        config: &config,
         package,
         links,
     };
@@ -137,7 +139,17 @@ fn today() -> String {
 
 fn unreleased(cx: &Facts<'_>) -> Result<ReleaseNotes> {
     let head = cx.history.resolve("HEAD")?;
-    let pending = Pending::of(cx.history, cx.package, head)?;
+    // In a monorepo, only the commits that touch the package count.
+    let index = cx
+        .config
+        .packages
+        .iter()
+        .position(|p| p.path == cx.package.path)
+        .unwrap_or_default();
+    let pending = Pending::all(cx.history, cx.config, head)?
+        .into_iter()
+        .nth(index)
+        .context("every configured package has its pending release")?;
     let heading = ReleaseHeading {
         version: pending
             .decision
@@ -181,7 +193,8 @@ fn one_release(cx: &Facts<'_>, name: &str) -> Result<ReleaseNotes> {
     let tags = cx.history.release_tags(&cx.package.tag, true)?;
     let tag = release_tag(&tags, name, cx)?;
     let previous = cx.history.previous_release(tag.commit, &tags, true)?;
-    let commits = cx.history.commits(tag.commit, previous.map(|p| p.commit))?;
+    let mut commits = cx.history.commits(tag.commit, previous.map(|p| p.commit))?;
+    keep_package_commits(cx.history, cx.config, cx.package, &mut commits)?;
     let heading = ReleaseHeading {
         version: tag.version.to_string(),
         tag: Some(tag.name.clone()),
@@ -201,7 +214,8 @@ fn range(cx: &Facts<'_>, from: Option<&str>, to: &str) -> Result<ReleaseNotes> {
             (previous.map(|p| p.commit), previous.map(|p| p.name.clone()))
         }
     };
-    let commits = cx.history.commits(target, since)?;
+    let mut commits = cx.history.commits(target, since)?;
+    keep_package_commits(cx.history, cx.config, cx.package, &mut commits)?;
     let analysis = Analysis::of(&commits.commits, cx.package);
     // Headed by the release tag `to` names, else by the version the range would be released as
     // (its tag is where the compare link will point once released), else by `to` itself.
@@ -233,7 +247,10 @@ fn all_releases(cx: &Facts<'_>) -> Result<Vec<ReleaseNotes>> {
     let tags = cx
         .history
         .release_tags(&cx.package.tag, cx.package.rules.counts_prereleases())?;
-    let releases = cx.history.releases(head, &tags)?;
+    let mut releases = cx.history.releases(head, &tags)?;
+    for (_, commits) in &mut releases {
+        keep_package_commits(cx.history, cx.config, cx.package, commits)?;
+    }
     let mut notes = Vec::with_capacity(releases.len());
     let mut previous: Option<&ReleaseTag> = None;
     for (tag, commits) in &releases {

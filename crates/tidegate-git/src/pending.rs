@@ -116,3 +116,29 @@ impl Pending {
         self.decision.next.as_ref().map(|v| package.tag.tag_name(v))
     }
 }
+
+/// Keeps only the commits that touch one package of a monorepo (longest-prefix rule, as
+/// [`Pending::all`]); a repository whose only package is the root keeps them all.
+pub fn keep_package_commits(
+    history: &History,
+    config: &Config,
+    package: &PackageConfig,
+    commits: &mut Commits,
+) -> Result<(), GitError> {
+    if matches!(config.packages.as_slice(), [only] if only.path == ".") {
+        return Ok(());
+    }
+    let Some(index) = config.packages.iter().position(|p| p.path == package.path) else {
+        return Ok(());
+    };
+    let owners = Owners::new(config.packages.iter().map(|p| p.path.as_str()));
+    let mut kept = Vec::with_capacity(commits.commits.len());
+    for commit in std::mem::take(&mut commits.commits) {
+        let id = Oid::from_str(&commit.id)?;
+        if owners.touched(history, id)?.contains(&index) {
+            kept.push(commit);
+        }
+    }
+    commits.commits = kept;
+    Ok(())
+}

@@ -570,3 +570,40 @@ fn packages_whose_tags_would_collide_are_refused() {
         "error: tidegate.toml: packages `a/web` and `b/web` would both be tagged like `web-v1.2.3`; give one of them its own `component`"
     );
 }
+
+#[test]
+fn bump_version_lists_every_package_of_a_monorepo() {
+    let repo = TestRepo::new();
+    repo.write(
+        "tidegate.toml",
+        "[packages.\"a\"]\n[packages.\"b\"]\n[packages.\"c\"]\n",
+    );
+    repo.commit_all("chore: initial");
+    repo.tag("a-v1.0.0").tag("b-v1.0.0").tag("c-v1.0.0");
+    repo.commit_file("a/x", "1", "feat: a");
+    repo.commit_file("c/x", "1", "fix: c");
+    let version = |extra: &[&str]| {
+        Command::cargo_bin("bump")
+            .expect("binary")
+            .arg("version")
+            .args(extra)
+            .arg("--repo")
+            .arg(repo.path())
+            .output()
+            .expect("runs")
+    };
+    assert_eq!(ok(&version(&[])), "a 1.1.0\nc 1.0.1\n");
+    assert_eq!(ok(&version(&["--package", "c"])), "1.0.1\n");
+    let json: serde_json::Value = serde_json::from_str(&ok(&version(&["--json"]))).expect("json");
+    let next: Vec<String> = json["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .map(|p| p["next"].to_string())
+        .collect();
+    assert_eq!(next, ["\"1.1.0\"", "null", "\"1.0.1\""]);
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&version(&["--json", "--package", "a"]))).expect("json");
+    assert_eq!(json["next"], "1.1.0");
+    assert_eq!(json["packages"].as_array().map(Vec::len), Some(3));
+}

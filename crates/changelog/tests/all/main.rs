@@ -275,3 +275,33 @@ fn on_actions_warnings_are_annotations() {
     let err = String::from_utf8(out.stderr).expect("utf-8");
     assert!(err.starts_with("::warning::commit "), "{err}");
 }
+
+#[test]
+fn a_monorepo_package_lists_only_the_commits_that_touch_it() {
+    let repo = TestRepo::new();
+    repo.write("tidegate.toml", "[packages.\"api\"]\n[packages.\"web\"]\n");
+    repo.commit_all("chore: initial");
+    repo.tag("api-v1.0.0").tag("web-v1.0.0");
+    repo.commit_file("api/a.rs", "1", "feat: api endpoint");
+    repo.commit_file("web/a.js", "1", "fix: web button");
+    repo.tag("api-v1.1.0");
+    repo.commit_file("api/b.rs", "1", "fix: api crash");
+    let unreleased = stdout(changelog(&repo).args(["--package", "api"]));
+    assert!(unreleased.starts_with("## 1.1.1 ("), "{unreleased}");
+    assert!(
+        unreleased.contains("api crash") && !unreleased.contains("web button"),
+        "{unreleased}"
+    );
+    let release = stdout(changelog(&repo).args(["--package", "api", "--tag", "api-v1.1.0"]));
+    assert!(
+        release.contains("api endpoint") && !release.contains("web"),
+        "{release}"
+    );
+    let web = stdout(changelog(&repo).args(["--package", "web", "--all"]));
+    assert!(!web.contains("api"), "{web}");
+    let pending_web = stdout(changelog(&repo).args(["--package", "web"]));
+    assert!(
+        pending_web.contains("web button") && !pending_web.contains("api"),
+        "{pending_web}"
+    );
+}
