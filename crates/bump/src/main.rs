@@ -89,7 +89,7 @@ struct Planned {
 
 fn plan(checkout: &Checkout, request: &Request) -> Result<Planned> {
     let history = History::open(&checkout.repo)?;
-    let config = load_config(history.root(), checkout.config.as_deref())?;
+    let config = load_config(&history, checkout.config.as_deref())?;
     let head = history.resolve("HEAD")?;
     let plan = plan_release(&history, &config, head, request)?;
     let mut warnings = config.warnings.clone();

@@ -77,7 +77,7 @@ struct Facts<'a> {
 
 fn run(cli: &Cli) -> Result<()> {
     let history = History::open(&cli.repo)?;
-    let config = load_config(history.root(), cli.config.as_deref())?;
+    let config = load_config(&history, cli.config.as_deref())?;
     let package = config.package(cli.package.as_deref())?;
     for message in &config.warnings {
         warning(message);

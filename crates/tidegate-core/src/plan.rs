@@ -133,6 +133,13 @@ pub fn settle(
                 continue;
             };
             for &m in members {
+                // Moving a member backwards (or re-releasing its version) is never right.
+                if let Some(previous) = candidates[m].previous.as_ref().filter(|p| **p >= highest) {
+                    return Err(crate::UsageError(format!(
+                        "linked-versions group `{name}`: `{}` is already at {previous}, not below the group's next version {highest}; bring the group to one version first (for example with --release-as)",
+                        candidates[m].package.path
+                    )));
+                }
                 let reason = Reason::Linked {
                     group: name.clone(),
                 };

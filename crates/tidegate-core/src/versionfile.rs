@@ -74,8 +74,18 @@ pub enum FileError {
     },
     #[error("has no version where one was expected: {expected}")]
     NoVersion { expected: String },
+    #[error("{location} holds `{value}`, which is not a semantic version such as 1.2.3")]
+    NotAVersion { location: String, value: String },
     #[error("{location} is not a string, so its version cannot be set")]
     NotAString { location: String },
+    #[error(
+        "{location} requires `{requirement}`, which does not admit {version}; write a single requirement such as \"{version}\""
+    )]
+    Requirement {
+        location: String,
+        requirement: String,
+        version: String,
+    },
 }
 
 /// A key path such as `$.version`, `$.app.release`, `$.packages[""].version` or `$.items[0].tag`.
@@ -179,6 +189,9 @@ impl KeyPath {
 /// Crates being released, by name, with their new versions: a Cargo manifest's path dependencies
 /// on them, and their `Cargo.lock` entries, follow.
 pub type CrateVersions = BTreeMap<String, Version>;
+
+/// The key of [`CrateVersions`] that sets a workspace's shared `[workspace.package] version`.
+pub const WORKSPACE_VERSION: &str = "[workspace.package]";
 
 /// One value changed in a file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -290,7 +303,7 @@ pub fn read_version(kind: &FileKind, text: &str) -> Result<Version, FileError> {
 /// The text of a string value, such as a package's name: `kind` is a Json, Yaml or Toml key path.
 /// None when the key is missing (or holds an escaped string).
 pub fn read_string(kind: &FileKind, text: &str) -> Result<Option<String>, FileError> {
-    let slots = find_slots(kind, text, &CrateVersions::new())?;
+    let slots = places(kind, text, &CrateVersions::new())?;
     Ok(slots
         .first()
         .map(|slot| text[slot.range.clone()].to_string()))
@@ -313,6 +326,34 @@ fn replacement(old: &str, version: &Version, slot: &Slot) -> String {
 }
 
 fn find_slots(kind: &FileKind, text: &str, crates: &CrateVersions) -> Result<Vec<Slot>, FileError> {
+    let mut slots = places(kind, text, crates)?;
+    // A configured place must hold a version to be replaced; Helm's `appVersion` may name
+    // something else (`latest`) and is then left alone.
+    let holds_version = |slot: &Slot| {
+        let raw = &text[slot.range.clone()];
+        slot.requirement
+            || kind == &FileKind::Generic
+            || Version::parse(raw.strip_prefix('v').unwrap_or(raw)).is_ok()
+    };
+    if let Some(bad) = slots
+        .iter()
+        .find(|s| !holds_version(s) && s.location != "$.appVersion")
+    {
+        return Err(FileError::NotAVersion {
+            location: bad.location.clone(),
+            value: text[bad.range.clone()].to_string(),
+        });
+    }
+    slots.retain(holds_version);
+    // Chart.yaml needs `version`; `appVersion` alone is not enough.
+    if kind == &FileKind::HelmChart && !slots.iter().any(|s| s.location == "$.version") {
+        slots.clear();
+    }
+    Ok(slots)
+}
+
+/// Where a file of `kind` keeps values, whether or not they are versions.
+fn places(kind: &FileKind, text: &str, crates: &CrateVersions) -> Result<Vec<Slot>, FileError> {
     let mut slots = match kind {
         FileKind::CargoManifest => cargo_manifest_slots(text, crates)?,
         FileKind::CargoLock => cargo_lock_slots(text, crates)?,
@@ -342,10 +383,6 @@ fn find_slots(kind: &FileKind, text: &str, crates: &CrateVersions) -> Result<Vec
         FileKind::Toml(path) => toml_slots(text, std::slice::from_ref(path))?,
         FileKind::Generic => generic_slots(text),
     };
-    // Chart.yaml needs `version`; `appVersion` alone is not enough.
-    if kind == &FileKind::HelmChart && !slots.iter().any(|s| s.location == "$.version") {
-        slots.clear();
-    }
     slots.sort_by_key(|s| s.range.start);
     slots.dedup_by_key(|s| s.range.start);
     Ok(slots)
@@ -427,14 +464,31 @@ fn cargo_manifest_slots(text: &str, crates: &CrateVersions) -> Result<Vec<Slot>,
     let document = parse_toml(text)?;
     let root = document.as_item();
     let mut slots = Vec::new();
-    for path in [
-        KeyPath::keys(&["package", "version"]),
-        KeyPath::keys(&["workspace", "package", "version"]),
+    // With crates given, each version field moves only when its crate (or the shared workspace
+    // version) is released; with none, both take the version (reading, simple use).
+    let name = root
+        .get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str());
+    for (path, key) in [
+        (KeyPath::keys(&["package", "version"]), name),
+        (
+            KeyPath::keys(&["workspace", "package", "version"]),
+            Some(WORKSPACE_VERSION),
+        ),
     ] {
+        let version = match key.and_then(|k| crates.get(k)) {
+            Some(version) => Some(version.clone()),
+            None if crates.is_empty() => None,
+            None => continue,
+        };
         if let Some(item) = toml_lookup(root, &path) {
             let location = path.to_string();
             if let Some(range) = toml_string_range(text, item, &location)? {
-                slots.push(Slot::new(range, location));
+                slots.push(Slot {
+                    version,
+                    ..Slot::new(range, location)
+                });
             }
         }
     }
@@ -477,13 +531,33 @@ fn cargo_manifest_slots(text: &str, crates: &CrateVersions) -> Result<Vec<Slot>,
                 continue;
             };
             let location = format!("[{table_name}].{key}.version");
-            if let Some(range) = toml_string_range(text, requirement, &location)? {
-                slots.push(Slot {
-                    requirement: true,
-                    version: Some(new.clone()),
-                    ..Slot::new(range, location)
+            let Some(range) = toml_string_range(text, requirement, &location)? else {
+                continue;
+            };
+            // One comparator (`1.2`, `=1.2.3`, `^1`, `~1.2`) is rewritten to the new version;
+            // a range or wildcard is kept when it admits the new version, else refused.
+            let written = &text[range.clone()];
+            let single = written
+                .trim_start_matches(['=', '^', '~', '>', '<'])
+                .trim()
+                .starts_with(|c: char| c.is_ascii_digit())
+                && !written.contains([',', '*', 'x', 'X', ' ']);
+            if !single {
+                let admits = semver::VersionReq::parse(written).is_ok_and(|req| req.matches(new));
+                if admits {
+                    continue;
+                }
+                return Err(FileError::Requirement {
+                    location,
+                    requirement: written.to_string(),
+                    version: new.to_string(),
                 });
             }
+            slots.push(Slot {
+                requirement: true,
+                version: Some(new.clone()),
+                ..Slot::new(range, location)
+            });
         }
     }
     Ok(slots)
@@ -539,8 +613,8 @@ pub struct CargoFacts {
     pub inherited_dependencies: Vec<String>,
     /// A `[workspace]` table: its `members` and `exclude` patterns.
     pub workspace: Option<(Vec<String>, Vec<String>)>,
-    /// `[workspace.dependencies]` entries that have a path.
-    pub workspace_path_dependencies: Vec<String>,
+    /// `[workspace.dependencies]` entries that have a path: (key, crate name).
+    pub workspace_path_dependencies: Vec<(String, String)>,
 }
 
 /// Reads the facts of a `Cargo.toml` that the release plan needs.
@@ -607,7 +681,13 @@ pub fn cargo_facts(text: &str) -> Result<CargoFacts, FileError> {
         {
             for (key, dependency) in table.iter() {
                 if dependency.get("path").is_some() {
-                    facts.workspace_path_dependencies.push(key.to_string());
+                    let name = dependency
+                        .get("package")
+                        .and_then(|p| p.as_str())
+                        .unwrap_or(key);
+                    facts
+                        .workspace_path_dependencies
+                        .push((key.to_string(), name.to_string()));
                 }
             }
         }
@@ -811,7 +891,12 @@ fn yaml_slots(text: &str, paths: &[KeyPath]) -> Result<Vec<Slot>, FileError> {
 // --- Line-based files -------------------------------------------------------------------------
 
 static SEMVER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?").expect("valid regex")
+    // A pre-release part is taken only when it looks like one (`-rc.1`, `-beta`, `-0.3`), so
+    // `tool-1.2.3-x86_64.zip` and `1.2.3-linux-amd64` keep their suffixes.
+    Regex::new(
+        r"\d+\.\d+\.\d+(?:-(?i:alpha|beta|rc|pre|preview|dev|snapshot|canary|next|nightly|\d)[0-9A-Za-z]*(?:\.[0-9A-Za-z]+)*)?(?:\+[0-9A-Za-z.-]+)?\b",
+    )
+    .expect("valid regex")
 });
 
 /// Line start offsets and lines (without their line break).
@@ -908,17 +993,16 @@ fn generic_slots(text: &str) -> Vec<Slot> {
             block = Some(started.1);
             continue;
         }
-        if marker(line, "end") {
-            block = None;
-            continue;
-        }
         if let Some(part) = block {
-            let pattern = if part == Part::Full {
-                &*SEMVER
-            } else {
-                &*NUMBER
-            };
-            slots.extend(pattern.find_iter(line).map(|m| slot(m.range(), part)));
+            // Every version in a block; a bare number only once per line (`port 8080` stays).
+            if part == Part::Full {
+                slots.extend(SEMVER.find_iter(line).map(|m| slot(m.range(), part)));
+            } else if let Some(m) = NUMBER.find(line) {
+                slots.push(slot(m.range(), part));
+            }
+            if marker(line, "end") {
+                block = None;
+            }
             continue;
         }
         for (name, part) in parts {

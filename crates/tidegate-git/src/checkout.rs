@@ -1,5 +1,6 @@
 //! Reading a checkout's configuration file: `tidegate.toml`, else release-please's, else defaults.
 
+use crate::History;
 use std::path::Path;
 use std::str::FromStr;
 use tidegate_core::config::{
@@ -20,8 +21,9 @@ pub enum LoadError {
 /// `.json` name), else `tidegate.toml` at the root, else `release-please-config.json` with its
 /// manifest, else the defaults. Paths are relative to the repository root; the working directory
 /// is never consulted.
-pub fn load_config(root: &Path, explicit: Option<&Path>) -> Result<Config, LoadError> {
-    let mut config = read_config(root, explicit)?;
+pub fn load_config(history: &History, explicit: Option<&Path>) -> Result<Config, LoadError> {
+    let root = history.root();
+    let mut config = read_config(history, explicit)?;
     for package in &mut config.packages {
         let name = own_name(root, package);
         package.name_component(name);
@@ -53,13 +55,25 @@ fn own_name(root: &Path, package: &PackageConfig) -> Option<String> {
     })
 }
 
-fn read_config(root: &Path, explicit: Option<&Path>) -> Result<Config, LoadError> {
+/// release-please's manifest as committed at HEAD, so that a second `bump apply` before the
+/// release is committed starts from the same version as the first; the working tree's copy
+/// when HEAD has none yet.
+fn read_manifest(history: &History, path: &Path) -> Result<Option<String>, LoadError> {
+    let relative = path.strip_prefix(history.root()).unwrap_or(path);
+    match history.file_at_head(relative) {
+        Some(text) => Ok(Some(text)),
+        None => read_optional(path),
+    }
+}
+
+fn read_config(history: &History, explicit: Option<&Path>) -> Result<Config, LoadError> {
+    let root = history.root();
     if let Some(path) = explicit {
         let path = root.join(path);
         let text = read(&path)?;
         let name = path.display().to_string();
         return if path.extension().is_some_and(|e| e == "json") {
-            let manifest = read_optional(&path.with_file_name(RELEASE_PLEASE_MANIFEST))?;
+            let manifest = read_manifest(history, &path.with_file_name(RELEASE_PLEASE_MANIFEST))?;
             Ok(Config::from_release_please(
                 &name,
                 &text,
@@ -73,7 +87,7 @@ fn read_config(root: &Path, explicit: Option<&Path>) -> Result<Config, LoadError
         return Ok(Config::from_toml(NATIVE_FILE, &text)?);
     }
     if let Some(text) = read_optional(&root.join(RELEASE_PLEASE_FILE))? {
-        let manifest = read_optional(&root.join(RELEASE_PLEASE_MANIFEST))?;
+        let manifest = read_manifest(history, &root.join(RELEASE_PLEASE_MANIFEST))?;
         return Ok(Config::from_release_please(
             RELEASE_PLEASE_FILE,
             &text,

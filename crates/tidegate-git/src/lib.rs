@@ -153,6 +153,14 @@ impl History {
         self.repo.workdir().unwrap_or_else(|| self.repo.path())
     }
 
+    /// A file's text as committed at HEAD (None when HEAD has no such file or it is not text).
+    pub fn file_at_head(&self, path: &Path) -> Option<String> {
+        let tree = self.repo.head().ok()?.peel_to_tree().ok()?;
+        let entry = tree.get_path(path).ok()?;
+        let blob = entry.to_object(&self.repo).ok()?.peel_to_blob().ok()?;
+        String::from_utf8(blob.content().to_vec()).ok()
+    }
+
     pub fn is_shallow(&self) -> bool {
         !self.shallow_boundary.is_empty()
     }

@@ -14,8 +14,8 @@ use tidegate_core::links::Links;
 use tidegate_core::plan::{self, Candidate, Reason};
 use tidegate_core::version::Bump;
 use tidegate_core::versionfile::{
-    CargoFacts, CrateVersions, FileError, FileKind, ValueEdit, cargo_facts, read_string,
-    read_version, set_version,
+    CargoFacts, CrateVersions, FileError, FileKind, ValueEdit, WORKSPACE_VERSION, cargo_facts,
+    read_string, set_version,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +28,15 @@ pub enum ReleaseError {
     Config(String),
     #[error("writing {path} failed: {reason}; nothing was changed")]
     Write { path: String, reason: String },
+    #[error(
+        "replacing {path} failed: {reason}; {done} of {total} files were already replaced (`git status` lists them; `git checkout -- .` undoes them)"
+    )]
+    Rename {
+        path: String,
+        reason: String,
+        done: usize,
+        total: usize,
+    },
     #[error(transparent)]
     Git(#[from] GitError),
 }
@@ -118,9 +127,6 @@ struct Task {
     /// Configured files must exist and hold a version; a release type's usual files are
     /// updated when they exist.
     required: bool,
-    /// Another crate's manifest keeps its own version: only its requirements on released crates
-    /// follow.
-    keep_own_version: bool,
 }
 
 /// Computes the release of `target` in memory: versions, notes and every file edit. Nothing is
@@ -162,7 +168,10 @@ pub fn plan_release(
             own: facts.decision.clone(),
             crate_name: cargo.as_ref().and_then(|c| c.name.clone()),
             path_dependencies,
-            inherits_workspace_version: cargo.as_ref().is_some_and(|c| c.inherits_version),
+            // A virtual workspace's root package is its shared version.
+            inherits_workspace_version: cargo
+                .as_ref()
+                .is_some_and(|c| c.inherits_version || (c.name.is_none() && c.workspace.is_some())),
         });
     }
     let releases = plan::settle(
@@ -173,11 +182,17 @@ pub fn plan_release(
     )
     .map_err(|e| ReleaseError::Config(e.0))?;
 
-    let crates: CrateVersions = candidates
-        .iter()
-        .zip(&releases)
-        .filter_map(|(c, r)| Some((c.crate_name.clone()?, r.as_ref()?.next.clone())))
-        .collect();
+    let mut crates: CrateVersions = CrateVersions::new();
+    for (candidate, release) in candidates.iter().zip(&releases) {
+        let Some(release) = release else { continue };
+        if let Some(name) = &candidate.crate_name {
+            crates.insert(name.clone(), release.next.clone());
+        }
+        // Crates sharing `[workspace.package] version` are one linked group: one version.
+        if candidate.inherits_workspace_version {
+            crates.insert(WORKSPACE_VERSION.to_string(), release.next.clone());
+        }
+    }
 
     // Every file edit, in memory, in order: later edits of a shared file see earlier ones.
     let mut files = Files::new(&root);
@@ -285,7 +300,6 @@ fn tasks(
         path,
         kind,
         required,
-        keep_own_version: false,
     };
     let mut out = Vec::new();
     match package.release_type {
@@ -297,16 +311,11 @@ fn tasks(
                 FileKind::CargoManifest,
                 !candidate.inherits_workspace_version,
             ));
-            // The workspace's manifests and lock follow: requirements on released crates, and
-            // the root's shared version when this crate inherits it.
+            // The workspace's manifests and lock follow: each version field moves only for a
+            // released crate (or the shared version), requirements for released dependencies.
             for manifest in &workspace.manifests {
                 if *manifest != own {
-                    let shared = candidate.inherits_workspace_version
-                        && workspace.root_manifest.as_ref() == Some(manifest);
-                    out.push(Task {
-                        keep_own_version: !shared,
-                        ..task(manifest.clone(), FileKind::CargoManifest, false)
-                    });
+                    out.push(task(manifest.clone(), FileKind::CargoManifest, false));
                 }
             }
             let lock = workspace.lock.clone().unwrap_or(at("Cargo.lock")?);
@@ -377,10 +386,8 @@ struct CargoWorkspace {
     /// Repository-relative paths of every manifest: the workspace root's first, then members'.
     manifests: Vec<String>,
     lock: Option<String>,
-    /// The root's `[workspace.dependencies]` entries that have a path.
-    path_dependencies: Vec<String>,
-    /// The root manifest, whose `[workspace.package] version` members may inherit.
-    root_manifest: Option<String>,
+    /// The root's `[workspace.dependencies]` entries that have a path: (key, crate name).
+    path_dependencies: Vec<(String, String)>,
 }
 
 impl CargoWorkspace {
@@ -430,20 +437,18 @@ impl CargoWorkspace {
             manifests,
             lock,
             path_dependencies: facts.workspace_path_dependencies,
-            root_manifest: Some("Cargo.toml".into()),
         })
     }
 
     /// The crates a member depends on by path, its `workspace = true` ones included.
     fn path_dependencies(&self, crate_facts: &CargoFacts) -> Vec<String> {
         let mut out = crate_facts.path_dependencies.clone();
-        out.extend(
-            crate_facts
-                .inherited_dependencies
+        out.extend(crate_facts.inherited_dependencies.iter().filter_map(|d| {
+            self.path_dependencies
                 .iter()
-                .filter(|d| self.path_dependencies.contains(d))
-                .cloned(),
-        );
+                .find(|(key, _)| key == d)
+                .map(|(_, name)| name.clone())
+        }));
         out.sort();
         out.dedup();
         out
@@ -491,6 +496,33 @@ impl<'a> Files<'a> {
         }
     }
 
+    /// Refuses two packages setting one place to different versions (two packages listing the
+    /// same file): one of them would silently lose.
+    fn check_conflicts(
+        &self,
+        path: &str,
+        edits: &[ValueEdit],
+        package: &str,
+    ) -> Result<(), ReleaseError> {
+        let Some((_, _, earlier)) = self.texts.get(path) else {
+            return Ok(());
+        };
+        for edit in edits {
+            if let Some(other) = earlier.iter().find(|e| {
+                e.package != package && e.value.location == edit.location && e.value.to != edit.to
+            }) {
+                return Err(ReleaseError::file(
+                    path,
+                    format!(
+                        "{}: packages `{}` and `{package}` both set this version ({} and {}); list the file under one package, or link their versions",
+                        edit.location, other.package, other.value.to, edit.to
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn store(&mut self, path: &str, text: String, edits: Vec<ValueEdit>, package: &str) {
         let entry = self
             .texts
@@ -523,12 +555,14 @@ impl<'a> Files<'a> {
             }
             return Ok(false);
         };
-        let own = match read_version(&task.kind, &text) {
-            Ok(current) if task.keep_own_version => current,
-            _ => version.clone(),
-        };
-        match set_version(&task.kind, &text, &own, crates) {
+        // Cargo files move by crate name; with no crate released there is nothing to do.
+        let cargo = matches!(task.kind, FileKind::CargoManifest | FileKind::CargoLock);
+        if cargo && crates.is_empty() {
+            return Ok(false);
+        }
+        match set_version(&task.kind, &text, version, crates) {
             Ok(updated) => {
+                self.check_conflicts(&task.path, &updated.edits, package)?;
                 let changed = !updated.edits.is_empty();
                 self.store(&task.path, updated.text, updated.edits, package);
                 Ok(changed || task.required)
@@ -642,17 +676,40 @@ pub fn write_all(root: &Path, changes: &[FileChange]) -> Result<(), ReleaseError
         temp.as_file()
             .sync_all()
             .map_err(|e| fail(&change.path, e))?;
-        if let Ok(metadata) = std::fs::metadata(&target) {
+        // An existing file keeps its mode; a new one gets the usual rw-r--r-- (a temporary
+        // file is private).
+        let permissions = match std::fs::metadata(&target) {
+            Ok(metadata) => Some(metadata.permissions()),
+            Err(_) => new_file_permissions(),
+        };
+        if let Some(permissions) = permissions {
             temp.as_file()
-                .set_permissions(metadata.permissions())
+                .set_permissions(permissions)
                 .map_err(|e| fail(&change.path, e))?;
         }
         staged.push((temp, target, &change.path));
     }
-    for (temp, target, path) in staged {
-        temp.persist(&target).map_err(|e| fail(path, e.error))?;
+    let total = staged.len();
+    for (done, (temp, target, path)) in staged.into_iter().enumerate() {
+        temp.persist(&target).map_err(|e| ReleaseError::Rename {
+            path: path.clone(),
+            reason: e.error.to_string(),
+            done,
+            total,
+        })?;
     }
     Ok(())
+}
+
+/// A new file's mode on Unix: rw-r--r--. Elsewhere the temporary file's own is fine.
+#[cfg(unix)]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    Some(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn new_file_permissions() -> Option<std::fs::Permissions> {
+    None
 }
 
 /// A path from the configuration: relative to the package, or to the repository root with a
@@ -688,14 +745,7 @@ fn normalize(path: &str) -> String {
 
 fn read_optional(root: &Path, path: &str) -> Result<Option<String>, ReleaseError> {
     let full = root.join(path);
-    // A symbolic link may not lead outside the repository either.
-    if let (Ok(real), Ok(real_root)) = (full.canonicalize(), root.canonicalize()) {
-        if !real.starts_with(&real_root) {
-            return Err(ReleaseError::Config(format!(
-                "`{path}` leads outside the repository; version files must be inside it"
-            )));
-        }
-    }
+    check_inside(root, path, &full)?;
     match std::fs::read(&full) {
         Ok(bytes) => String::from_utf8(bytes)
             .map(Some)
@@ -708,5 +758,31 @@ fn read_optional(root: &Path, path: &str) -> Result<Option<String>, ReleaseError
             path,
             format!("cannot be read: {}", e.kind()),
         )),
+    }
+}
+
+/// Refuses a file that is a symbolic link (writing would replace the link, not its target), or
+/// whose nearest existing folder leads outside the repository (a linked folder).
+fn check_inside(root: &Path, path: &str, full: &Path) -> Result<(), ReleaseError> {
+    if full
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(ReleaseError::Config(format!(
+            "`{path}` is a symbolic link; name the file it points to in the configuration"
+        )));
+    }
+    let outside = || {
+        ReleaseError::Config(format!(
+            "`{path}` leads outside the repository; version files must be inside it"
+        ))
+    };
+    let real_root = root.canonicalize().map_err(|_| outside())?;
+    let existing = full.ancestors().find(|p| p.exists()).unwrap_or(root);
+    let real = existing.canonicalize().map_err(|_| outside())?;
+    if real.starts_with(&real_root) {
+        Ok(())
+    } else {
+        Err(outside())
     }
 }

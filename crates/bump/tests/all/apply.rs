@@ -607,3 +607,180 @@ fn bump_version_lists_every_package_of_a_monorepo() {
     assert_eq!(json["next"], "1.1.0");
     assert_eq!(json["packages"].as_array().map(Vec::len), Some(3));
 }
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_never_lead_writes_astray() {
+    let outside = tempfile::tempdir().expect("temp dir");
+    let repo = TestRepo::new();
+    repo.write("tidegate.toml", "changelog-path = \"docs/CHANGELOG.md\"\n");
+    std::os::unix::fs::symlink(outside.path(), repo.path().join("docs")).expect("link");
+    repo.commit("feat: one");
+    let out = bump_apply(&repo, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("`docs/CHANGELOG.md` leads outside the repository"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_dir(outside.path()).expect("dir").count(), 0);
+
+    let repo = TestRepo::new();
+    repo.write("tidegate.toml", "version-file = \"version.txt\"\n");
+    repo.write("sub/VERSION", "1.0.0\n");
+    std::os::unix::fs::symlink("sub/VERSION", repo.path().join("version.txt")).expect("link");
+    repo.commit_all("feat: one");
+    let out = bump_apply(&repo, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a symbolic link"));
+    assert!(changed(&repo).is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn new_files_are_readable_by_everyone_like_files_git_checks_out() {
+    use std::os::unix::fs::PermissionsExt;
+    let repo = TestRepo::new();
+    repo.commit("feat: one");
+    ok(&bump_apply(&repo, &[]));
+    let mode = std::fs::metadata(repo.path().join("CHANGELOG.md"))
+        .expect("created")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o644);
+}
+
+#[test]
+fn a_root_crate_and_the_shared_workspace_version_move_separately() {
+    let repo = TestRepo::new();
+    repo.write(
+        "tidegate.toml",
+        "[packages.\".\"]\nrelease-type = \"rust\"\n[packages.\"a\"]\nrelease-type = \"rust\"\n[packages.\"b\"]\nrelease-type = \"rust\"\n",
+    );
+    let root = "[package]\nname = \"root\"\nversion = \"0.5.0\"\n\n[workspace]\nmembers = [\"a\", \"b\"]\n\n[workspace.package]\nversion = \"2.0.0\"\n";
+    repo.write("Cargo.toml", root);
+    repo.write(
+        "a/Cargo.toml",
+        "[package]\nname = \"a\"\nversion = \"1.0.0\"\n",
+    );
+    repo.write(
+        "b/Cargo.toml",
+        "[package]\nname = \"b\"\nversion.workspace = true\n",
+    );
+    let lock = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n\n[[package]]\nname = \"b\"\nversion = \"2.0.0\"\n\n[[package]]\nname = \"root\"\nversion = \"0.5.0\"\n";
+    repo.write("Cargo.lock", lock);
+    repo.commit_all("chore: initial");
+    repo.tag("v0.5.0").tag("a-v1.0.0").tag("b-v2.0.0");
+    repo.commit_file("a/src.rs", "1", "feat: a");
+    ok(&bump_apply(&repo, &[]));
+    assert_eq!(
+        repo.read("Cargo.toml"),
+        root,
+        "neither the root crate nor the shared version"
+    );
+    assert_eq!(repo.read("Cargo.lock"), lock.replacen("1.0.0", "1.1.0", 1));
+
+    repo.git(&["checkout", "--", "."]);
+    repo.git(&["clean", "-qfd"]);
+    repo.tag("a-v1.1.0");
+    repo.commit_file("b/src.rs", "1", "fix: b");
+    ok(&bump_apply(&repo, &[]));
+    assert_eq!(repo.read("Cargo.toml"), root.replace("2.0.0", "2.0.1"));
+    assert_eq!(repo.read("Cargo.lock"), lock.replace("2.0.0", "2.0.1"));
+}
+
+#[test]
+fn a_renamed_workspace_dependency_still_cascades() {
+    let repo = TestRepo::new();
+    repo.write(
+        "tidegate.toml",
+        "[packages.\"core\"]\nrelease-type = \"rust\"\n[packages.\"app\"]\nrelease-type = \"rust\"\n",
+    );
+    repo.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"core\", \"app\"]\n\n[workspace.dependencies]\ncore-x = { path = \"core\", package = \"tg-core\", version = \"1.0.0\" }\n",
+    );
+    repo.write(
+        "core/Cargo.toml",
+        "[package]\nname = \"tg-core\"\nversion = \"1.0.0\"\n",
+    );
+    repo.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"3.0.0\"\n\n[dev-dependencies]\ncore-x = { workspace = true }\n",
+    );
+    repo.commit_all("chore: initial");
+    repo.tag("tg-core-v1.0.0").tag("app-v3.0.0");
+    repo.commit_file("core/lib.rs", "1", "feat: core");
+    let plan = plan(&repo, &[]);
+    assert_eq!(package(&plan, "app")["next"], "3.0.1");
+    ok(&bump_apply(&repo, &[]));
+    assert!(repo.read("Cargo.toml").contains("version = \"1.1.0\" }"));
+}
+
+#[test]
+fn a_linked_group_never_moves_a_member_backwards() {
+    let repo = TestRepo::new();
+    repo.write(
+        "tidegate.toml",
+        "[[linked-versions]]\ngroup = \"sdk\"\ncomponents = [\"a\", \"b\"]\n[packages.\"a\"]\n[packages.\"b\"]\n",
+    );
+    repo.commit_all("chore: initial");
+    repo.tag("a-v1.4.0").tag("b-v2.0.0");
+    repo.commit_file("a/x", "1", "feat: a");
+    let out = bump_apply(&repo, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("`b` is already at 2.0.0, not below the group's next version 1.5.0"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn two_packages_setting_one_place_differently_is_an_error() {
+    let repo = TestRepo::new();
+    repo.write(
+        "tidegate.toml",
+        "[packages.\"a\"]\nextra-files = [\"/README.md\"]\n[packages.\"b\"]\nextra-files = [\"/README.md\"]\n",
+    );
+    repo.write(
+        "README.md",
+        "version 1.0.0 <!-- x-release-please-version -->\n",
+    );
+    repo.commit_all("chore: initial");
+    repo.tag("a-v1.0.0").tag("b-v5.0.0");
+    repo.commit_file("a/x", "1", "feat: a");
+    repo.commit_file("b/x", "1", "feat: b");
+    let out = bump_apply(&repo, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "error: README.md: line 1: packages `a` and `b` both set this version (1.1.0 and 5.1.0); list the file under one package, or link their versions"
+    );
+    assert!(changed(&repo).is_empty());
+}
+
+#[test]
+fn a_second_apply_before_committing_converges_even_without_tags() {
+    let repo = TestRepo::new();
+    repo.write("release-please-config.json", "{\"packages\": {\".\": {}}}");
+    repo.write(".release-please-manifest.json", "{\".\": \"1.0.0\"}\n");
+    repo.commit_all("chore: initial");
+    repo.commit("feat: one");
+    ok(&bump_apply(&repo, &[]));
+    let first = (
+        repo.read(".release-please-manifest.json"),
+        repo.read("CHANGELOG.md"),
+    );
+    assert_eq!(first.0, "{\".\": \"1.1.0\"}\n");
+    ok(&bump_apply(&repo, &[]));
+    assert_eq!(
+        (
+            repo.read(".release-please-manifest.json"),
+            repo.read("CHANGELOG.md")
+        ),
+        first
+    );
+}

@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use semver::Version;
 use tidegate_core::versionfile::{
-    CrateVersions, FileError, FileKind, KeyPath, read_version, set_version,
+    CrateVersions, FileError, FileKind, KeyPath, WORKSPACE_VERSION, read_version, set_version,
 };
 
 fn v(s: &str) -> Version {
@@ -94,11 +94,21 @@ serde = { version = "0.4.1" }
     // `core` is not being released in this call, so only the shared version moves.
     assert_eq!(after, before.replacen("0.4.1", "0.5.0", 1));
 
+    // Only `core`: the shared version stays.
+    let only_core = set_version(
+        &FileKind::CargoManifest,
+        before,
+        &v("9.9.9"),
+        &crates(&[("core", "0.5.0")]),
+    )
+    .expect("updated")
+    .text;
+    assert_eq!(only_core, before.replacen("\"0.4.1\" }", "\"0.5.0\" }", 1));
     let after = set_version(
         &FileKind::CargoManifest,
         before,
         &v("0.5.0"),
-        &crates(&[("core", "0.5.0")]),
+        &crates(&[("core", "0.5.0"), (WORKSPACE_VERSION, "0.5.0")]),
     )
     .expect("updated")
     .text;
@@ -108,6 +118,32 @@ serde = { version = "0.4.1" }
             "serde = { version = \"0.5.0\" }",
             "serde = { version = \"0.4.1\" }"
         )
+    );
+}
+
+#[test]
+fn dependency_ranges_are_kept_when_they_admit_the_new_version_else_refused() {
+    let manifest = "[package]\nname = \"app\"\nversion = \"1.0.0\"\n\n[dependencies]\ncore = { path = \"../core\", version = \">=1.0, <3\" }\nutil = { path = \"../util\", version = \"*\" }\n";
+    let after = set_version(
+        &FileKind::CargoManifest,
+        manifest,
+        &v("1.0.0"),
+        &crates(&[("app", "1.0.0"), ("core", "2.0.0"), ("util", "9.0.0")]),
+    )
+    .expect("both ranges admit the new versions");
+    assert_eq!(after.text, manifest);
+    assert_eq!(
+        set_version(
+            &FileKind::CargoManifest,
+            manifest,
+            &v("1.0.0"),
+            &crates(&[("core", "3.0.0")]),
+        ),
+        Err(FileError::Requirement {
+            location: "[dependencies].core.version".into(),
+            requirement: ">=1.0, <3".into(),
+            version: "3.0.0".into()
+        })
     );
 }
 
@@ -285,14 +321,18 @@ fn key_paths_in_json_yaml_and_toml() {
             .replace("\"3.1.0\"", "\"3.2.0\"")
             .replace("'3.1.0'", "'3.2.0'")
     );
-    let after = set(
-        &FileKind::Yaml(path("$.services[0].image")),
-        environment,
-        "3.2.0",
-    );
-    assert!(
-        after.contains("image: 3.2.0"),
-        "the whole value is the version: {after}"
+    assert_eq!(
+        set_version(
+            &FileKind::Yaml(path("$.services[0].image")),
+            environment,
+            &v("3.2.0"),
+            &CrateVersions::new()
+        ),
+        Err(FileError::NotAVersion {
+            location: "$.services[0].image".into(),
+            value: "api:3.1.0".into()
+        }),
+        "a configured place must hold a version"
     );
 
     let json = "{\"app\": {\"release\": \"1.0.0\", \"list\": [\"1.0.0\", \"1.0.0\"]}}";
@@ -355,8 +395,8 @@ pin: tool@1.2.3 and 1.2.3-rc.1
 <!-- x-release-please-end -->
 major: 1 # x-release-please-major
 <!-- tidegate-start-minor -->
-minor 2, still 2
-<!-- tidegate-end -->
+minor 2, port 8080 <!-- tidegate-end -->
+Download tool-1.2.3-x86_64.zip or tool-1.2.3-rc.1-linux-amd64.tar.gz # x-release-please-version
 ";
     let after = set(&FileKind::Generic, readme, "2.3.4");
     assert_eq!(
@@ -377,8 +417,8 @@ pin: tool@2.3.4 and 2.3.4
 <!-- x-release-please-end -->
 major: 2 # x-release-please-major
 <!-- tidegate-start-minor -->
-minor 3, still 3
-<!-- tidegate-end -->
+minor 3, port 8080 <!-- tidegate-end -->
+Download tool-2.3.4-x86_64.zip or tool-1.2.3-rc.1-linux-amd64.tar.gz # x-release-please-version
 "
     );
     assert!(matches!(
