@@ -79,6 +79,9 @@ fn main() -> std::process::ExitCode {
     finish(result.map_err(|e| (tidegate_git::exit_code(e.as_ref()), format!("{e:#}"))))
 }
 
+const NOTHING_TO_RELEASE: &str =
+    "nothing to release: no package has user-facing changes since its last release";
+
 /// What a run works from: the checkout, its configuration, the plan and every warning.
 struct Planned {
     history: History,
@@ -180,7 +183,7 @@ fn every_version(plan: &ReleasePlan, warnings: &[String], json: bool) -> Result<
         .map(|p| format!("{} {}\n", p.path, p.next.as_deref().unwrap_or_default()))
         .collect();
     if lines.is_empty() {
-        notice("nothing to release: no package has user-facing changes since its last release");
+        notice(NOTHING_TO_RELEASE);
         return Ok(());
     }
     Ok(print_stdout(&lines)?)
@@ -195,7 +198,7 @@ fn apply(args: &ApplyArgs) -> Result<()> {
         print_stdout(&format!("{value}\n"))?;
     }
     if plan.released().next().is_none() {
-        notice("nothing to release: no package has user-facing changes since its last release");
+        notice(NOTHING_TO_RELEASE);
         return Ok(());
     }
     if args.dry_run {

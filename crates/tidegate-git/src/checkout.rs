@@ -38,6 +38,12 @@ fn own_name(root: &Path, package: &PackageConfig) -> Option<String> {
     if package.component.is_some() || !package.derive_component {
         return None;
     }
+    name_in_files(root, package)
+}
+
+/// The name a package's own files give it (package.json, Cargo.toml, pyproject.toml or
+/// Chart.yaml, by release type), as written there.
+pub fn name_in_files(root: &Path, package: &PackageConfig) -> Option<String> {
     let key = |path: &str| KeyPath::from_str(path).ok();
     let candidates: Vec<(&str, FileKind)> = match package.release_type {
         ReleaseType::Node => vec![("package.json", FileKind::Json(key("$.name")?))],

@@ -15,7 +15,7 @@ use tidegate_core::plan::{self, Candidate, Reason};
 use tidegate_core::version::Bump;
 use tidegate_core::versionfile::{
     CargoFacts, CrateVersions, FileError, FileKind, ValueEdit, WORKSPACE_VERSION, cargo_facts,
-    read_string, set_version,
+    set_version,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -334,15 +334,7 @@ fn tasks(
             out.push(task(at("pyproject.toml")?, FileKind::Pyproject, false));
             out.push(task(at("setup.cfg")?, FileKind::SetupCfg, false));
             // release-please's usual places for `__version__`, by the project's name.
-            let pyproject = std::fs::read_to_string(root.join(at("pyproject.toml")?)).ok();
-            let name = pyproject.and_then(|text| {
-                ["$.project.name", "$.tool.poetry.name"]
-                    .iter()
-                    .find_map(|key| {
-                        let kind = FileKind::Toml(key.parse().ok()?);
-                        read_string(&kind, &text).ok().flatten()
-                    })
-            });
+            let name = crate::checkout::name_in_files(root, package);
             if let Some(name) = name.map(|n| n.replace('-', "_")) {
                 for file in [
                     format!("{name}/__init__.py"),
