@@ -102,6 +102,103 @@ pub fn now_or_source_date_epoch() -> i64 {
         })
 }
 
+/// Registers a secret with the runner so that it is masked in every log line that follows. Only on
+/// Actions: elsewhere nothing reads the command, and printing it would show the secret.
+pub fn add_mask(secret: &str) {
+    if on_actions() && !secret.is_empty() {
+        // Workflow commands are read from stdout.
+        let _ = print_stdout(&format!("::add-mask::{}\n", escape_data(secret)));
+    }
+}
+
+/// Runs `body` inside a collapsible `::group::` of the job log (a plain heading elsewhere).
+pub fn group<T>(title: &str, body: impl FnOnce() -> T) -> T {
+    if on_actions() {
+        let _ = print_stdout(&format!("::group::{}\n", escape_data(title)));
+        let out = body();
+        let _ = print_stdout("::endgroup::\n");
+        out
+    } else {
+        body()
+    }
+}
+
+/// Step outputs, written to `$GITHUB_OUTPUT` in one append when the step is done.
+#[derive(Debug, Default)]
+pub struct Outputs {
+    pairs: Vec<(String, String)>,
+}
+
+impl Outputs {
+    pub fn set(&mut self, name: &str, value: impl Into<String>) -> &mut Self {
+        self.pairs.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// The `$GITHUB_OUTPUT` text: `name=value`, or the heredoc form for a multi-line value with a
+    /// delimiter that the value does not contain.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for (name, value) in &self.pairs {
+            if value.contains('\n') || value.contains('\r') {
+                let delimiter = heredoc_delimiter(value);
+                out.push_str(&format!("{name}<<{delimiter}\n{value}\n{delimiter}\n"));
+            } else {
+                out.push_str(&format!("{name}={value}\n"));
+            }
+        }
+        out
+    }
+
+    /// Appends the outputs to the file `$GITHUB_OUTPUT` names; does nothing when it is unset (not
+    /// on Actions).
+    pub fn write(&self) -> std::io::Result<()> {
+        append_to_env_file("GITHUB_OUTPUT", &self.render())
+    }
+}
+
+fn heredoc_delimiter(value: &str) -> String {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    (0u32..)
+        .map(|n| {
+            format!(
+                "ghadelimiter_{:08x}",
+                seed.wrapping_add(n.wrapping_mul(2_654_435_761))
+            )
+        })
+        .find(|d| !value.contains(d.as_str()))
+        .unwrap_or_default()
+}
+
+/// Appends text to the file an Actions environment variable names, if it is set.
+fn append_to_env_file(variable: &str, text: &str) -> std::io::Result<()> {
+    let Some(path) = std::env::var_os(variable).filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+/// The step's Markdown report: appended to `$GITHUB_STEP_SUMMARY` on Actions, printed to stderr
+/// elsewhere (stdout is kept for `--json` and dry-run output).
+pub fn report(markdown: &str) -> std::io::Result<()> {
+    let markdown = if markdown.ends_with('\n') {
+        markdown.to_string()
+    } else {
+        format!("{markdown}\n")
+    };
+    if std::env::var_os("GITHUB_STEP_SUMMARY").is_some_and(|p| !p.is_empty()) {
+        append_to_env_file("GITHUB_STEP_SUMMARY", &markdown)
+    } else {
+        std::io::stderr().lock().write_all(markdown.as_bytes())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -110,5 +207,18 @@ mod tests {
             super::escape_data("50% done\r\nnext"),
             "50%25 done%0D%0Anext"
         );
+    }
+
+    #[test]
+    fn multi_line_outputs_use_a_delimiter_the_value_lacks() {
+        let mut outputs = super::Outputs::default();
+        outputs.set("count", "3").set("files", "a.rs\nb.rs");
+        let text = outputs.render();
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("count=3"));
+        let opener = lines.next().expect("heredoc opener");
+        let delimiter = opener.strip_prefix("files<<").expect("heredoc form");
+        assert!(!"a.rs\nb.rs".contains(delimiter));
+        assert_eq!(lines.collect::<Vec<_>>(), ["a.rs", "b.rs", delimiter]);
     }
 }

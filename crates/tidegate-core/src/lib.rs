@@ -7,6 +7,7 @@ pub mod config;
 pub mod links;
 pub mod markdown;
 pub mod plan;
+pub mod promotion;
 pub mod release;
 pub mod tag;
 pub mod template;

@@ -44,6 +44,20 @@ pub fn escape_inline(text: &str) -> String {
     out
 }
 
+/// Text shown literally in a code span (branch and file names), fenced with one more backtick than
+/// the longest run inside it, so no name can break out of it.
+pub fn code_span(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let longest = flat.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if flat.starts_with('`') || flat.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{flat}{pad}{fence}")
+}
+
 /// Splits text into alternating plain and code-span parts (plain first). A backtick run with no
 /// matching closing run is plain text.
 fn split_code_spans(text: &str) -> Vec<&str> {

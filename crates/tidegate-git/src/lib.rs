@@ -7,6 +7,7 @@
 pub mod checkout;
 mod graph;
 pub mod pending;
+pub mod promotion;
 pub mod release_files;
 
 pub use git2::Oid;

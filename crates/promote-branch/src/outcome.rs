@@ -1,0 +1,211 @@
+//! What a run did, told three ways: step outputs, the Markdown report (step summary or terminal),
+//! and `--json`.
+
+use crate::{Cli, Failure, Mode, Promotion};
+use serde_json::json;
+use tidegate_actions::{Outputs, print_stdout, report, warning};
+use tidegate_core::markdown::code_span;
+use tidegate_core::promotion::{BLOCK_BEGIN, BLOCK_END, Facts, block, body};
+use tidegate_github::pulls::PullRequest;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    Created,
+    Updated,
+    /// The open pull request already says everything: reported as `skipped`.
+    Unchanged,
+    /// Nothing to promote.
+    Skipped,
+    FastForwarded,
+    Merged,
+}
+
+impl Operation {
+    /// The value of the `operation` output.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Unchanged | Self::Skipped => "skipped",
+            Self::FastForwarded => "fast-forwarded",
+            Self::Merged => "merged",
+        }
+    }
+}
+
+pub struct Outcome {
+    pub operation: Operation,
+    pub pr_number: Option<u64>,
+    pub pr_url: Option<String>,
+    pub commit_count: usize,
+    /// The source commit promoted.
+    pub head_sha: String,
+    pub merge_sha: Option<String>,
+    pub conflicts: Vec<String>,
+}
+
+impl Outcome {
+    /// Nothing done yet (and nothing to do, until an operation says otherwise).
+    pub fn new(facts: &Facts) -> Self {
+        Self {
+            operation: Operation::Skipped,
+            pr_number: None,
+            pr_url: None,
+            commit_count: facts.commits.len(),
+            head_sha: facts.source_sha.clone(),
+            merge_sha: None,
+            conflicts: facts.conflicts.clone(),
+        }
+    }
+
+    pub fn set_pull(&mut self, operation: Operation, pull: &PullRequest) {
+        self.operation = operation;
+        self.pr_number = Some(pull.number);
+        self.pr_url = Some(pull.html_url.clone());
+    }
+
+    /// Step outputs, the report, the conflict warning and, with `--json`, the JSON document.
+    pub fn publish(&self, cli: &Cli, promotion: &Promotion) -> Result<(), Failure> {
+        let mut outputs = Outputs::default();
+        outputs
+            .set("operation", self.operation.name())
+            .set(
+                "pr-number",
+                self.pr_number.map(|n| n.to_string()).unwrap_or_default(),
+            )
+            .set("pr-url", self.pr_url.clone().unwrap_or_default())
+            .set("commit-count", self.commit_count.to_string())
+            .set("head-sha", self.head_sha.clone())
+            .set("conflicts", self.conflicts.join("\n"));
+        outputs
+            .write()
+            .map_err(|e| (3, format!("cannot write $GITHUB_OUTPUT: {e}")))?;
+        if !self.conflicts.is_empty() {
+            warning(&format!(
+                "the trial merge of `{}` into `{}` conflicts in: {}",
+                cli.from,
+                cli.to,
+                self.conflicts.join(", ")
+            ));
+        }
+        report(&self.report(cli, promotion))
+            .map_err(|e| (3, format!("cannot write the step summary: {e}")))?;
+        if cli.json {
+            let document = json!({
+                "operation": self.operation.name(),
+                "pr-number": self.pr_number,
+                "pr-url": self.pr_url,
+                "commit-count": self.commit_count,
+                "head-sha": self.head_sha,
+                "merge-sha": self.merge_sha,
+                "conflicts": self.conflicts,
+                "source": promotion.source_found_as,
+                "target": promotion.target_found_as,
+            });
+            print_stdout(&format!("{document:#}\n"))
+                .map_err(|e| (3, format!("cannot write to stdout: {e}")))?;
+        }
+        Ok(())
+    }
+
+    fn report(&self, cli: &Cli, promotion: &Promotion) -> String {
+        let facts = &promotion.facts;
+        let route = format!("{} → {}", code_span(&cli.from), code_span(&cli.to));
+        let what = match (self.operation, self.pr_number, &self.pr_url) {
+            (Operation::Skipped, _, _) => {
+                format!(
+                    "nothing to promote: {} has every commit of {}",
+                    code_span(&cli.to),
+                    code_span(&cli.from)
+                )
+            }
+            (Operation::Unchanged, Some(n), Some(url)) => {
+                format!("[#{n}]({url}) is already up to date")
+            }
+            (op, Some(n), Some(url)) => format!("{} [#{n}]({url})", op.name()),
+            (Operation::FastForwarded, _, _) => format!(
+                "{} fast-forwarded to {}",
+                code_span(&cli.to),
+                short(&facts.source_sha)
+            ),
+            (Operation::Merged, _, _) => format!(
+                "merged with commit {}",
+                short(self.merge_sha.as_deref().unwrap_or_default())
+            ),
+            (op, _, _) => op.name().to_string(),
+        };
+        let mut text = format!("## Promotion {route}: {what}\n\n");
+        if !facts.commits.is_empty() {
+            text.push_str(&inner(&block(facts, usize::MAX)));
+        }
+        text
+    }
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..7).unwrap_or(sha)
+}
+
+/// The block without its markers, for a report.
+fn inner(block: &str) -> String {
+    block
+        .replace(BLOCK_BEGIN, "")
+        .replace(BLOCK_END, "")
+        .trim()
+        .to_string()
+        + "\n"
+}
+
+/// `--dry-run`: the plan, the title and the exact body a new pull request would get. Nothing leaves
+/// the machine.
+pub fn print_dry_run(cli: &Cli, promotion: &Promotion, title: &str) -> Result<(), Failure> {
+    let facts = &promotion.facts;
+    let planned = if facts.commits.is_empty() {
+        "skipped"
+    } else {
+        match cli.mode {
+            Mode::Pr => "pr",
+            Mode::FastForward if promotion.fast_forward => "fast-forward",
+            Mode::FastForward => "refused",
+            Mode::Merge if facts.conflicts.is_empty() => "merge",
+            Mode::Merge => "refused",
+        }
+    };
+    let body = body(None, facts);
+    let text = if cli.json {
+        format!(
+            "{:#}\n",
+            json!({
+                "dry-run": true,
+                "operation": planned,
+                "commit-count": facts.commits.len(),
+                "head-sha": facts.source_sha,
+                "base-sha": facts.target_sha,
+                "source": promotion.source_found_as,
+                "target": promotion.target_found_as,
+                "fast-forward": promotion.fast_forward,
+                "conflicts": facts.conflicts,
+                "target-only": facts.target_only,
+                "title": title,
+                "body": body,
+            })
+        )
+    } else if facts.commits.is_empty() {
+        format!(
+            "Nothing to promote: `{}` ({}) has every commit of `{}` ({}).\n",
+            cli.to, promotion.target_found_as, cli.from, promotion.source_found_as
+        )
+    } else {
+        let action = match planned {
+            "pr" => "open or update the pull request",
+            "fast-forward" => "fast-forward the target",
+            "merge" => "merge with a merge commit",
+            _ => "refuse: the target cannot simply move (see below)",
+        };
+        format!(
+            "Dry run: would {action}, {} ({}) → {} ({}); no GitHub request made.\n\nTitle: {title}\n\n{body}\n",
+            cli.from, promotion.source_found_as, cli.to, promotion.target_found_as
+        )
+    };
+    print_stdout(&text).map_err(|e| (3, format!("cannot write to stdout: {e}")))
+}

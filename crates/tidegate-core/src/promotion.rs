@@ -1,0 +1,515 @@
+//! A promotion, planned: which commits go from one branch into the next, grouped for a reviewer,
+//! and the pull request title and body block that say so. Facts in (commits, divergence, trial
+//! merge), text out; nothing here talks to git or GitHub.
+
+use crate::UsageError;
+use crate::commit::{CommitInfo, DEFAULT_TYPES, classify, is_merge_record, merged_pull_request};
+use crate::markdown::{code_span, escape_inline};
+use regex::Regex;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// Opens the part of a PR body that Tidegate owns; everything outside it belongs to people.
+pub const BLOCK_BEGIN: &str = "<!-- tidegate:promotion:begin -->";
+pub const BLOCK_END: &str = "<!-- tidegate:promotion:end -->";
+
+/// GitHub refuses a PR body longer than this many characters.
+pub const BODY_LIMIT: usize = 65_536;
+/// Kept free below the limit: GitHub's character count and ours may differ for unusual text.
+const BODY_MARGIN: usize = 1_536;
+
+pub const DEFAULT_TITLE: &str = "chore: promote {source} → {target} ({commits}, {sha})";
+const TITLE_PLACEHOLDERS: &[&str] = &["source", "target", "count", "commits", "sha"];
+
+/// One commit of the range being promoted, newest first, merges included.
+#[derive(Clone, Debug, Default)]
+pub struct RangeCommit {
+    pub info: CommitInfo,
+    /// The author's e-mail, which for GitHub's noreply addresses gives the login.
+    pub email: String,
+    pub is_merge: bool,
+}
+
+/// A commit only the target branch has.
+#[derive(Clone, Debug, Serialize)]
+pub struct TargetOnly {
+    pub id: String,
+    pub subject: String,
+    /// Its patch is already on the source branch (a cherry-pick or a re-applied hotfix).
+    pub equivalent_on_source: bool,
+}
+
+/// Everything a promotion is planned from.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    pub source: String,
+    pub target: String,
+    pub source_sha: String,
+    pub target_sha: String,
+    /// Commits the source has and the target lacks, newest first.
+    pub commits: Vec<RangeCommit>,
+    pub target_only: Vec<TargetOnly>,
+    /// Files a merge of the source into the target would conflict on (empty: clean).
+    pub conflicts: Vec<String>,
+    /// `https://host/owner/repo`, for the compare link and author profile links.
+    pub web_url: Option<String>,
+}
+
+/// One line of the list: a pull request, or a commit that came in without one.
+#[derive(Clone, Debug, Serialize)]
+pub struct Entry {
+    pub kind: String,
+    pub scope: Option<String>,
+    pub description: String,
+    pub breaking: bool,
+    pub pull_requests: Vec<u64>,
+    /// The commit that represents the entry (the merge commit for a merged PR).
+    pub commit: String,
+    pub authors: Vec<Author>,
+    /// How many commits of the range the entry stands for.
+    pub commits: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Author {
+    pub name: String,
+    /// The GitHub login, when the e-mail is a GitHub noreply address.
+    pub login: Option<String>,
+}
+
+/// The groups a reviewer reads, in order.
+const GROUPS: &[(&str, &str)] = &[
+    ("breaking", "⚠ Breaking changes"),
+    ("feat", "Features"),
+    ("fix", "Bug fixes"),
+    ("perf", "Performance"),
+    ("revert", "Reverts"),
+    ("other", "Other"),
+];
+
+fn group_of(entry: &Entry) -> &'static str {
+    if entry.breaking {
+        return "breaking";
+    }
+    match entry.kind.as_str() {
+        "feat" | "feature" => "feat",
+        "fix" => "fix",
+        "perf" => "perf",
+        "revert" => "revert",
+        _ => "other",
+    }
+}
+
+/// The range as a reviewer should see it: one entry per pull request (its commits rolled up under
+/// it), one per commit that came without a PR. The entries' `commits` add up to the range's size.
+pub fn entries(commits: &[RangeCommit]) -> Vec<Entry> {
+    // PRs whose merge commit is in the range: their branch commits are rolled up under them.
+    let mut merged_in: HashMap<u64, usize> = HashMap::new();
+    for commit in commits {
+        if commit.is_merge {
+            if let Some(pr) = merged_pull_request(&commit.info.message) {
+                merged_in.entry(pr).or_insert(0);
+            }
+        }
+    }
+    for commit in commits {
+        if let Some(pr) = commit.info.merged_pr {
+            if let Some(count) = merged_in.get_mut(&pr) {
+                *count += 1;
+            }
+        }
+    }
+    let mut out: Vec<Entry> = Vec::new();
+    let mut by_pr: HashMap<u64, usize> = HashMap::new();
+    for commit in commits {
+        if let Some(pr) = commit
+            .info
+            .merged_pr
+            .filter(|pr| merged_in.contains_key(pr))
+        {
+            // Rolled up: its author is one of the PR's authors (the merge commit, newer, came
+            // first, so its entry exists).
+            if let Some(&i) = by_pr.get(&pr) {
+                let author = author_of(commit);
+                if !out[i].authors.contains(&author) {
+                    out[i].authors.push(author);
+                }
+            }
+            continue;
+        }
+        let mut entry = entry_of(commit);
+        if commit.is_merge {
+            if let Some(pr) = merged_pull_request(&commit.info.message) {
+                let branch_commits = merged_in.get(&pr).copied().unwrap_or(0);
+                entry.commits += branch_commits;
+                // Whoever pressed the merge button did not write the change.
+                if branch_commits > 0 {
+                    entry.authors.clear();
+                }
+            }
+        }
+        match entry.pull_requests.first().and_then(|pr| by_pr.get(pr)) {
+            // Several commits naming one PR (a rebase merge keeping `(#N)`): one entry.
+            Some(&i) => {
+                let kept = &mut out[i];
+                kept.commits += entry.commits;
+                for author in entry.authors {
+                    if !kept.authors.contains(&author) {
+                        kept.authors.push(author);
+                    }
+                }
+            }
+            None => {
+                if let Some(&pr) = entry.pull_requests.first() {
+                    by_pr.insert(pr, out.len());
+                }
+                out.push(entry);
+            }
+        }
+    }
+    out
+}
+
+fn entry_of(commit: &RangeCommit) -> Entry {
+    let message = &commit.info.message;
+    let merged_pr = commit
+        .is_merge
+        .then(|| merged_pull_request(message))
+        .flatten();
+    // A GitHub merge commit carries the PR title after a blank line: that is what the PR did.
+    let text = match merged_pr {
+        Some(_) => message
+            .split_once("\n\n")
+            .map(|(_, title)| title.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| first_line(message).to_string()),
+        None => message.clone(),
+    };
+    let info = CommitInfo {
+        message: text,
+        merged_pr: merged_pr.or(commit.info.merged_pr),
+        ..commit.info.clone()
+    };
+    let classified = classify(&info, DEFAULT_TYPES);
+    let change = classified.changes.into_iter().next().unwrap_or_default();
+    let (kind, description) = if commit.is_merge && merged_pr.is_none() && is_merge_record(message)
+    {
+        ("other".to_string(), first_line(message).to_string())
+    } else if change.description.is_empty() {
+        ("other".to_string(), first_line(&info.message).to_string())
+    } else {
+        (change.kind, change.description)
+    };
+    let mut pull_requests = change.prs;
+    if let Some(pr) = merged_pr {
+        if !pull_requests.contains(&pr) {
+            pull_requests.insert(0, pr);
+        }
+    }
+    Entry {
+        kind,
+        scope: change.scope,
+        description,
+        breaking: change.breaking,
+        pull_requests,
+        commit: commit.info.id.clone(),
+        authors: vec![author_of(commit)],
+        commits: 1,
+    }
+}
+
+fn author_of(commit: &RangeCommit) -> Author {
+    Author {
+        name: commit.info.author.clone(),
+        login: login_from_email(&commit.email),
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default().trim()
+}
+
+/// The login in a GitHub noreply address (`123+ada@users.noreply.github.com`, or the older
+/// `ada@users.noreply.github.com`).
+pub fn login_from_email(email: &str) -> Option<String> {
+    static NOREPLY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(?:\d+\+)?([a-z0-9](?:[a-z0-9-]{0,38}))@users\.noreply\.github\.com$")
+            .expect("valid regex")
+    });
+    NOREPLY.captures(email.trim()).map(|c| c[1].to_string())
+}
+
+/// The PR title from a template: `{source}`, `{target}`, `{count}` (a number), `{commits}`
+/// ("7 commits") and `{sha}` (the source's short SHA). `{{` and `}}` are literal braces.
+pub fn title(template: &str, facts: &Facts) -> Result<String, UsageError> {
+    static PLACEHOLDER: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\{\{|\}\}|\{([^{}]*)\}").expect("valid regex"));
+    let count = facts.commits.len();
+    let mut unknown = None;
+    let text = PLACEHOLDER.replace_all(template, |c: &regex::Captures<'_>| {
+        match c.get(1).map(|m| m.as_str()) {
+            None => c[0][..1].to_string(),
+            Some("source") => facts.source.clone(),
+            Some("target") => facts.target.clone(),
+            Some("count") => count.to_string(),
+            Some("commits") => plural(count, "commit"),
+            Some("sha") => short(&facts.source_sha).to_string(),
+            Some(other) => {
+                unknown.get_or_insert_with(|| other.to_string());
+                String::new()
+            }
+        }
+    });
+    match unknown {
+        Some(name) => Err(UsageError(format!(
+            "--title has an unknown placeholder {{{name}}}; use {}",
+            TITLE_PLACEHOLDERS
+                .iter()
+                .map(|p| format!("{{{p}}}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+        None => Ok(text.split_whitespace().collect::<Vec<_>>().join(" ")),
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn short(sha: &str) -> &str {
+    sha.get(..7).unwrap_or(sha)
+}
+
+/// Length as GitHub may count it: UTF-16 code units, never fewer than characters.
+fn size(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+/// The block Tidegate owns in the PR body, markers included, no longer than `budget`.
+pub fn block(facts: &Facts, budget: usize) -> String {
+    let entries = entries(&facts.commits);
+    let mut head = String::new();
+    head.push_str(BLOCK_BEGIN);
+    head.push('\n');
+    head.push_str(&summary_line(facts, &entries));
+    head.push('\n');
+    let tail = format!("{}\n{BLOCK_END}", footer(facts));
+    let room = budget.saturating_sub(size(&head) + size(&tail));
+    format!("{head}{}{tail}", list(&entries, facts, room))
+}
+
+fn summary_line(facts: &Facts, entries: &[Entry]) -> String {
+    let pulls: usize = entries
+        .iter()
+        .filter(|e| !e.pull_requests.is_empty())
+        .count();
+    let from = if pulls > 0 {
+        format!(" from {}", plural(pulls, "pull request"))
+    } else {
+        String::new()
+    };
+    let compare = facts.web_url.as_ref().map_or(String::new(), |web| {
+        format!(
+            " ([compare]({web}/compare/{}...{}))",
+            facts.target_sha, facts.source_sha
+        )
+    });
+    format!(
+        "**{}**{from}, {} {} → {} {}{compare}",
+        plural(facts.commits.len(), "commit"),
+        code_span(&facts.source),
+        short(&facts.source_sha),
+        code_span(&facts.target),
+        short(&facts.target_sha),
+    )
+}
+
+/// The grouped list, cut to `room` with "…and N more" when it does not fit.
+fn list(entries: &[Entry], facts: &Facts, room: usize) -> String {
+    let mut ordered: Vec<(&str, &Entry)> = Vec::new();
+    for (group, _) in GROUPS {
+        ordered.extend(
+            entries
+                .iter()
+                .filter(|e| group_of(e) == *group)
+                .map(|e| (*group, e)),
+        );
+    }
+    // Room for the cut-off line, whatever N turns out to be.
+    let cut_line = |n: usize| {
+        let compare = facts.web_url.as_ref().map_or(String::new(), |web| {
+            format!(
+                " ([compare]({web}/compare/{}...{}))",
+                facts.target_sha, facts.source_sha
+            )
+        });
+        format!("\n…and {} more{compare}\n", plural(n, "commit"))
+    };
+    let reserve = size(&cut_line(facts.commits.len()));
+    let mut out = String::new();
+    let mut current_group = "";
+    let mut shown_commits = 0;
+    for (i, (group, entry)) in ordered.iter().enumerate() {
+        let mut piece = String::new();
+        if *group != current_group {
+            let heading = GROUPS
+                .iter()
+                .find(|(g, _)| g == group)
+                .map_or("", |(_, h)| h);
+            piece.push_str(&format!("\n### {heading}\n"));
+        }
+        piece.push_str(&line(entry, facts.web_url.as_deref()));
+        let last = i + 1 == ordered.len();
+        let limit = if last {
+            room
+        } else {
+            room.saturating_sub(reserve)
+        };
+        if size(&out) + size(&piece) > limit {
+            let rest = facts.commits.len() - shown_commits;
+            out.push_str(&cut_line(rest));
+            return out;
+        }
+        current_group = group;
+        shown_commits += entry.commits;
+        out.push_str(&piece);
+    }
+    out
+}
+
+fn line(entry: &Entry, web_url: Option<&str>) -> String {
+    let mut text = String::from("* ");
+    if let Some(scope) = &entry.scope {
+        text.push_str(&format!("**{}:** ", escape_inline(scope)));
+    }
+    if group_of(entry) == "other" && entry.kind != "other" {
+        text.push_str(&format!("{}: ", escape_inline(&entry.kind)));
+    }
+    text.push_str(&escape_inline(&entry.description));
+    let refs: Vec<String> = entry
+        .pull_requests
+        .iter()
+        .map(|n| format!("#{n}"))
+        .collect();
+    if refs.is_empty() {
+        text.push_str(&format!(" ({})", short(&entry.commit)));
+    } else {
+        text.push_str(&format!(" ({})", refs.join(", ")));
+    }
+    if entry.commits > 1 {
+        text.push_str(&format!(" · {}", plural(entry.commits, "commit")));
+    }
+    let authors: Vec<String> = entry
+        .authors
+        .iter()
+        .map(|a| author_text(a, web_url))
+        .collect();
+    if !authors.is_empty() {
+        text.push_str(&format!(" · {}", authors.join(", ")));
+    }
+    text.push('\n');
+    text
+}
+
+/// An author by login, linked to the profile (a link, not an @-mention: no notification on every
+/// update), or by name.
+fn author_text(author: &Author, web_url: Option<&str>) -> String {
+    match (&author.login, web_url) {
+        (Some(login), Some(web)) => {
+            let server = web.rsplitn(3, '/').nth(2).unwrap_or(web);
+            format!("[{login}]({server}/{login})")
+        }
+        (Some(login), None) => escape_inline(login),
+        _ => escape_inline(&author.name),
+    }
+}
+
+/// How many of a list's items are shown in the footer before "…and N more".
+const FOOTER_ITEMS: usize = 50;
+
+fn footer(facts: &Facts) -> String {
+    let mut out = String::new();
+    if !facts.target_only.is_empty() {
+        let equivalent = facts
+            .target_only
+            .iter()
+            .filter(|c| c.equivalent_on_source)
+            .count();
+        out.push_str(&format!(
+            "\nOnly on {}: {}",
+            code_span(&facts.target),
+            plural(facts.target_only.len(), "commit")
+        ));
+        if equivalent > 0 {
+            out.push_str(&format!(
+                " ({equivalent} already on {} as an equivalent patch)",
+                code_span(&facts.source)
+            ));
+        }
+        out.push('\n');
+        for commit in facts.target_only.iter().take(FOOTER_ITEMS) {
+            let mark = if commit.equivalent_on_source {
+                " · equivalent patch on the source"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "* {} ({}){mark}\n",
+                escape_inline(&commit.subject),
+                short(&commit.id)
+            ));
+        }
+        if facts.target_only.len() > FOOTER_ITEMS {
+            out.push_str(&format!(
+                "* …and {} more\n",
+                facts.target_only.len() - FOOTER_ITEMS
+            ));
+        }
+    }
+    if facts.conflicts.is_empty() {
+        out.push_str("\nTrial merge: clean\n");
+    } else {
+        out.push_str(&format!(
+            "\nTrial merge: **conflicts** in {}; resolve them before merging:\n",
+            plural(facts.conflicts.len(), "file")
+        ));
+        for file in facts.conflicts.iter().take(FOOTER_ITEMS) {
+            out.push_str(&format!("* {}\n", code_span(file)));
+        }
+        if facts.conflicts.len() > FOOTER_ITEMS {
+            out.push_str(&format!(
+                "* …and {} more\n",
+                facts.conflicts.len() - FOOTER_ITEMS
+            ));
+        }
+    }
+    out
+}
+
+/// The body to write: `existing` with its Tidegate block replaced (the text people wrote around it
+/// kept), or the block alone for a new PR. The block is sized so the whole body fits GitHub's limit.
+pub fn body(existing: Option<&str>, facts: &Facts) -> String {
+    let (before, after) = match existing.and_then(split_block) {
+        Some((before, after)) => (before.to_string(), after.to_string()),
+        // No block (a new PR, or people removed the markers): theirs first, ours after.
+        None => match existing.map(str::trim_end).filter(|t| !t.is_empty()) {
+            Some(text) => (format!("{text}\n\n"), String::new()),
+            None => (String::new(), String::new()),
+        },
+    };
+    let budget = (BODY_LIMIT - BODY_MARGIN).saturating_sub(size(&before) + size(&after));
+    format!("{before}{}{after}", block(facts, budget))
+}
+
+/// The text before and after the block, if the body has one.
+fn split_block(body: &str) -> Option<(&str, &str)> {
+    let start = body.find(BLOCK_BEGIN)?;
+    let end = start + body[start..].find(BLOCK_END)? + BLOCK_END.len();
+    Some((&body[..start], &body[end..]))
+}

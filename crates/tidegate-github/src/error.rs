@@ -1,0 +1,167 @@
+//! Errors that say what to do. GitHub's own words are kept where they help; the token never
+//! appears (it is redacted from anything GitHub echoes back).
+
+use crate::retry::{Failure, GaveUp};
+use crate::{Call, RepoId, Token};
+use http::StatusCode;
+use serde_json::Value;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A flag or environment value is wrong.
+    #[error("{0}")]
+    Usage(String),
+    #[error(
+        "no GitHub token: set {0} (in a workflow, `env: {0}: ${{{{ github.token }}}}`), or pass --dry-run to work from the checkout alone"
+    )]
+    MissingToken(String),
+    #[error(
+        "GitHub rejected the token (401 Bad credentials): check that it is set, valid and not expired"
+    )]
+    Unauthorized,
+    #[error(
+        "the token may not {what} (403 {message}): give the workflow `permissions: {permission}`, or use a token that has it"
+    )]
+    Permission {
+        what: &'static str,
+        permission: &'static str,
+        message: String,
+    },
+    #[error(
+        "GitHub Actions may not create pull requests in {0}: turn on Settings → Actions → General → \"Allow GitHub Actions to create and approve pull requests\" (in the organization's settings too), or use a GitHub App token"
+    )]
+    ActionsMayNotCreatePullRequests(String),
+    #[error(
+        "repository {0} was not found, or the token cannot see it: check --github-repo (or GITHUB_REPOSITORY) and the token's access"
+    )]
+    RepoNotFound(String),
+    /// GitHub refused the request (404 on a resource, 409, 422…); its messages are kept so callers
+    /// can recognise "already exists" and "No commits between".
+    #[error("GitHub refused to {what} ({status}: {})", .messages.join("; "))]
+    Refused {
+        what: &'static str,
+        status: StatusCode,
+        messages: Vec<String>,
+    },
+    #[error("GitHub kept failing to {what} ({last}) after {attempts} attempts; try again later")]
+    Unavailable {
+        what: &'static str,
+        last: String,
+        attempts: usize,
+    },
+    /// The caller declined the operation for the reason given (a refused fast-forward, a conflict):
+    /// a check that did not pass, exit 1.
+    #[error("{0}")]
+    Declined(String),
+    #[error("{0}")]
+    Transport(String),
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+impl Error {
+    /// 2 for what the user fixes in flags, secrets, permissions or settings; 3 for GitHub failing.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Usage(_)
+            | Self::MissingToken(_)
+            | Self::Unauthorized
+            | Self::Permission { .. }
+            | Self::ActionsMayNotCreatePullRequests(_)
+            | Self::RepoNotFound(_) => 2,
+            Self::Declined(_) => 1,
+            _ => 3,
+        }
+    }
+
+    /// Whether GitHub refused with `status` and a message containing `text`.
+    pub fn is_refusal(&self, status: u16, text: &str) -> bool {
+        matches!(self, Self::Refused { status: s, messages, .. }
+            if s.as_u16() == status && messages.iter().any(|m| m.contains(text)))
+    }
+}
+
+/// GitHub's `message` and each `errors[].message` (or string error) of an error body.
+fn messages(body: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(message) = body.get("message").and_then(Value::as_str) {
+        out.push(message.to_string());
+    }
+    for error in body
+        .get("errors")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        match error {
+            Value::String(text) => out.push(text.clone()),
+            other => {
+                if let Some(text) = other.get("message").and_then(Value::as_str) {
+                    out.push(text.to_string());
+                } else if let Some(code) = other.get("code").and_then(Value::as_str) {
+                    let field = other.get("field").and_then(Value::as_str).unwrap_or("");
+                    out.push(format!("{field} {code}").trim().to_string());
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        if let Value::String(text) = body {
+            // A non-JSON body (an HTML error page): its first line only.
+            out.push(
+                text.lines()
+                    .next()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(200)
+                    .collect(),
+            );
+        }
+    }
+    out
+}
+
+pub(crate) fn explain(gave_up: GaveUp, call: Call, repo: &RepoId, token: &Token) -> Error {
+    let GaveUp { failure, attempts } = gave_up;
+    let (status, headers, body) = match failure {
+        Failure::Transport(message) => {
+            return Error::Unavailable {
+                what: call.what,
+                last: token.redact(&message),
+                attempts,
+            };
+        }
+        Failure::Status {
+            status,
+            headers,
+            body,
+        } => (status, headers, body),
+    };
+    let messages: Vec<String> = messages(&body).iter().map(|m| token.redact(m)).collect();
+    let said = |text: &str| messages.iter().any(|m| m.contains(text));
+    match status.as_u16() {
+        401 => Error::Unauthorized,
+        403 if said("GitHub Actions is not permitted to create or approve pull requests") => {
+            Error::ActionsMayNotCreatePullRequests(repo.to_string())
+        }
+        403 if !crate::retry::is_rate_limit(&headers, &body) => Error::Permission {
+            what: call.what,
+            permission: call.permission,
+            message: messages
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "Forbidden".to_string()),
+        },
+        404 if call.not_found_is_repo => Error::RepoNotFound(repo.to_string()),
+        s if s >= 500 || s == 429 || s == 403 => Error::Unavailable {
+            what: call.what,
+            last: status.to_string(),
+            attempts,
+        },
+        _ => Error::Refused {
+            what: call.what,
+            status,
+            messages,
+        },
+    }
+}

@@ -1,0 +1,362 @@
+//! GitHub's REST API as every Tidegate binary talks to it: one base URL (github.com or a GitHub
+//! Enterprise Server `https://host/api/v3`), a token that is masked and never printed, one retry
+//! policy, pagination by `Link` headers, and errors that say what to do.
+
+mod error;
+pub mod pulls;
+pub mod refs;
+mod retry;
+
+pub use error::Error;
+pub use retry::RetryPolicy;
+
+use http::{HeaderMap, Method, StatusCode};
+use octocrab::Octocrab;
+use serde_json::Value;
+use std::fmt;
+
+/// `owner/name` of a repository on GitHub.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepoId {
+    pub owner: String,
+    pub name: String,
+}
+
+impl RepoId {
+    /// Reads `owner/name`, as `--github-repo` and `GITHUB_REPOSITORY` give it.
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let valid = |part: &str| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
+        match text.trim().split_once('/') {
+            Some((owner, name)) if valid(owner) && valid(name) => Ok(Self {
+                owner: owner.to_string(),
+                name: name.to_string(),
+            }),
+            _ => Err(Error::Usage(format!(
+                "`{text}` is not a repository: write it as OWNER/NAME (for example acme/widgets)"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for RepoId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.owner, self.name)
+    }
+}
+
+/// A token that never shows itself: `Debug` and `Display` print `***`.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    /// Reads the token from the environment variable `name` and registers it with the runner's
+    /// log masking.
+    pub fn from_env(name: &str) -> Result<Self, Error> {
+        match std::env::var(name) {
+            Ok(token) if !token.trim().is_empty() => {
+                let token = token.trim().to_string();
+                tidegate_actions::add_mask(&token);
+                Ok(Self(token))
+            }
+            _ => Err(Error::MissingToken(name.to_string())),
+        }
+    }
+
+    /// Replaces the token wherever it appears in `text`, as a last guard before anything is
+    /// printed.
+    pub fn redact(&self, text: &str) -> String {
+        if self.0.is_empty() {
+            text.to_string()
+        } else {
+            text.replace(&self.0, "***")
+        }
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// How a request is described in errors, and what a 403 or 404 on it means.
+#[derive(Clone, Copy, Debug)]
+pub struct Call {
+    /// What the request does, for messages: "create the pull request".
+    pub what: &'static str,
+    /// The workflow permission the request needs: "pull-requests: write".
+    pub permission: &'static str,
+    /// Whether a 404 means the repository itself is missing (rather than the thing asked for).
+    pub not_found_is_repo: bool,
+}
+
+/// A successful answer: status, headers and the JSON body (`Null` when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+/// A client for one repository.
+pub struct GitHub {
+    octo: Octocrab,
+    repo: RepoId,
+    token: Token,
+    retry: RetryPolicy,
+    /// `{server}/{owner}/{name}` for links in bodies and messages.
+    pub web_url: String,
+}
+
+/// The API URL from `GITHUB_API_URL`, else github.com's.
+pub fn api_url_from_env() -> String {
+    std::env::var("GITHUB_API_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| "https://api.github.com".to_string())
+}
+
+/// The web URL from `GITHUB_SERVER_URL`, else github.com's.
+pub fn server_url_from_env() -> String {
+    std::env::var("GITHUB_SERVER_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .map(|u| u.trim_end_matches('/').to_string())
+        .unwrap_or_else(|| "https://github.com".to_string())
+}
+
+impl GitHub {
+    /// A client for `repo` at `api_url`. Must be called inside a Tokio runtime.
+    pub fn new(
+        api_url: &str,
+        server_url: &str,
+        token: Token,
+        repo: RepoId,
+        retry: RetryPolicy,
+    ) -> Result<Self, Error> {
+        let api_url = api_url.trim().trim_end_matches('/');
+        let uri: http::Uri = api_url.parse().map_err(|_| bad_api_url(api_url))?;
+        match (uri.scheme_str(), uri.host()) {
+            (Some("https"), Some(_)) => {}
+            // Plain HTTP only to this machine (tests, a local proxy); a token must not cross a
+            // network in the clear.
+            (Some("http"), Some("127.0.0.1" | "localhost" | "[::1]")) => {}
+            _ => return Err(bad_api_url(api_url)),
+        }
+        let octo = Octocrab::builder()
+            .base_uri(uri)
+            .map_err(|_| bad_api_url(api_url))?
+            .personal_token(token.0.clone())
+            .add_header(
+                http::HeaderName::from_static("x-github-api-version"),
+                "2022-11-28".to_string(),
+            )
+            // Retries are ours (see `retry`): octocrab's would retry 5xx at once and hide them.
+            .add_retry_config(octocrab::service::middleware::retry::RetryConfig::None)
+            .set_connect_timeout(Some(std::time::Duration::from_secs(10)))
+            .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+            .build()
+            .map_err(|e| Error::Transport(e.to_string()))?;
+        Ok(Self {
+            octo,
+            web_url: format!("{}/{}", server_url.trim_end_matches('/'), repo),
+            repo,
+            token,
+            retry,
+        })
+    }
+
+    pub fn repo(&self) -> &RepoId {
+        &self.repo
+    }
+
+    /// `/repos/{owner}/{name}` followed by `rest`.
+    pub fn repo_path(&self, rest: &str) -> String {
+        format!("/repos/{}/{}{rest}", self.repo.owner, self.repo.name)
+    }
+
+    /// Sends one request under the retry policy and returns the reply for any 2xx status; other
+    /// statuses become [`Error`]s that say what to do.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        call: Call,
+    ) -> Result<Reply, Error> {
+        let result = retry::run(&self.retry, || self.attempt(&method, path, body)).await;
+        result.map_err(|failure| error::explain(failure, call, &self.repo, &self.token))
+    }
+
+    /// Every item of a list endpoint: `per_page=100`, following `Link: rel="next"`.
+    pub async fn list_all(&self, path: &str, call: Call) -> Result<Vec<Value>, Error> {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let mut next = Some(format!("{path}{separator}per_page=100"));
+        let mut items = Vec::new();
+        while let Some(url) = next.take() {
+            let reply = self.send(Method::GET, &url, None, call).await?;
+            match reply.body {
+                Value::Array(page) => items.extend(page),
+                _ => {
+                    return Err(Error::Unexpected(format!(
+                        "GitHub answered {} with something other than a list",
+                        call.what
+                    )));
+                }
+            }
+            next = next_link(&reply.headers);
+        }
+        Ok(items)
+    }
+
+    async fn attempt(
+        &self,
+        method: &Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Reply, retry::Failure> {
+        let sent = match *method {
+            Method::GET => self.octo._get(path).await,
+            Method::POST => self.octo._post(path, body).await,
+            Method::PATCH => self.octo._patch(path, body).await,
+            Method::PUT => self.octo._put(path, body).await,
+            Method::DELETE => self.octo._delete(path, body).await,
+            _ => {
+                return Err(retry::Failure::Transport(format!(
+                    "unsupported method {method}"
+                )));
+            }
+        };
+        let response = sent.map_err(|e| retry::Failure::Transport(transport_message(&e)))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = self
+            .octo
+            .body_to_string(response)
+            .await
+            .map_err(|e| retry::Failure::Transport(transport_message(&e)))?;
+        let body = if text.trim().is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        if status.is_success() {
+            Ok(Reply {
+                status,
+                headers,
+                body,
+            })
+        } else {
+            Err(retry::Failure::Status {
+                status,
+                headers,
+                body,
+            })
+        }
+    }
+}
+
+fn bad_api_url(url: &str) -> Error {
+    Error::Usage(format!(
+        "GITHUB_API_URL `{url}` is not an https:// URL (plain http:// is allowed only for localhost); use https://api.github.com or https://HOST/api/v3"
+    ))
+}
+
+/// The innermost cause of a transport error, which says what happened ("connection refused").
+fn transport_message(error: &octocrab::Error) -> String {
+    let mut source: &dyn std::error::Error = error;
+    while let Some(inner) = source.source() {
+        source = inner;
+    }
+    source.to_string()
+}
+
+/// The `rel="next"` URL of a `Link` header.
+fn next_link(headers: &HeaderMap) -> Option<String> {
+    let link = headers.get(http::header::LINK)?.to_str().ok()?;
+    link.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        let is_next = params
+            .split(';')
+            .any(|p| p.trim().replace(' ', "") == "rel=\"next\"");
+        is_next.then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_link_is_found_among_the_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::header::LINK,
+            r#"<https://h/api/v3/repos/a/b/pulls?page=1>; rel="prev", <https://h/api/v3/repos/a/b/pulls?page=3>; rel="next", <https://h/api/v3/repos/a/b/pulls?page=9>; rel="last""#
+                .parse()
+                .expect("header"),
+        );
+        assert_eq!(
+            next_link(&headers).as_deref(),
+            Some("https://h/api/v3/repos/a/b/pulls?page=3")
+        );
+        headers.insert(
+            http::header::LINK,
+            r#"<https://h/x?page=1>; rel="first""#.parse().expect("header"),
+        );
+        assert_eq!(next_link(&headers), None);
+    }
+
+    #[test]
+    fn repository_names_are_checked() {
+        assert_eq!(
+            RepoId::parse("acme/widgets").expect("valid").to_string(),
+            "acme/widgets"
+        );
+        for bad in ["acme", "acme/", "/w", "a/b/c", "a b/c"] {
+            assert!(RepoId::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tokens_never_show_themselves() {
+        let token = Token("ghs_secret".to_string());
+        assert_eq!(format!("{token:?}"), "Token(***)");
+        assert_eq!(token.redact("x ghs_secret y"), "x *** y");
+    }
+}
+
+/// Percent-encodes a query value (everything but RFC 3986's unreserved characters).
+pub fn encode_query(value: &str) -> String {
+    encode(value, |b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
+/// Percent-encodes a ref path, keeping its `/` separators.
+pub fn encode_path(value: &str) -> String {
+    encode(value, |b| {
+        b.is_ascii_alphanumeric() || b"-._~/".contains(&b)
+    })
+}
+
+fn encode(value: &str, keep: impl Fn(u8) -> bool) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if keep(b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,201 @@
+//! Pull requests: find the open one from a head into a base, create it without ever creating two,
+//! update it in place, and dress it with labels, reviewers and assignees.
+
+use crate::{Call, Error, GitHub, encode_query};
+use http::Method;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct BranchRef {
+    #[serde(rename = "ref")]
+    pub name: String,
+    pub sha: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Label {
+    pub name: String,
+}
+
+/// The fields of a pull request Tidegate reads.
+#[derive(Clone, Debug, Deserialize)]
+pub struct PullRequest {
+    pub number: u64,
+    pub html_url: String,
+    pub title: String,
+    pub body: Option<String>,
+    pub head: BranchRef,
+    pub base: BranchRef,
+    #[serde(default)]
+    pub labels: Vec<Label>,
+}
+
+/// What to create.
+#[derive(Clone, Debug)]
+pub struct NewPullRequest<'a> {
+    pub title: &'a str,
+    /// A branch of the repository itself.
+    pub head: &'a str,
+    pub base: &'a str,
+    pub body: &'a str,
+    pub draft: bool,
+}
+
+/// A created pull request, or the one that already existed (another run won the race, or a retried
+/// create whose first answer was lost).
+#[derive(Debug)]
+pub struct Created {
+    pub pull: PullRequest,
+    pub existed: bool,
+}
+
+const LIST: Call = Call {
+    what: "list pull requests",
+    permission: "pull-requests: read",
+    not_found_is_repo: true,
+};
+const CREATE: Call = Call {
+    what: "create the pull request",
+    permission: "pull-requests: write",
+    not_found_is_repo: true,
+};
+const UPDATE: Call = Call {
+    what: "update the pull request",
+    permission: "pull-requests: write",
+    not_found_is_repo: false,
+};
+const LABEL: Call = Call {
+    what: "label the pull request",
+    permission: "pull-requests: write",
+    not_found_is_repo: false,
+};
+const REVIEWERS: Call = Call {
+    what: "request reviewers",
+    permission: "pull-requests: write",
+    not_found_is_repo: false,
+};
+const ASSIGN: Call = Call {
+    what: "assign the pull request",
+    permission: "pull-requests: write",
+    not_found_is_repo: false,
+};
+
+fn parse(value: Value) -> Result<PullRequest, Error> {
+    serde_json::from_value(value).map_err(|e| {
+        Error::Unexpected(format!(
+            "GitHub sent a pull request Tidegate cannot read: {e}"
+        ))
+    })
+}
+
+impl GitHub {
+    /// The open pull request from `head` (a branch of this repository) into `base`, the oldest if
+    /// several.
+    pub async fn find_open_pull(
+        &self,
+        head: &str,
+        base: &str,
+    ) -> Result<Option<PullRequest>, Error> {
+        let path = self.repo_path(&format!(
+            "/pulls?state=open&head={}&base={}",
+            encode_query(&format!("{}:{head}", self.repo().owner)),
+            encode_query(base)
+        ));
+        let mut found = Vec::new();
+        for item in self.list_all(&path, LIST).await? {
+            let pull = parse(item)?;
+            // GitHub filters already; checking again costs nothing and guards a server that ignores
+            // the filter.
+            if pull.head.name == head && pull.base.name == base {
+                found.push(pull);
+            }
+        }
+        Ok(found.into_iter().min_by_key(|p| p.number))
+    }
+
+    /// Creates the pull request; if one from the same head into the same base is already open
+    /// (GitHub's 422 "A pull request already exists"), returns that one instead.
+    pub async fn create_pull(&self, new: &NewPullRequest<'_>) -> Result<Created, Error> {
+        let body = json!({
+            "title": new.title,
+            "head": new.head,
+            "base": new.base,
+            "body": new.body,
+            "draft": new.draft,
+            "maintainer_can_modify": false,
+        });
+        match self
+            .send(Method::POST, &self.repo_path("/pulls"), Some(&body), CREATE)
+            .await
+        {
+            Ok(reply) => Ok(Created {
+                pull: parse(reply.body)?,
+                existed: false,
+            }),
+            Err(e) if e.is_refusal(422, "A pull request already exists") => {
+                match self.find_open_pull(new.head, new.base).await? {
+                    Some(pull) => Ok(Created {
+                        pull,
+                        existed: true,
+                    }),
+                    None => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn update_pull(
+        &self,
+        number: u64,
+        title: &str,
+        body: &str,
+    ) -> Result<PullRequest, Error> {
+        let path = self.repo_path(&format!("/pulls/{number}"));
+        let request = json!({ "title": title, "body": body });
+        let reply = self
+            .send(Method::PATCH, &path, Some(&request), UPDATE)
+            .await?;
+        parse(reply.body)
+    }
+
+    /// Adds labels (GitHub creates any that do not exist yet). Adding a label twice is harmless.
+    pub async fn add_labels(&self, number: u64, labels: &[String]) -> Result<(), Error> {
+        if labels.is_empty() {
+            return Ok(());
+        }
+        let path = self.repo_path(&format!("/issues/{number}/labels"));
+        let request = json!({ "labels": labels });
+        self.send(Method::POST, &path, Some(&request), LABEL)
+            .await
+            .map(drop)
+    }
+
+    pub async fn request_reviewers(
+        &self,
+        number: u64,
+        users: &[String],
+        teams: &[String],
+    ) -> Result<(), Error> {
+        if users.is_empty() && teams.is_empty() {
+            return Ok(());
+        }
+        let path = self.repo_path(&format!("/pulls/{number}/requested_reviewers"));
+        let request = json!({ "reviewers": users, "team_reviewers": teams });
+        self.send(Method::POST, &path, Some(&request), REVIEWERS)
+            .await
+            .map(drop)
+    }
+
+    pub async fn add_assignees(&self, number: u64, users: &[String]) -> Result<(), Error> {
+        if users.is_empty() {
+            return Ok(());
+        }
+        let path = self.repo_path(&format!("/issues/{number}/assignees"));
+        let request = json!({ "assignees": users });
+        self.send(Method::POST, &path, Some(&request), ASSIGN)
+            .await
+            .map(drop)
+    }
+}

@@ -1,0 +1,94 @@
+//! Branches moved through the API: a fast-forward, a forced snapshot, a merge commit.
+
+use crate::{Call, Error, GitHub, encode_path};
+use http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+const UPDATE_REF: Call = Call {
+    what: "move the branch",
+    permission: "contents: write",
+    not_found_is_repo: false,
+};
+const CREATE_REF: Call = Call {
+    what: "create the branch",
+    permission: "contents: write",
+    not_found_is_repo: true,
+};
+const MERGE: Call = Call {
+    what: "merge the branches",
+    permission: "contents: write",
+    not_found_is_repo: false,
+};
+
+/// What a merge through the API did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Merge {
+    /// The merge commit's SHA.
+    Merged(String),
+    /// The base already contained the head.
+    NothingToMerge,
+}
+
+impl GitHub {
+    /// Moves `branch` to `sha` only if that is a fast-forward; GitHub's 422 "Update is not a fast
+    /// forward" comes back as an [`Error::Refused`].
+    pub async fn fast_forward(&self, branch: &str, sha: &str) -> Result<(), Error> {
+        self.update_branch(branch, sha, false).await
+    }
+
+    /// Points `branch` at `sha`, creating it if needed and moving it whatever it held before.
+    pub async fn force_branch(&self, branch: &str, sha: &str) -> Result<(), Error> {
+        match self.update_branch(branch, sha, true).await {
+            Err(e) if e.is_refusal(422, "Reference does not exist") => {}
+            other => return other,
+        }
+        let request = json!({ "ref": format!("refs/heads/{branch}"), "sha": sha });
+        match self
+            .send(
+                Method::POST,
+                &self.repo_path("/git/refs"),
+                Some(&request),
+                CREATE_REF,
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Created meanwhile (another run, or a retried create whose answer was lost).
+            Err(e) if e.is_refusal(422, "Reference already exists") => {
+                self.update_branch(branch, sha, true).await
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn update_branch(&self, branch: &str, sha: &str, force: bool) -> Result<(), Error> {
+        let path = self.repo_path(&format!("/git/refs/heads/{}", encode_path(branch)));
+        let request = json!({ "sha": sha, "force": force });
+        self.send(Method::PATCH, &path, Some(&request), UPDATE_REF)
+            .await
+            .map(drop)
+    }
+
+    /// Merges `head` (a SHA or branch) into the branch `base` with a merge commit. A merge conflict
+    /// comes back as GitHub's 409 [`Error::Refused`].
+    pub async fn merge(&self, base: &str, head: &str, message: &str) -> Result<Merge, Error> {
+        let request = json!({ "base": base, "head": head, "commit_message": message });
+        let reply = self
+            .send(
+                Method::POST,
+                &self.repo_path("/merges"),
+                Some(&request),
+                MERGE,
+            )
+            .await?;
+        if reply.status == StatusCode::NO_CONTENT {
+            return Ok(Merge::NothingToMerge);
+        }
+        reply
+            .body
+            .get("sha")
+            .and_then(Value::as_str)
+            .map(|sha| Merge::Merged(sha.to_string()))
+            .ok_or_else(|| Error::Unexpected("GitHub's merge answer has no commit SHA".into()))
+    }
+}
