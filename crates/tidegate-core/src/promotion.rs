@@ -349,10 +349,12 @@ fn list(entries: &[Entry], facts: &Facts, room: usize) -> String {
                 facts.target_sha, facts.source_sha
             )
         });
-        format!("\n…and {} more{compare}\n", plural(n, "commit"))
+        let noun = if n == 1 { "commit" } else { "commits" };
+        format!("\n…and {n} more {noun}{compare}\n")
     };
     let reserve = size(&cut_line(facts.commits.len()));
     let mut out = String::new();
+    let mut out_size = 0;
     let mut current_group = "";
     let mut shown_commits = 0;
     for (i, (group, entry)) in ordered.iter().enumerate() {
@@ -371,13 +373,15 @@ fn list(entries: &[Entry], facts: &Facts, room: usize) -> String {
         } else {
             room.saturating_sub(reserve)
         };
-        if size(&out) + size(&piece) > limit {
+        let piece_size = size(&piece);
+        if out_size + piece_size > limit {
             let rest = facts.commits.len() - shown_commits;
             out.push_str(&cut_line(rest));
             return out;
         }
         current_group = group;
         shown_commits += entry.commits;
+        out_size += piece_size;
         out.push_str(&piece);
     }
     out

@@ -3,6 +3,7 @@
 mod changelog;
 mod classify;
 mod config;
+mod promotion;
 mod version_rules;
 mod versionfile;
 

@@ -1,5 +1,7 @@
 //! History tests against real repositories in temporary directories.
 
+mod promotion;
+
 use testkit::TestRepo;
 use tidegate_core::tag::TagFormat;
 use tidegate_git::{GitError, History};
