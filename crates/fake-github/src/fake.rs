@@ -1,0 +1,486 @@
+//! [`FakeGitHub`]: start, stop, and what tests seed and inspect.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::oneshot;
+
+use crate::faults::{FaultState, Faults, SplitMix};
+use crate::git;
+use crate::json::Urls;
+use crate::server::{Inner, lock, serve};
+use crate::state::{
+    CheckRun, Comment, CommitStatus, Issue, Pull, Release, RepoState, Review, State, repo_key,
+};
+use crate::util::{next_id, now_iso};
+
+/// The login the fake's token belongs to, unless [`FakeGitHub::set_actor`] changes it.
+pub const DEFAULT_ACTOR: &str = "github-actions[bot]";
+
+/// A GitHub REST server for tests, on `127.0.0.1`, with real git repositories behind it.
+/// It serves on its own thread and tokio runtime, and stops when dropped.
+pub struct FakeGitHub {
+    inner: Arc<Inner>,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// A token that looks like a GitHub App installation token: `ghs_` and 36 alphanumerics.
+fn new_token() -> String {
+    static SALT: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let mut rng = SplitMix::new(
+        nanos
+            ^ u64::from(std::process::id()).rotate_left(32)
+            ^ SALT.fetch_add(1, Ordering::Relaxed).wrapping_mul(0x9E37),
+    );
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let tail: String = (0..36)
+        .map(|_| char::from(ALPHABET[(rng.next_u64() % ALPHABET.len() as u64) as usize]))
+        .collect();
+    format!("ghs_{tail}")
+}
+
+impl FakeGitHub {
+    /// Binds `127.0.0.1:0` and serves on its own thread with a two-worker tokio runtime, so
+    /// synchronous tests can use it.
+    pub fn start() -> FakeGitHub {
+        let listener =
+            std::net::TcpListener::bind("127.0.0.1:0").expect("fake-github binds 127.0.0.1:0");
+        listener
+            .set_nonblocking(true)
+            .expect("fake-github's listener can be made non-blocking");
+        let port = listener
+            .local_addr()
+            .expect("fake-github's listener has an address")
+            .port();
+        let web = format!("http://127.0.0.1:{port}");
+        let inner = Arc::new(Inner {
+            state: Mutex::new(State {
+                actor: DEFAULT_ACTOR.to_string(),
+                ..State::default()
+            }),
+            urls: Urls {
+                api: format!("{web}/api/v3"),
+                web,
+            },
+            token: new_token(),
+            faults: Mutex::new(FaultState::new(Faults::default())),
+            counts: Mutex::new(BTreeMap::new()),
+            total: AtomicUsize::new(0),
+            violations: Mutex::new(Vec::new()),
+            read_only: AtomicBool::new(false),
+            forbid_actions_prs: AtomicBool::new(false),
+            request_seq: AtomicU64::new(1),
+            dir: tempfile::tempdir().expect("fake-github makes a temporary directory"),
+        });
+        let (stop, stopped) = oneshot::channel();
+        let served = Arc::clone(&inner);
+        let thread = std::thread::Builder::new()
+            .name("fake-github".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .thread_name("fake-github-worker")
+                    .build()
+                    .expect("fake-github builds its tokio runtime");
+                runtime.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener)
+                        .expect("fake-github's listener joins the runtime");
+                    serve(listener, served, stopped).await;
+                });
+                runtime.shutdown_timeout(Duration::from_secs(2));
+            })
+            .expect("fake-github starts its server thread");
+        FakeGitHub {
+            inner,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// The GitHub Enterprise–style API base, `http://127.0.0.1:PORT/api/v3` (routes are also
+    /// served without the prefix). Give it to the code under test as `GITHUB_API_URL`.
+    pub fn api_url(&self) -> String {
+        self.inner.urls.api.clone()
+    }
+
+    /// The web base, `http://127.0.0.1:PORT` (`html_url`s point under it).
+    pub fn web_url(&self) -> String {
+        self.inner.urls.web.clone()
+    }
+
+    /// The one token the fake accepts (`Authorization: Bearer <t>` or `token <t>`).
+    pub fn token(&self) -> String {
+        self.inner.token.clone()
+    }
+
+    /// The login the token acts as (`github-actions[bot]` unless changed).
+    pub fn actor(&self) -> String {
+        lock(&self.inner.state).actor.clone()
+    }
+
+    /// Makes the token act as another login (PR author, comment author, `merged_by`).
+    pub fn set_actor(&self, login: &str) {
+        lock(&self.inner.state).actor = login.to_string();
+    }
+
+    /// Creates `owner/name`, backed by a bare git repository (HEAD `main`, no commits) in the
+    /// fake's temporary directory, and returns its path for `git clone` / `git push`. Calling it
+    /// again for the same repository returns the same path.
+    pub fn create_repo(&self, owner: &str, name: &str) -> PathBuf {
+        let mut state = lock(&self.inner.state);
+        if let Some(r) = state.repos.get(&repo_key(owner, name)) {
+            return r.git_dir.clone();
+        }
+        let path = self
+            .inner
+            .dir
+            .path()
+            .join(owner.to_lowercase())
+            .join(format!("{}.git", name.to_lowercase()));
+        git::init_bare(&path).expect("fake-github creates a bare repository");
+        state.repos.insert(
+            repo_key(owner, name),
+            RepoState::new(next_id(), owner, name, path.clone(), now_iso()),
+        );
+        path
+    }
+
+    fn with_repo<T>(&self, owner: &str, repo: &str, f: impl FnOnce(&mut RepoState) -> T) -> T {
+        let mut state = lock(&self.inner.state);
+        let r = state
+            .repos
+            .get_mut(&repo_key(owner, repo))
+            .expect("the repository was made with create_repo");
+        f(r)
+    }
+
+    /// Commits one file onto `branch` of the bare repository (creating the branch), returning the
+    /// new commit's SHA. A shortcut for tests that need history without a clone.
+    pub fn commit_file(
+        &self,
+        owner: &str,
+        repo: &str,
+        branch: &str,
+        path: &str,
+        content: &str,
+        message: &str,
+    ) -> String {
+        self.with_repo(owner, repo, |r| {
+            let g = git::open(&r.git_dir).expect("the bare repository opens");
+            git::commit_file(&g, branch, path, content.as_bytes(), message)
+                .expect("fake-github commits the file")
+                .to_string()
+        })
+    }
+
+    /// The tip of `branch`, if it exists.
+    pub fn branch_sha(&self, owner: &str, repo: &str, branch: &str) -> Option<String> {
+        self.with_repo(owner, repo, |r| {
+            let g = git::open(&r.git_dir).ok()?;
+            git::branch_tip(&g, branch).map(|o| o.to_string())
+        })
+    }
+
+    /// Every pull request of the repository, by number.
+    pub fn pulls(&self, owner: &str, repo: &str) -> Vec<Pull> {
+        self.with_repo(owner, repo, |r| {
+            let g = git::open(&r.git_dir).ok();
+            r.issues
+                .values_mut()
+                .filter_map(|i| {
+                    let open = i.state == "open";
+                    let p = i.pull.as_mut()?;
+                    if open {
+                        if let Some(tip) = g.as_ref().and_then(|g| git::branch_tip(g, &p.head_ref))
+                        {
+                            p.head_sha = tip.to_string();
+                        }
+                    }
+                    Some(Pull {
+                        number: i.number,
+                        state: i.state.clone(),
+                        merged: p.merged_at.is_some(),
+                        title: i.title.clone(),
+                        body: i.body.clone(),
+                        head_ref: p.head_ref.clone(),
+                        head_sha: p.head_sha.clone(),
+                        base_ref: p.base_ref.clone(),
+                        draft: p.draft,
+                        labels: i.labels.clone(),
+                        requested_reviewers: p.requested_reviewers.clone(),
+                        requested_teams: p.requested_teams.clone(),
+                        assignees: i.assignees.clone(),
+                        user: i.user.clone(),
+                        merge_commit_sha: p.merge_commit_sha.clone(),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Edits a pull request's (or issue's) body as a person would in the web UI: no request is
+    /// counted.
+    pub fn set_pull_body(&self, owner: &str, repo: &str, number: u64, body: &str) {
+        self.with_repo(owner, repo, |r| {
+            let issue = r.issues.get_mut(&number).expect("the pull request exists");
+            issue.body = Some(body.to_string());
+            issue.updated_at = now_iso();
+        });
+    }
+
+    /// Requests received, by documented operation (`"POST /repos/{owner}/{repo}/pulls"`), faulted
+    /// and refused ones included. Requests that match no operation count under
+    /// `"METHOD /their/path"`.
+    pub fn request_counts(&self) -> BTreeMap<String, usize> {
+        lock(&self.inner.counts).clone()
+    }
+
+    /// All requests received.
+    pub fn total_requests(&self) -> usize {
+        self.inner.total.load(Ordering::Relaxed)
+    }
+
+    /// Forgets the request counts.
+    pub fn reset_counts(&self) {
+        lock(&self.inner.counts).clear();
+        self.inner.total.store(0, Ordering::Relaxed);
+    }
+
+    /// Sets the faults (restarting their random sequences from `faults.seed`).
+    pub fn set_faults(&self, faults: Faults) {
+        *lock(&self.inner.faults) = FaultState::new(faults);
+    }
+
+    /// Writes (POST/PATCH/PUT/DELETE) answered 403 "Resource not accessible by integration".
+    pub fn set_read_only_token(&self, on: bool) {
+        self.inner.read_only.store(on, Ordering::Relaxed);
+    }
+
+    /// `POST /pulls` answered as GitHub does when "Allow GitHub Actions to create and approve pull
+    /// requests" is off.
+    pub fn forbid_actions_pull_requests(&self, on: bool) {
+        self.inner.forbid_actions_prs.store(on, Ordering::Relaxed);
+    }
+
+    /// Requests that matched no documented operation, hit one the fake does not implement, or
+    /// whose path parameters, query or JSON body did not fit the operation's schemas.
+    pub fn contract_violations(&self) -> Vec<String> {
+        lock(&self.inner.violations).clone()
+    }
+
+    /// Makes `login` a collaborator with write access (review requests need one).
+    pub fn add_collaborator(&self, owner: &str, repo: &str, login: &str) {
+        self.add_collaborator_with_role(owner, repo, login, "write");
+    }
+
+    /// Makes `login` a collaborator with `role`: `admin`, `maintain`, `write`, `triage` or `read`.
+    pub fn add_collaborator_with_role(&self, owner: &str, repo: &str, login: &str, role: &str) {
+        self.with_repo(owner, repo, |r| {
+            r.collaborators
+                .insert(login.to_lowercase(), role.to_string());
+        });
+    }
+
+    /// Creates (or replaces) team `org/slug` with these members; teams of the repository's owner
+    /// can be requested as reviewers.
+    pub fn add_team(&self, org: &str, slug: &str, members: &[&str]) {
+        lock(&self.inner.state).teams.insert(
+            format!("{}/{}", org.to_lowercase(), slug.to_lowercase()),
+            members.iter().map(|m| m.to_string()).collect(),
+        );
+    }
+
+    /// Adds a submitted review (`APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED`) by
+    /// `login` on the PR's current head; returns its id.
+    pub fn add_review(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+        login: &str,
+        state: &str,
+        body: &str,
+    ) -> u64 {
+        let head = self
+            .pulls(owner, repo)
+            .into_iter()
+            .find(|p| p.number == number)
+            .expect("the pull request exists")
+            .head_sha;
+        self.with_repo(owner, repo, |r| {
+            let id = next_id();
+            r.reviews.push(Review {
+                id,
+                pull_number: number,
+                user: login.to_string(),
+                state: state.to_string(),
+                body: body.to_string(),
+                commit_id: head,
+                submitted_at: now_iso(),
+            });
+            id
+        })
+    }
+
+    /// Adds a check run on `sha` (`status`: `queued`, `in_progress`, `completed`; `conclusion`
+    /// for completed ones); returns its id.
+    pub fn add_check_run(
+        &self,
+        owner: &str,
+        repo: &str,
+        sha: &str,
+        name: &str,
+        status: &str,
+        conclusion: Option<&str>,
+    ) -> u64 {
+        self.with_repo(owner, repo, |r| {
+            let id = next_id();
+            let now = now_iso();
+            r.check_runs.push(CheckRun {
+                id,
+                head_sha: sha.to_string(),
+                name: name.to_string(),
+                status: status.to_string(),
+                conclusion: conclusion.map(str::to_string),
+                started_at: Some(now.clone()),
+                completed_at: (status == "completed").then_some(now),
+                details_url: None,
+                external_id: None,
+                output_title: None,
+                output_summary: None,
+                output_text: None,
+            });
+            id
+        })
+    }
+
+    /// Adds a commit status (`error`, `failure`, `pending`, `success`) for `context` on `sha`;
+    /// returns its id.
+    pub fn add_status(
+        &self,
+        owner: &str,
+        repo: &str,
+        sha: &str,
+        context: &str,
+        state: &str,
+    ) -> u64 {
+        let actor = self.actor();
+        self.with_repo(owner, repo, |r| {
+            let id = next_id();
+            r.statuses.push(CommitStatus {
+                id,
+                sha: sha.to_string(),
+                state: state.to_string(),
+                context: context.to_string(),
+                description: None,
+                target_url: None,
+                creator: actor,
+                created_at: now_iso(),
+            });
+            id
+        })
+    }
+
+    /// Opens an issue (numbered in the same sequence as pull requests) with these labels, which
+    /// are created if new; returns its number.
+    pub fn add_issue(&self, owner: &str, repo: &str, title: &str, labels: &[&str]) -> u64 {
+        let actor = self.actor();
+        self.with_repo(owner, repo, |r| {
+            let labels = labels.iter().map(|l| r.ensure_label(l)).collect();
+            let number = r.next_number();
+            let now = now_iso();
+            r.issues.insert(
+                number,
+                Issue {
+                    id: next_id(),
+                    number,
+                    title: title.to_string(),
+                    body: None,
+                    state: "open".into(),
+                    user: actor,
+                    labels,
+                    assignees: Vec::new(),
+                    created_at: now.clone(),
+                    updated_at: now,
+                    closed_at: None,
+                    pull: None,
+                },
+            );
+            number
+        })
+    }
+
+    /// Creates a label with a color and description (labels are otherwise made grey on first
+    /// use).
+    pub fn add_label(&self, owner: &str, repo: &str, name: &str, color: &str, description: &str) {
+        self.with_repo(owner, repo, |r| {
+            r.ensure_label(name);
+            if let Some(l) = r
+                .labels
+                .iter_mut()
+                .find(|l| l.name.eq_ignore_ascii_case(name))
+            {
+                l.color = color.to_string();
+                l.description = Some(description.to_string());
+            }
+        });
+    }
+
+    /// The comments on an issue or pull request, oldest first.
+    pub fn comments(&self, owner: &str, repo: &str, number: u64) -> Vec<Comment> {
+        self.with_repo(owner, repo, |r| {
+            r.comments
+                .iter()
+                .filter(|c| c.issue_number == number)
+                .map(|c| Comment {
+                    id: c.id,
+                    issue_number: c.issue_number,
+                    user: c.user.clone(),
+                    body: c.body.clone(),
+                })
+                .collect()
+        })
+    }
+
+    /// The releases of the repository, oldest first.
+    pub fn releases(&self, owner: &str, repo: &str) -> Vec<Release> {
+        self.with_repo(owner, repo, |r| {
+            r.releases.iter().map(|rel| rel.snapshot()).collect()
+        })
+    }
+
+    /// The tags of the bare repository with the commit each points at, newest name first.
+    pub fn tags(&self, owner: &str, repo: &str) -> Vec<(String, String)> {
+        self.with_repo(owner, repo, |r| {
+            git::open(&r.git_dir)
+                .map(|g| {
+                    git::tags(&g)
+                        .into_iter()
+                        .map(|(n, o)| (n, o.to_string()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+}
+
+impl Drop for FakeGitHub {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

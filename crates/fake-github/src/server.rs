@@ -1,0 +1,332 @@
+//! The HTTP side: an accept loop on hyper (so a connection can be dropped without a response), and
+//! the pipeline every request goes through: count, fault, authenticate, match the documented
+//! operation, check the request against its schemas, serve.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::sync::{Notify, oneshot};
+
+use crate::contract::{self, REST_DOCS};
+use crate::faults::{FaultKind, FaultState};
+use crate::json::Urls;
+use crate::reply::{
+    Payload, Reply, SECONDARY_RATE_LIMIT_DOCS, UNICORN_HTML, secondary_rate_limit_message,
+};
+use crate::routes::{self, Rq};
+use crate::state::State;
+
+/// Locks a mutex, carrying on after a panic elsewhere (the state stays usable for assertions).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Everything the server threads and the test thread share.
+pub(crate) struct Inner {
+    pub state: Mutex<State>,
+    pub urls: Urls,
+    pub token: String,
+    pub faults: Mutex<FaultState>,
+    pub counts: Mutex<BTreeMap<String, usize>>,
+    pub total: AtomicUsize,
+    pub violations: Mutex<Vec<String>>,
+    pub read_only: AtomicBool,
+    pub forbid_actions_prs: AtomicBool,
+    pub request_seq: AtomicU64,
+    pub dir: tempfile::TempDir,
+}
+
+/// A request as read off the wire.
+struct RawRequest {
+    method: String,
+    path: String,
+    query: String,
+    authorization: Option<String>,
+    body: Bytes,
+}
+
+struct Outcome {
+    reply: Reply,
+    drop_connection: bool,
+    delay: Duration,
+    request_id: String,
+}
+
+fn is_write(method: &str) -> bool {
+    matches!(method, "POST" | "PATCH" | "PUT" | "DELETE")
+}
+
+/// `a=1&b=x%20y` as decoded pairs (`+` is a space, as in forms).
+fn parse_query(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |s: &str| {
+                percent_encoding::percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+impl Inner {
+    fn violation(&self, text: String) {
+        lock(&self.violations).push(text);
+    }
+
+    fn authorized(&self, header: Option<&str>) -> bool {
+        let Some(h) = header else {
+            return false;
+        };
+        let given = h
+            .strip_prefix("Bearer ")
+            .or_else(|| h.strip_prefix("bearer "))
+            .or_else(|| h.strip_prefix("token "))
+            .map(str::trim);
+        given == Some(self.token.as_str())
+    }
+
+    fn fault_reply(&self, kind: FaultKind, retry_after: u64, request_id: &str) -> Reply {
+        match kind {
+            FaultKind::BadGatewayHtml => Reply {
+                status: 502,
+                payload: Payload::Html(UNICORN_HTML.to_string()),
+                headers: Vec::new(),
+            },
+            FaultKind::BadGatewayJson => Reply::json(502, json!({ "message": "Server Error" })),
+            FaultKind::TooManyRequests => Reply::error(
+                429,
+                &secondary_rate_limit_message(request_id),
+                SECONDARY_RATE_LIMIT_DOCS,
+            )
+            .header("retry-after", retry_after.to_string()),
+            FaultKind::SecondaryRateLimit => Reply::error(
+                403,
+                &secondary_rate_limit_message(request_id),
+                SECONDARY_RATE_LIMIT_DOCS,
+            )
+            .header("retry-after", retry_after.to_string()),
+        }
+    }
+
+    /// The whole pipeline of one request.
+    fn process(&self, req: RawRequest) -> Outcome {
+        let seq = self.request_seq.fetch_add(1, Ordering::Relaxed);
+        let request_id = format!(
+            "FAKE:{seq:04X}:{:06X}",
+            seq.wrapping_mul(2_654_435_761) & 0xFF_FFFF
+        );
+        let path = contract::strip_api_prefix(&req.path).to_string();
+        let matched = contract::match_operation(&req.method, &path);
+        let key = matched
+            .as_ref()
+            .map_or_else(|| format!("{} {path}", req.method), |m| m.op.key());
+        *lock(&self.counts).entry(key).or_insert(0) += 1;
+        self.total.fetch_add(1, Ordering::Relaxed);
+
+        let (fault, delay, retry_after) = {
+            let mut faults = lock(&self.faults);
+            let fault = faults.next_fault();
+            (fault, faults.config.delay, faults.config.retry_after_secs)
+        };
+        let done = |reply: Reply, drop_connection: bool| Outcome {
+            reply,
+            drop_connection,
+            delay,
+            request_id: request_id.clone(),
+        };
+        if let Some(kind) = fault {
+            return done(self.fault_reply(kind, retry_after, &request_id), false);
+        }
+        if !self.authorized(req.authorization.as_deref()) {
+            return done(Reply::error(401, "Bad credentials", REST_DOCS), false);
+        }
+        let Some(matched) = matched else {
+            self.violation(format!(
+                "{} {path}: matches no documented operation",
+                req.method
+            ));
+            return done(Reply::error(404, "Not Found", REST_DOCS), false);
+        };
+        let op = matched.op;
+        let query = parse_query(&req.query);
+        let mut problems = contract::check_path_params(&matched);
+        problems.extend(contract::check_query(op, &query));
+        let body: Value = if contract::takes_raw_body(op) {
+            Value::Null
+        } else if req.body.is_empty() {
+            problems.extend(contract::check_request_body(op, None));
+            Value::Null
+        } else {
+            match serde_json::from_slice(&req.body) {
+                Ok(v) => {
+                    problems.extend(contract::check_request_body(op, Some(&v)));
+                    v
+                }
+                Err(e) => {
+                    self.violation(format!("{}: body is not JSON: {e}", op.key()));
+                    return done(
+                        Reply::error(400, "Problems parsing JSON", &op.docs_url),
+                        false,
+                    );
+                }
+            }
+        };
+        for p in problems {
+            self.violation(p);
+        }
+        if is_write(&req.method) && self.read_only.load(Ordering::Relaxed) {
+            return done(
+                Reply::error(403, "Resource not accessible by integration", &op.docs_url),
+                false,
+            );
+        }
+        if op.key() == "POST /repos/{owner}/{repo}/pulls"
+            && self.forbid_actions_prs.load(Ordering::Relaxed)
+        {
+            return done(
+                Reply::error(
+                    403,
+                    "GitHub Actions is not permitted to create or approve pull requests.",
+                    &op.docs_url,
+                ),
+                false,
+            );
+        }
+        let reply = {
+            let mut state = lock(&self.state);
+            let actor = state.actor.clone();
+            let rq = Rq {
+                urls: &self.urls,
+                m: &matched,
+                query: &query,
+                body: &body,
+                actor: &actor,
+                path: &path,
+            };
+            routes::dispatch(&mut state, &rq)
+        };
+        let Some(reply) = reply else {
+            self.violation(format!(
+                "{}: documented, but fake-github does not implement it",
+                op.key()
+            ));
+            return done(Reply::error(404, "Not Found", &op.docs_url), false);
+        };
+        let drop_connection =
+            is_write(&req.method) && reply.is_success() && lock(&self.faults).drop_this_write();
+        done(reply, drop_connection)
+    }
+}
+
+fn into_response(outcome: Outcome) -> Response<Body> {
+    let reply = outcome.reply;
+    let (content_type, body) = match reply.payload {
+        Payload::Json(v) => (
+            Some("application/json; charset=utf-8"),
+            Body::from(serde_json::to_vec(&v).unwrap_or_default()),
+        ),
+        Payload::Html(h) => (Some("text/html; charset=utf-8"), Body::from(h)),
+        Payload::Empty => (None, Body::empty()),
+    };
+    let mut builder = Response::builder()
+        .status(StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .header("x-github-request-id", outcome.request_id)
+        .header("x-github-media-type", "github.v3; format=json")
+        .header("x-github-api-version-selected", "2022-11-28");
+    if let Some(ct) = content_type {
+        builder = builder.header("content-type", ct);
+    }
+    for (k, v) in &reply.headers {
+        builder = builder.header(k.as_str(), v.as_str());
+    }
+    builder.body(body).unwrap_or_else(|_| {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        r
+    })
+}
+
+async fn handle(
+    inner: Arc<Inner>,
+    req: Request<hyper::body::Incoming>,
+    kill: Arc<Notify>,
+) -> Response<Body> {
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(Body::new(body), 64 * 1024 * 1024)
+        .await
+        .unwrap_or_default();
+    let raw = RawRequest {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or_default().to_string(),
+        authorization: parts
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        body,
+    };
+    let worker = Arc::clone(&inner);
+    let outcome = match tokio::task::spawn_blocking(move || worker.process(raw)).await {
+        Ok(o) => o,
+        Err(_) => Outcome {
+            reply: Reply::error(500, "fake-github: handler failed", REST_DOCS),
+            drop_connection: false,
+            delay: Duration::ZERO,
+            request_id: String::new(),
+        },
+    };
+    if !outcome.delay.is_zero() {
+        tokio::time::sleep(outcome.delay).await;
+    }
+    if outcome.drop_connection {
+        // The write is applied; the client gets no answer at all.
+        kill.notify_one();
+        std::future::pending::<()>().await;
+    }
+    into_response(outcome)
+}
+
+/// Serves until `stop` fires. Each connection can be killed by its handler (drop-after-write).
+pub(crate) async fn serve(
+    listener: tokio::net::TcpListener,
+    inner: Arc<Inner>,
+    mut stop: oneshot::Receiver<()>,
+) {
+    loop {
+        tokio::select! {
+            _ = &mut stop => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let inner = Arc::clone(&inner);
+                tokio::spawn(async move {
+                    let kill = Arc::new(Notify::new());
+                    let for_service = Arc::clone(&kill);
+                    let service = hyper::service::service_fn(move |req| {
+                        let inner = Arc::clone(&inner);
+                        let kill = Arc::clone(&for_service);
+                        async move { Ok::<_, Infallible>(handle(inner, req, kill).await) }
+                    });
+                    let conn = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service);
+                    tokio::select! {
+                        _ = conn => {}
+                        _ = kill.notified() => {}
+                    }
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,281 @@
+//! What the fake remembers besides git: issues and pull requests, labels, comments, reviews, check
+//! runs, statuses, releases, collaborators and teams. All of it sits behind one mutex that a
+//! request holds from start to end, so every request is atomic (one open PR per head and base).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A snapshot of one pull request, for assertions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pull {
+    pub number: u64,
+    /// `open` or `closed`.
+    pub state: String,
+    pub merged: bool,
+    pub title: String,
+    /// `None` when the PR was opened without a body.
+    pub body: Option<String>,
+    pub head_ref: String,
+    /// The head branch's current tip (the last one seen if the branch is gone or the PR merged).
+    pub head_sha: String,
+    pub base_ref: String,
+    pub draft: bool,
+    pub labels: Vec<String>,
+    pub requested_reviewers: Vec<String>,
+    pub requested_teams: Vec<String>,
+    pub assignees: Vec<String>,
+    /// Login of the author (the token's user for PRs opened through the API).
+    pub user: String,
+    /// The merge, squash or rebase result on the base branch, once merged.
+    pub merge_commit_sha: Option<String>,
+}
+
+/// A snapshot of one issue comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    pub id: u64,
+    pub issue_number: u64,
+    pub user: String,
+    pub body: String,
+}
+
+/// A snapshot of one release.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Release {
+    pub id: u64,
+    pub tag_name: String,
+    pub target_commitish: String,
+    pub name: Option<String>,
+    pub body: Option<String>,
+    pub draft: bool,
+    pub prerelease: bool,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct State {
+    /// By lower-case `owner/name` (GitHub's names are case-insensitive).
+    pub repos: BTreeMap<String, RepoState>,
+    /// Team members by lower-case `org/slug`.
+    pub teams: BTreeMap<String, Vec<String>>,
+    /// The login of the token's user.
+    pub actor: String,
+}
+
+pub(crate) fn repo_key(owner: &str, name: &str) -> String {
+    format!("{}/{}", owner.to_lowercase(), name.to_lowercase())
+}
+
+#[derive(Debug)]
+pub(crate) struct RepoState {
+    pub id: u64,
+    pub owner: String,
+    pub name: String,
+    pub git_dir: PathBuf,
+    pub created_at: String,
+    /// Issues and pull requests share one number sequence.
+    pub last_number: u64,
+    pub issues: BTreeMap<u64, Issue>,
+    pub labels: Vec<Label>,
+    pub comments: Vec<IssueComment>,
+    pub reviews: Vec<Review>,
+    pub check_runs: Vec<CheckRun>,
+    pub statuses: Vec<CommitStatus>,
+    pub releases: Vec<ReleaseState>,
+    /// Permission (`admin`, `maintain`, `write`, `triage`, `read`) by lower-case login.
+    pub collaborators: BTreeMap<String, String>,
+}
+
+impl RepoState {
+    pub(crate) fn new(id: u64, owner: &str, name: &str, git_dir: PathBuf, now: String) -> Self {
+        RepoState {
+            id,
+            owner: owner.to_string(),
+            name: name.to_string(),
+            git_dir,
+            created_at: now,
+            last_number: 0,
+            issues: BTreeMap::new(),
+            labels: Vec::new(),
+            comments: Vec::new(),
+            reviews: Vec::new(),
+            check_runs: Vec::new(),
+            statuses: Vec::new(),
+            releases: Vec::new(),
+            collaborators: BTreeMap::new(),
+        }
+    }
+
+    pub(crate) fn full_name(&self) -> String {
+        format!("{}/{}", self.owner, self.name)
+    }
+
+    pub(crate) fn next_number(&mut self) -> u64 {
+        self.last_number += 1;
+        self.last_number
+    }
+
+    pub(crate) fn label(&self, name: &str) -> Option<&Label> {
+        self.labels
+            .iter()
+            .find(|l| l.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The label named so, created (grey, no description) when the repository has none yet.
+    pub(crate) fn ensure_label(&mut self, name: &str) -> String {
+        if let Some(l) = self.label(name) {
+            return l.name.clone();
+        }
+        self.labels.push(Label {
+            id: crate::util::next_id(),
+            name: name.to_string(),
+            color: "ededed".to_string(),
+            description: None,
+        });
+        name.to_string()
+    }
+
+    pub(crate) fn is_collaborator(&self, login: &str) -> bool {
+        login.eq_ignore_ascii_case(&self.owner)
+            || self.collaborators.contains_key(&login.to_lowercase())
+    }
+
+    pub(crate) fn open_pull_for(&self, head_ref: &str, base_ref: &str) -> Option<u64> {
+        self.issues.values().find_map(|i| {
+            let p = i.pull.as_ref()?;
+            (i.state == "open" && p.head_ref == head_ref && p.base_ref == base_ref)
+                .then_some(i.number)
+        })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Label {
+    pub id: u64,
+    pub name: String,
+    pub color: String,
+    pub description: Option<String>,
+}
+
+/// An issue, or the issue half of a pull request.
+#[derive(Clone, Debug)]
+pub(crate) struct Issue {
+    pub id: u64,
+    pub number: u64,
+    pub title: String,
+    pub body: Option<String>,
+    /// `open` or `closed`.
+    pub state: String,
+    pub user: String,
+    pub labels: Vec<String>,
+    pub assignees: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub closed_at: Option<String>,
+    pub pull: Option<PullData>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct PullData {
+    pub id: u64,
+    pub head_ref: String,
+    /// The head tip last seen (updated whenever the PR is read while its branch exists).
+    pub head_sha: String,
+    pub base_ref: String,
+    pub draft: bool,
+    pub maintainer_can_modify: bool,
+    pub merged_at: Option<String>,
+    pub merge_commit_sha: Option<String>,
+    pub merged_by: Option<String>,
+    /// The base tip the PR was merged onto (its commits stay listable after the merge).
+    pub merged_base_sha: Option<String>,
+    pub requested_reviewers: Vec<String>,
+    pub requested_teams: Vec<String>,
+    /// Commit and line counts frozen when the PR was merged.
+    pub frozen: Option<PullStats>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct PullStats {
+    pub commits: usize,
+    pub additions: usize,
+    pub deletions: usize,
+    pub changed_files: usize,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct IssueComment {
+    pub id: u64,
+    pub issue_number: u64,
+    pub user: String,
+    pub body: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Review {
+    pub id: u64,
+    pub pull_number: u64,
+    pub user: String,
+    /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, `DISMISSED` or `PENDING`.
+    pub state: String,
+    pub body: String,
+    pub commit_id: String,
+    pub submitted_at: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct CheckRun {
+    pub id: u64,
+    pub head_sha: String,
+    pub name: String,
+    pub status: String,
+    pub conclusion: Option<String>,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub details_url: Option<String>,
+    pub external_id: Option<String>,
+    pub output_title: Option<String>,
+    pub output_summary: Option<String>,
+    pub output_text: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct CommitStatus {
+    pub id: u64,
+    pub sha: String,
+    pub state: String,
+    pub context: String,
+    pub description: Option<String>,
+    pub target_url: Option<String>,
+    pub creator: String,
+    pub created_at: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ReleaseState {
+    pub id: u64,
+    pub tag_name: String,
+    pub target_commitish: String,
+    pub name: Option<String>,
+    pub body: Option<String>,
+    pub draft: bool,
+    pub prerelease: bool,
+    pub author: String,
+    pub created_at: String,
+    pub published_at: Option<String>,
+}
+
+impl ReleaseState {
+    pub(crate) fn snapshot(&self) -> Release {
+        Release {
+            id: self.id,
+            tag_name: self.tag_name.clone(),
+            target_commitish: self.target_commitish.clone(),
+            name: self.name.clone(),
+            body: self.body.clone(),
+            draft: self.draft,
+            prerelease: self.prerelease,
+        }
+    }
+}
