@@ -28,10 +28,10 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            max_retries: 5,
+            max_retries: 8,
             base_delay: Duration::from_secs(1),
             max_delay: Duration::from_secs(60),
-            budget: Duration::from_secs(180),
+            budget: Duration::from_secs(300),
         }
     }
 }
