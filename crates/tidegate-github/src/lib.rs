@@ -293,6 +293,31 @@ fn next_link(headers: &HeaderMap) -> Option<String> {
     })
 }
 
+/// Percent-encodes a query value (everything but RFC 3986's unreserved characters).
+pub fn encode_query(value: &str) -> String {
+    encode(value, |b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+}
+
+/// Percent-encodes a ref path, keeping its `/` separators.
+pub fn encode_path(value: &str) -> String {
+    encode(value, |b| {
+        b.is_ascii_alphanumeric() || b"-._~/".contains(&b)
+    })
+}
+
+fn encode(value: &str, keep: impl Fn(u8) -> bool) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if keep(b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,34 +354,15 @@ mod tests {
     }
 
     #[test]
+    fn names_are_percent_encoded_for_queries_and_ref_paths() {
+        assert_eq!(encode_query("acme:feat/a&b c"), "acme%3Afeat%2Fa%26b%20c");
+        assert_eq!(encode_path("release/1.2#x"), "release/1.2%23x");
+    }
+
+    #[test]
     fn tokens_never_show_themselves() {
         let token = Token("ghs_secret".to_string());
         assert_eq!(format!("{token:?}"), "Token(***)");
         assert_eq!(token.redact("x ghs_secret y"), "x *** y");
     }
-}
-
-/// Percent-encodes a query value (everything but RFC 3986's unreserved characters).
-pub fn encode_query(value: &str) -> String {
-    encode(value, |b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
-}
-
-/// Percent-encodes a ref path, keeping its `/` separators.
-pub fn encode_path(value: &str) -> String {
-    encode(value, |b| {
-        b.is_ascii_alphanumeric() || b"-._~/".contains(&b)
-    })
-}
-
-fn encode(value: &str, keep: impl Fn(u8) -> bool) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if keep(b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

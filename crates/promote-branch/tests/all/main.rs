@@ -24,10 +24,16 @@ pub struct World {
     outputs: tempfile::TempDir,
 }
 
-impl World {
+impl Default for World {
     /// `main` two commits ahead of `stable`.
-    pub fn new() -> Self {
+    fn default() -> Self {
         Self::with_fake(FakeGitHub::start())
+    }
+}
+
+impl World {
+    pub fn new() -> Self {
+        Self::default()
     }
 
     pub fn with_fake(fake: FakeGitHub) -> Self {
