@@ -183,6 +183,21 @@ impl FakeGitHub {
         })
     }
 
+    /// Creates (or moves) `branch` to point at `sha` in the bare repository.
+    pub fn create_branch(&self, owner: &str, repo: &str, branch: &str, sha: &str) {
+        self.with_repo(owner, repo, |r| {
+            let g = git::open(&r.git_dir).expect("the bare repository opens");
+            let oid = git2::Oid::from_str(sha).expect("a full commit SHA");
+            g.reference(
+                &format!("refs/heads/{branch}"),
+                oid,
+                true,
+                "fake-github: create_branch",
+            )
+            .expect("fake-github creates the branch");
+        });
+    }
+
     /// The tip of `branch`, if it exists.
     pub fn branch_sha(&self, owner: &str, repo: &str, branch: &str) -> Option<String> {
         self.with_repo(owner, repo, |r| {

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use git2::{
-    Delta, DiffFindOptions, Index, IndexEntry, IndexTime, ObjectType, Oid, Patch, Repository,
-    RepositoryInitOptions, Signature, Sort,
+    Delta, DiffFindOptions, ObjectType, Oid, Patch, Repository, RepositoryInitOptions, Signature,
+    Sort,
 };
 
 /// Creates a bare repository whose HEAD is `refs/heads/main`.
@@ -463,6 +463,32 @@ pub(crate) fn contents(repo: &Repository, commit: Oid, path: &str) -> Option<Con
     Some(Content::Dir(entries))
 }
 
+/// Writes `tree` with the blob at `parts` (creating subtrees), returning the new tree.
+fn put_path(
+    repo: &Repository,
+    tree: Option<&git2::Tree<'_>>,
+    parts: &[&str],
+    blob: Oid,
+) -> Result<Oid, git2::Error> {
+    let mut builder = repo.treebuilder(tree)?;
+    match parts {
+        [] => return Err(git2::Error::from_str("empty path")),
+        [name] => {
+            builder.insert(name, blob, 0o100_644)?;
+        }
+        [dir, rest @ ..] => {
+            let sub = tree
+                .and_then(|t| t.get_name(dir))
+                .filter(|e| e.kind() == Some(ObjectType::Tree))
+                .map(|e| repo.find_tree(e.id()))
+                .transpose()?;
+            let id = put_path(repo, sub.as_ref(), rest, blob)?;
+            builder.insert(dir, id, 0o040_000)?;
+        }
+    }
+    builder.write()
+}
+
 /// Commits one file onto `branch` (creating the branch if needed) and returns the new commit.
 pub(crate) fn commit_file(
     repo: &Repository,
@@ -474,26 +500,10 @@ pub(crate) fn commit_file(
     let parent = branch_tip(repo, branch)
         .map(|oid| repo.find_commit(oid))
         .transpose()?;
-    let mut index = Index::new()?;
-    if let Some(parent) = &parent {
-        index.read_tree(&parent.tree()?)?;
-    }
-    let entry = IndexEntry {
-        ctime: IndexTime::new(0, 0),
-        mtime: IndexTime::new(0, 0),
-        dev: 0,
-        ino: 0,
-        mode: 0o100_644,
-        uid: 0,
-        gid: 0,
-        file_size: u32::try_from(content.len()).unwrap_or(u32::MAX),
-        id: Oid::zero(),
-        flags: 0,
-        flags_extended: 0,
-        path: path.trim_matches('/').as_bytes().to_vec(),
-    };
-    index.add_frombuffer(&entry, content)?;
-    let tree = repo.find_tree(index.write_tree_to(repo)?)?;
+    let blob = repo.blob(content)?;
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    let base = parent.as_ref().map(|p| p.tree()).transpose()?;
+    let tree = repo.find_tree(put_path(repo, base.as_ref(), &parts, blob)?)?;
     let sig = Signature::now("Fake GitHub", "fake-github@example.com")?;
     let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
     let oid = repo.commit(None, &sig, &sig, message, &tree, &parents)?;

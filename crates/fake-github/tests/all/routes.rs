@@ -1,0 +1,326 @@
+//! Drives every implemented operation once or more; the client checks each answer against the
+//! response schema GitHub documents for it. Ends by checking that no implemented operation was
+//! left out.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use crate::support::{Fx, OWNER, REPO};
+
+/// Documented operations the fake does not implement (they answer 404 and are reported as contract
+/// violations if called).
+const NOT_IMPLEMENTED: &[&str] = &[
+    "POST /repos/{owner}/{repo}/git/blobs",
+    "POST /repos/{owner}/{repo}/git/trees",
+    "POST /repos/{owner}/{repo}/git/commits",
+    "POST /repos/{owner}/{repo}/releases/{release_id}/assets",
+    "GET /repos/{owner}/{repo}/deployments",
+    "POST /repos/{owner}/{repo}/deployments",
+    "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+    "POST /repos/{owner}/{repo}/dispatches",
+];
+
+#[test]
+fn every_implemented_operation_answers_as_documented() {
+    let fx = Fx::new();
+    let c = &fx.c;
+    fx.fake.add_collaborator(OWNER, REPO, "octo-reviewer");
+    fx.fake
+        .add_team(OWNER, "release-team", &["octo-reviewer", "hubot"]);
+
+    // Repository, branches, collaborators, teams.
+    let repo = c.get(&fx.p(""));
+    assert_eq!(repo.status, 200);
+    assert_eq!(repo.json()["full_name"], "acme/widgets");
+    assert_eq!(repo.json()["default_branch"], "main");
+    // The same routes are served without the /api/v3 prefix.
+    let bare = c.get(&format!("{}/repos/acme/widgets", fx.fake.web_url()));
+    assert_eq!(bare.status, 200);
+    let branch = c.get(&fx.p("/branches/main"));
+    assert_eq!(branch.json()["commit"]["sha"], fx.main.as_str());
+    assert_eq!(c.get(&fx.p("/branches/nope")).status, 404);
+    let protection = c.get(&fx.p("/branches/main/protection"));
+    assert_eq!(protection.status, 404);
+    assert_eq!(protection.json()["message"], "Branch not protected");
+    assert_eq!(c.get(&fx.p("/rules/branches/main")).json(), json!([]));
+    let perm = c.get(&fx.p("/collaborators/octo-reviewer/permission"));
+    assert_eq!(perm.json()["permission"], "write");
+    assert_eq!(perm.json()["role_name"], "write");
+    let members = c.get("/orgs/acme/teams/release-team/members");
+    assert_eq!(members.json().as_array().map(Vec::len), Some(2));
+
+    // Commits, compare, contents, tags.
+    let commits = c.get(&fx.p("/commits?sha=main&per_page=2"));
+    assert_eq!(commits.json()[0]["sha"], fx.main.as_str());
+    assert!(
+        commits
+            .header("link")
+            .is_some_and(|l| l.contains("rel=\"next\""))
+    );
+    let only_b = c.get(&fx.p("/commits?path=src/b.txt"));
+    assert_eq!(only_b.json().as_array().map(Vec::len), Some(1));
+    let one = c.get(&fx.p(&format!("/commits/{}", fx.main)));
+    assert_eq!(one.json()["files"][0]["filename"], "src/b.txt");
+    assert_eq!(one.json()["stats"]["additions"], 1);
+    let unknown = c.get(&fx.p("/commits/no-such-ref"));
+    assert_eq!(unknown.status, 422);
+    assert_eq!(
+        unknown.json()["message"],
+        "No commit found for SHA: no-such-ref"
+    );
+    let cmp = c.get(&fx.p("/compare/stable...main"));
+    assert_eq!(cmp.json()["status"], "ahead");
+    assert_eq!(cmp.json()["ahead_by"], 2);
+    assert_eq!(cmp.json()["total_commits"], 2);
+    assert_eq!(cmp.json()["commits"][1]["sha"], fx.main.as_str());
+    assert_eq!(
+        c.get(&fx.p("/compare/main...stable")).json()["status"],
+        "behind"
+    );
+    assert_eq!(
+        c.get(&fx.p("/compare/acme:main...acme:main")).json()["status"],
+        "identical"
+    );
+    assert_eq!(c.get(&fx.p("/compare/stable...nope")).status, 404);
+    let file = c.get(&fx.p("/contents/README.md?ref=main"));
+    assert_eq!(file.json()["encoding"], "base64");
+    assert_eq!(file.json()["content"], "IyBXaWRnZXRzCg==\n");
+    let dir = c.get(&fx.p("/contents/src"));
+    assert_eq!(dir.json().as_array().map(Vec::len), Some(2));
+    assert_eq!(c.get(&fx.p("/contents/missing.md")).status, 404);
+
+    // Git references.
+    let main_ref = c.get(&fx.p("/git/ref/heads/main"));
+    assert_eq!(main_ref.json()["object"]["sha"], fx.main.as_str());
+    assert_eq!(c.get(&fx.p("/git/ref/heads/nope")).status, 404);
+    let created = c.post(
+        &fx.p("/git/refs"),
+        json!({ "ref": "refs/heads/release/1.x", "sha": fx.first }),
+    );
+    assert_eq!(created.status, 201);
+    let matching = c.get(&fx.p("/git/matching-refs/heads/release"));
+    assert_eq!(matching.json()[0]["ref"], "refs/heads/release/1.x");
+    let moved = c.patch(
+        &fx.p("/git/refs/heads/release/1.x"),
+        json!({ "sha": fx.main }),
+    );
+    assert_eq!(moved.status, 200);
+    assert_eq!(moved.json()["object"]["sha"], fx.main.as_str());
+    assert_eq!(c.delete(&fx.p("/git/refs/heads/release/1.x")).status, 204);
+    c.post(
+        &fx.p("/git/refs"),
+        json!({ "ref": "refs/tags/v0.1.0", "sha": fx.first }),
+    );
+    let tags = c.get(&fx.p("/tags"));
+    assert_eq!(tags.json()[0]["name"], "v0.1.0");
+
+    // Branch merges.
+    c.post(
+        &fx.p("/git/refs"),
+        json!({ "ref": "refs/heads/hotfix", "sha": fx.first }),
+    );
+    let hotfix = fx
+        .fake
+        .commit_file(OWNER, REPO, "hotfix", "HOTFIX", "x\n", "fix: hot");
+    let merged = c.post(
+        &fx.p("/merges"),
+        json!({ "base": "main", "head": "hotfix", "commit_message": "Merge hotfix" }),
+    );
+    assert_eq!(merged.status, 201);
+    assert_eq!(merged.json()["parents"][1]["sha"], hotfix.as_str());
+    assert_eq!(
+        c.post(
+            &fx.p("/merges"),
+            json!({ "base": "main", "head": "hotfix" })
+        )
+        .status,
+        204
+    );
+    let no_base = c.post(
+        &fx.p("/merges"),
+        json!({ "base": "nope", "head": "hotfix" }),
+    );
+    assert_eq!(no_base.json()["message"], "Base does not exist");
+    let no_head = c.post(&fx.p("/merges"), json!({ "base": "main", "head": "nope" }));
+    assert_eq!(no_head.json()["message"], "Head does not exist");
+
+    let tip = fx
+        .fake
+        .branch_sha(OWNER, REPO, "main")
+        .expect("main exists");
+
+    // Pull requests.
+    let number = fx.open_promotion();
+    let list = c.get(&fx.p("/pulls?state=open&head=acme:main&base=stable"));
+    assert_eq!(list.json()[0]["number"], number);
+    let pr = c.get(&fx.p(&format!("/pulls/{number}")));
+    assert_eq!(
+        pr.json()["commits"],
+        4,
+        "two commits, the hotfix and its merge"
+    );
+    assert_eq!(pr.json()["mergeable"], true);
+    let edited = c.patch(
+        &fx.p(&format!("/pulls/{number}")),
+        json!({ "title": "Promote", "body": "new body" }),
+    );
+    assert_eq!(edited.json()["body"], "new body");
+    let requested = c.post(
+        &fx.p(&format!("/pulls/{number}/requested_reviewers")),
+        json!({ "reviewers": ["octo-reviewer"], "team_reviewers": ["release-team"] }),
+    );
+    assert_eq!(requested.status, 201);
+    assert_eq!(
+        requested.json()["requested_reviewers"][0]["login"],
+        "octo-reviewer"
+    );
+    fx.fake
+        .add_review(OWNER, REPO, number, "octo-reviewer", "APPROVED", "ship it");
+    let reviews = c.get(&fx.p(&format!("/pulls/{number}/reviews")));
+    assert_eq!(reviews.json()[0]["state"], "APPROVED");
+    let pr_commits = c.get(&fx.p(&format!("/pulls/{number}/commits")));
+    assert_eq!(pr_commits.json().as_array().map(Vec::len), Some(4));
+
+    // Issues, labels, comments, reactions.
+    let issue = fx.fake.add_issue(
+        OWNER,
+        REPO,
+        "autorelease: pending",
+        &["autorelease: pending"],
+    );
+    let labels = c.post(
+        &fx.p(&format!("/issues/{number}/labels")),
+        json!({ "labels": ["promotion", "autorelease: pending"] }),
+    );
+    assert_eq!(labels.json().as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        c.get(&fx.p(&format!("/issues/{number}/labels"))).json()[0]["name"],
+        "promotion"
+    );
+    let issues = c.get(&fx.p("/issues?labels=autorelease:%20pending&state=all"));
+    let numbers: Vec<u64> = issues
+        .json()
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["number"].as_u64()).collect())
+        .unwrap_or_default();
+    assert_eq!(numbers, vec![issue, number]);
+    assert!(issues.json()[1]["pull_request"]["url"].is_string());
+    let comment = c.post(
+        &fx.p(&format!("/issues/{number}/comments")),
+        json!({ "body": "Gate: ok" }),
+    );
+    assert_eq!(comment.status, 201);
+    assert_eq!(
+        c.get(&fx.p(&format!("/issues/{number}/comments"))).json()[0]["body"],
+        "Gate: ok"
+    );
+    assert_eq!(
+        c.get(&fx.p(&format!("/issues/{issue}/reactions"))).json(),
+        json!([])
+    );
+
+    // Check runs and statuses.
+    let run = c.post(
+        &fx.p("/check-runs"),
+        json!({ "name": "gate", "head_sha": tip, "status": "in_progress" }),
+    );
+    assert_eq!(run.status, 201);
+    let run_id = run.json()["id"].as_u64().expect("an id");
+    let done = c.patch(
+        &fx.p(&format!("/check-runs/{run_id}")),
+        json!({ "conclusion": "success", "output": { "title": "ok", "summary": "all good" } }),
+    );
+    assert_eq!(done.json()["status"], "completed");
+    fx.fake
+        .add_check_run(OWNER, REPO, &tip, "build", "completed", Some("failure"));
+    let runs = c.get(&fx.p(&format!("/commits/{}/check-runs", tip)));
+    assert_eq!(runs.json()["total_count"], 2);
+    let status = c.post(
+        &fx.p(&format!("/statuses/{}", tip)),
+        json!({ "state": "pending", "context": "ci/test" }),
+    );
+    assert_eq!(status.status, 201);
+    c.post(
+        &fx.p(&format!("/statuses/{}", tip)),
+        json!({ "state": "success", "context": "ci/test", "target_url": "https://ci.example/1" }),
+    );
+    let combined = c.get(&fx.p("/commits/main/status"));
+    assert_eq!(combined.json()["state"], "success");
+    assert_eq!(combined.json()["total_count"], 1);
+
+    // Releases.
+    let rel = c.post(
+        &fx.p("/releases"),
+        json!({ "tag_name": "v1.0.0", "name": "v1.0.0", "body": "notes", "target_commitish": "main" }),
+    );
+    assert_eq!(rel.status, 201);
+    let rel_id = rel.json()["id"].as_u64().expect("an id");
+    assert_eq!(c.get(&fx.p("/releases/tags/v1.0.0")).json()["id"], rel_id);
+    assert_eq!(c.get(&fx.p("/releases/tags/v9.9.9")).status, 404);
+    let updated = c.patch(
+        &fx.p(&format!("/releases/{rel_id}")),
+        json!({ "body": "better notes" }),
+    );
+    assert_eq!(updated.json()["body"], "better notes");
+    assert_eq!(c.get(&fx.p("/releases")).json()[0]["tag_name"], "v1.0.0");
+    let notes = c.post(
+        &fx.p("/releases/generate-notes"),
+        json!({ "tag_name": "v1.0.0" }),
+    );
+    assert!(
+        notes.json()["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("fix: add b"))
+    );
+
+    // The merge, last: it changes main.
+    let merge = c.put(
+        &fx.p(&format!("/pulls/{number}/merge")),
+        json!({ "merge_method": "merge", "sha": tip }),
+    );
+    assert_eq!(merge.status, 200, "{}", merge.text());
+    assert_eq!(merge.json()["merged"], true);
+    let after = c.get(&fx.p(&format!("/pulls/{number}")));
+    assert_eq!(after.json()["merged"], true);
+    assert_eq!(after.json()["state"], "closed");
+    assert_eq!(after.json()["commits"], 4);
+    assert_eq!(
+        c.get(&fx.p(&format!("/pulls/{number}/commits")))
+            .json()
+            .as_array()
+            .map(Vec::len),
+        Some(4)
+    );
+
+    fx.assert_no_violations();
+    let called: BTreeSet<String> = fx.fake.request_counts().into_keys().collect();
+    let missing: Vec<String> = fake_github::contract::operation_keys()
+        .into_iter()
+        .filter(|k| !called.contains(k) && !NOT_IMPLEMENTED.contains(&k.as_str()))
+        .collect();
+    assert_eq!(
+        missing,
+        Vec::<String>::new(),
+        "operations this test never called"
+    );
+}
+
+#[test]
+fn unimplemented_documented_operations_are_reported() {
+    let fx = Fx::new();
+    let r =
+        fx.c.raw(
+            "POST",
+            &fx.p("/dispatches"),
+            Some(&json!({ "event_type": "x" })),
+        )
+        .expect("an answer");
+    assert_eq!(r.status, 404);
+    let violations = fx.fake.contract_violations();
+    assert_eq!(violations.len(), 1);
+    assert!(
+        violations[0].contains("does not implement"),
+        "{violations:?}"
+    );
+}
