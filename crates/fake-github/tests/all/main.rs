@@ -2,5 +2,9 @@
 //! GitHub's documented behaviours (422 texts, filters, paging, faults) are pinned down.
 
 mod client;
+mod faults;
+mod paging;
+mod pulls;
 mod routes;
+mod schemas;
 mod support;
