@@ -345,9 +345,10 @@ fn run(validator: &Validator, instance: &Value, what: &str) -> Result<(), String
 }
 
 /// Checks a response body against the schema GitHub documents for `method` + `path_template`
-/// (e.g. `"POST"`, `"/repos/{owner}/{repo}/pulls"`) and `status`. A status the operation does not
-/// document is an error; a documented status without a JSON body schema accepts anything.
-/// Pass `Value::Null` for an empty body.
+/// (e.g. `"POST"`, `"/repos/{owner}/{repo}/pulls"`) and `status`. A success status the operation
+/// does not document is an error; an undocumented error status (GitHub sends 401, 404, 429, 5xx
+/// for any operation) must carry a `basic-error` body; a documented status without a JSON body
+/// schema accepts anything. Pass `Value::Null` for an empty body.
 pub fn validate_response(
     method: &str,
     path_template: &str,
@@ -365,6 +366,16 @@ pub fn validate_response(
         Some(r) => (code, r),
         None => match responses.get("default") {
             Some(r) => ("default".to_string(), r),
+            // GitHub answers any operation with 401, 404 (unknown repository), rate limits and
+            // server errors without documenting each: those bodies must be `basic-error`s.
+            None if status >= 400 => {
+                let v = validator_at("/components/schemas/basic-error")?;
+                return run(
+                    &v,
+                    body,
+                    &format!("{} {status} (undocumented) is not a basic-error", op.key()),
+                );
+            }
             None => return Err(format!("{} does not document status {status}", op.key())),
         },
     };

@@ -2,7 +2,9 @@
 //! GitHub's documented behaviours (422 texts, filters, paging, faults) are pinned down.
 
 mod client;
+mod errors;
 mod faults;
+mod gitdata;
 mod paging;
 mod pulls;
 mod routes;

@@ -88,8 +88,19 @@ fn validation_catches_missing_wrong_and_deeply_nested_fields() {
 
 #[test]
 fn statuses_and_operations_must_be_documented() {
-    let err = validate_response("GET", GET_PULL, 418, &json!({})).expect_err("418 undocumented");
-    assert!(err.contains("418"), "{err}");
+    let err = validate_response("GET", GET_PULL, 201, &json!({})).expect_err("201 undocumented");
+    assert!(err.contains("201"), "{err}");
+    // Undocumented error statuses must still be GitHub's basic-error.
+    assert_eq!(
+        validate_response(
+            "GET",
+            GET_PULL,
+            401,
+            &json!({ "message": "Bad credentials" })
+        ),
+        Ok(())
+    );
+    assert!(validate_response("GET", GET_PULL, 401, &json!({ "message": ["x"] })).is_err());
     assert!(validate_response("GET", "/repos/{owner}/{repo}/nope", 200, &json!({})).is_err());
     // Error bodies are checked too: basic-error's message is a string.
     assert_eq!(
