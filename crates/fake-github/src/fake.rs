@@ -253,6 +253,19 @@ impl FakeGitHub {
         });
     }
 
+    /// Sets the assignees of an issue or pull request as a person would in the web UI (the
+    /// assignees API is not in the contract subset, so the fake does not serve it).
+    pub fn set_assignees(&self, owner: &str, repo: &str, number: u64, logins: &[&str]) {
+        self.with_repo(owner, repo, |r| {
+            let issue = r
+                .issues
+                .get_mut(&number)
+                .expect("the issue or pull request exists");
+            issue.assignees = logins.iter().map(|l| l.to_string()).collect();
+            issue.updated_at = now_iso();
+        });
+    }
+
     /// Requests received, by documented operation (`"POST /repos/{owner}/{repo}/pulls"`), faulted
     /// and refused ones included. Requests that match no operation count under
     /// `"METHOD /their/path"`.

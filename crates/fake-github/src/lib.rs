@@ -7,6 +7,15 @@
 //! memory. Every request is checked against GitHub's own OpenAPI description (see [`contract`]):
 //! requests that match no documented operation, or whose query or body do not fit its schema, are
 //! reported by [`FakeGitHub::contract_violations`].
+//!
+//! ```no_run
+//! let gh = fake_github::FakeGitHub::start();
+//! let bare_repo = gh.create_repo("acme", "widgets");
+//! gh.commit_file("acme", "widgets", "main", "README.md", "# Widgets\n", "chore: start");
+//! // Run the code under test with GITHUB_API_URL = gh.api_url() and the token gh.token().
+//! assert!(gh.contract_violations().is_empty());
+//! # let _ = bare_repo;
+//! ```
 
 #![recursion_limit = "512"]
 

@@ -261,7 +261,12 @@ fn review_requests_need_collaborators_and_not_the_author() {
         json!({ "reviewers": ["alice"], "team_reviewers": ["leads"] }),
     );
     assert_eq!(ok.status, 201);
+    fx.fake.set_assignees(OWNER, REPO, number, &["alice"]);
+    let served = fx.c.get(&fx.p(&format!("/pulls/{number}"))).json();
+    assert_eq!(served["assignees"][0]["login"], "alice");
+    assert_eq!(served["requested_teams"][0]["slug"], "leads");
     let pull = &fx.fake.pulls(OWNER, REPO)[0];
+    assert_eq!(pull.assignees, vec!["alice".to_string()]);
     assert_eq!(pull.requested_reviewers, vec!["alice".to_string()]);
     assert_eq!(pull.requested_teams, vec!["leads".to_string()]);
     fx.assert_no_violations();
