@@ -108,3 +108,43 @@ fn pulls_page_too() {
     assert!(fx.c.get(&fx.p("/pulls")).header("link").is_none());
     fx.assert_no_violations();
 }
+
+#[test]
+fn compare_and_pull_commits_stop_at_250() {
+    let fx = Fx::new();
+    fx.fake.create_branch(OWNER, REPO, "long", &fx.main);
+    for i in 0..260 {
+        fx.fake.commit_file(
+            OWNER,
+            REPO,
+            "long",
+            "n.txt",
+            &format!("{i}\n"),
+            &format!("feat: {i}"),
+        );
+    }
+    let cmp = fx.c.get(&fx.p("/compare/main...long")).json();
+    assert_eq!(cmp["total_commits"], 260);
+    assert_eq!(cmp["ahead_by"], 260);
+    let commits = cmp["commits"].as_array().map(Vec::len);
+    assert_eq!(commits, Some(250), "GitHub lists at most 250 commits");
+    assert_eq!(
+        cmp["commits"][0]["commit"]["message"], "feat: 0",
+        "oldest first"
+    );
+    let r = fx.c.post(
+        &fx.p("/pulls"),
+        json!({ "title": "long", "head": "long", "base": "main" }),
+    );
+    let number = r.json()["number"].as_u64().expect("a number");
+    assert_eq!(r.json()["commits"], 260);
+    let mut listed = 0;
+    let mut url = Some(fx.p(&format!("/pulls/{number}/commits?per_page=100")));
+    while let Some(u) = url {
+        let page = fx.c.get(&u);
+        listed += page.json().as_array().map(Vec::len).unwrap_or(0);
+        url = links(page.header("link")).get("next").cloned();
+    }
+    assert_eq!(listed, 250);
+    fx.assert_no_violations();
+}
