@@ -15,6 +15,8 @@ use jsonschema::Validator;
 use serde_json::{Map, Value, json};
 
 const SPEC_TEXT: &str = include_str!("../openapi/openapi-subset.json");
+/// Documented GitHub operations the subset lacks (see its `description`).
+const EXTRA_TEXT: &str = include_str!("../openapi/extra-operations.json");
 
 /// The documentation page GitHub names for errors that belong to no operation.
 pub const REST_DOCS: &str = "https://docs.github.com/rest";
@@ -80,8 +82,20 @@ struct Spec {
 fn spec() -> &'static Spec {
     static SPEC: OnceLock<Spec> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let doc: Value =
+        let mut doc: Value =
             serde_json::from_str(SPEC_TEXT).expect("the embedded OpenAPI file is JSON");
+        let extra: Value =
+            serde_json::from_str(EXTRA_TEXT).expect("the embedded extra operations are JSON");
+        if let (Some(paths), Some(more)) = (
+            doc.get_mut("paths").and_then(Value::as_object_mut),
+            extra.get("paths").and_then(Value::as_object),
+        ) {
+            for (template, item) in more {
+                paths
+                    .entry(template.clone())
+                    .or_insert_with(|| item.clone());
+            }
+        }
         let mut schemas = Map::new();
         if let Some(all) = doc
             .pointer("/components/schemas")

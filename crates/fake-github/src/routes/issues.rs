@@ -118,6 +118,38 @@ pub(crate) fn add_labels(st: &mut State, rq: &Rq<'_>) -> Handled {
     Ok(Reply::ok(Value::Array(json::labels_of(rq.urls, r, &names))))
 }
 
+/// Adds assignees as GitHub does: users who cannot be assigned (not collaborators) are ignored,
+/// existing assignees stay.
+pub(crate) fn add_assignees(st: &mut State, rq: &Rq<'_>) -> Handled {
+    let r = repo(st, rq)?;
+    let number = issue_exists(r, rq)?;
+    let wanted: Vec<String> = rq
+        .body
+        .get("assignees")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|login| r.is_collaborator(login))
+        .map(str::to_string)
+        .collect();
+    let now = now_iso();
+    if let Some(issue) = r.issues.get_mut(&number) {
+        for login in wanted {
+            if !issue
+                .assignees
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(&login))
+            {
+                issue.assignees.push(login);
+            }
+        }
+        issue.updated_at = now;
+    }
+    let issue = r.issues.get(&number).ok_or_else(|| rq.not_found())?;
+    Ok(Reply::json(201, json::issue(rq.urls, r, issue)))
+}
+
 pub(crate) fn comments(st: &mut State, rq: &Rq<'_>) -> Handled {
     let r = repo(st, rq)?;
     let number = issue_exists(r, rq)?;

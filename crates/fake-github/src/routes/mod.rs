@@ -98,6 +98,9 @@ pub(crate) fn dispatch(st: &mut State, rq: &Rq<'_>) -> Option<Reply> {
         "GET /repos/{owner}/{repo}/issues" => issues::list(st, rq),
         "GET /repos/{owner}/{repo}/issues/{issue_number}/labels" => issues::labels(st, rq),
         "POST /repos/{owner}/{repo}/issues/{issue_number}/labels" => issues::add_labels(st, rq),
+        "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees" => {
+            issues::add_assignees(st, rq)
+        }
         "GET /repos/{owner}/{repo}/issues/{issue_number}/comments" => issues::comments(st, rq),
         "POST /repos/{owner}/{repo}/issues/{issue_number}/comments" => issues::add_comment(st, rq),
         "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions" => issues::reactions(st, rq),

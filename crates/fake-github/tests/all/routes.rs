@@ -194,6 +194,19 @@ fn every_implemented_operation_answers_as_documented() {
         json!({ "labels": ["promotion", "autorelease: pending"] }),
     );
     assert_eq!(labels.json().as_array().map(Vec::len), Some(2));
+    // Assignees (documented by GitHub, added beside the subset): non-collaborators are ignored.
+    let assigned = c.post(
+        &fx.p(&format!("/issues/{number}/assignees")),
+        json!({ "assignees": ["octo-reviewer", "stranger"] }),
+    );
+    assert_eq!(assigned.status, 201);
+    let logins: Vec<_> = assigned.json()["assignees"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| a["login"].clone())
+        .collect();
+    assert_eq!(logins, [json!("octo-reviewer")]);
     assert_eq!(
         c.get(&fx.p(&format!("/issues/{number}/labels"))).json()[0]["name"],
         "promotion"
