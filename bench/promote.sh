@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times `promote-branch --dry-run` (the whole plan: range, PR roll-up, divergence with patch ids,
-# trial merge, title and body) against `git log` listing the same range, in the same run, on the
+# trial merge, title and body) against git computing the same facts (`git log --cherry-mark` over
+# both sides, `git merge-tree`), in the same run, on the
 # 20,000-commit synthetic history from ../shared/bench.
 #
 #   bench/promote.sh             release build, then 5 runs per case after a warm-up
@@ -24,7 +25,7 @@ if [ ! -d "$work/repo" ]; then
   # A hotfix on stable that main already has: a cherry-pick of a change from the range.
   pick=$(git -C "$work/repo" rev-list --no-merges -n 1 main~10)
   git -C "$work/repo" worktree add -q "$work/stable" stable
-  git -C "$work/stable" -c user.name=Bench -c user.email=b@x cherry-pick --allow-empty -x "$pick" >/dev/null
+  git -C "$work/stable" -c user.name=Bench -c user.email=b@x cherry-pick --allow-empty -X theirs -x "$pick" >/dev/null
   git -C "$work/repo" worktree remove --force "$work/stable"
 fi
 python3 - "$bin" "$work/repo" "${RUNS:-5}" <<'PY'
@@ -43,9 +44,12 @@ def measure(cmd):
     return statistics.median(times), rss / 1024
 for target, label in (("stable", "3,000 behind, diverged"), ("root", "all 20,000")):
     ours = [binary, "--repo", repo, "--from", "main", "--to", target, "--dry-run", "--github-repo", "acme/widgets"]
-    peer = ["git", "-C", repo, "log", "--format=%H %an <%ae> %s", f"{target}..main"]
+    # The same facts from git: the range with authors, both sides' patch ids (--cherry-mark), and
+    # the trial merge (merge-tree; it exits 1 on conflicts, hence `; true`).
+    peer = ["sh", "-c", f"git -C {repo} log --cherry-mark --format='%m %H %an <%ae> %s' {target}...main >/dev/null"
+            f" && git -C {repo} merge-tree --write-tree {target} main >/dev/null; true"]
     t_ours, m_ours = measure(ours)
     t_peer, m_peer = measure(peer)
-    print(f"{label}: promote-branch --dry-run {t_ours:.3f} s {m_ours:.0f} MB; git log {t_peer:.3f} s {m_peer:.0f} MB; ratio {t_ours / t_peer:.2f}")
+    print(f"{label}: promote-branch --dry-run {t_ours:.3f} s {m_ours:.0f} MB; git log --cherry-mark + merge-tree {t_peer:.3f} s; ratio {t_ours / t_peer:.2f}")
 PY
 printf 'promote-branch: %s bytes\n' "$(stat -c %s "$bin")"

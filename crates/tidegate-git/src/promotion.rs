@@ -4,7 +4,7 @@
 
 use crate::{GitError, History};
 use git2::{BranchType, MergeOptions, Oid, Sort};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use tidegate_core::commit::{CommitInfo, merged_pull_request};
 use tidegate_core::promotion::{RangeCommit, TargetOnly};
 
@@ -161,20 +161,19 @@ impl History {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        // Patch ids of the source side, computed only when there is something to compare.
-        let mut source_patches = HashSet::new();
-        for commit in range.iter().filter(|c| !c.is_merge) {
-            if let Some(id) = self.patch_id(Oid::from_str(&commit.info.id)?)? {
-                source_patches.insert(id);
-            }
-        }
+        // As `git cherry` does: the files a change touches are cheap to compare, its patch id is
+        // not, so a source commit's patch id is computed only when it touches exactly the files
+        // of some target-only commit.
+        let mut target_patches: HashMap<Vec<Vec<u8>>, Vec<(usize, Oid)>> = HashMap::new();
         let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
+        for (i, &id) in ids.iter().enumerate() {
             let commit = self.repo.find_commit(id)?;
-            let equivalent = commit.parent_count() == 1
-                && self
-                    .patch_id(id)?
-                    .is_some_and(|p| source_patches.contains(&p));
+            if let Some(diff) = self.change_of(&commit)? {
+                target_patches
+                    .entry(touched_paths(&diff))
+                    .or_default()
+                    .push((i, diff.patchid(None)?));
+            }
             let subject = String::from_utf8_lossy(commit.message_bytes())
                 .lines()
                 .next()
@@ -183,16 +182,35 @@ impl History {
             out.push(TargetOnly {
                 id: id.to_string(),
                 subject,
-                equivalent_on_source: equivalent,
+                equivalent_on_source: false,
             });
+        }
+        let path_sets: Vec<Vec<std::path::PathBuf>> = target_patches
+            .keys()
+            .map(|paths| paths.iter().map(|p| bytes_path(p)).collect())
+            .collect();
+        for commit in range.iter().filter(|c| !c.is_merge) {
+            let commit = self.repo.find_commit(Oid::from_str(&commit.info.id)?)?;
+            // Cheaper still: a tree lookup of the candidate paths before any diff.
+            if !path_sets.iter().any(|paths| changes_all(&commit, paths)) {
+                continue;
+            }
+            let Some(diff) = self.change_of(&commit)? else {
+                continue;
+            };
+            let Some(candidates) = target_patches.get(&touched_paths(&diff)) else {
+                continue;
+            };
+            let patch = diff.patchid(None)?;
+            for &(i, _) in candidates.iter().filter(|(_, p)| *p == patch) {
+                out[i].equivalent_on_source = true;
+            }
         }
         Ok(out)
     }
 
-    /// The patch id of a single-parent commit's change (`git patch-id`): equal for the same change
-    /// applied on another base.
-    fn patch_id(&self, id: Oid) -> Result<Option<Oid>, git2::Error> {
-        let commit = self.repo.find_commit(id)?;
+    /// The change a single-parent commit makes (`None` for merges, root and empty commits).
+    fn change_of(&self, commit: &git2::Commit<'_>) -> Result<Option<git2::Diff<'_>>, git2::Error> {
         if commit.parent_count() != 1 {
             return Ok(None);
         }
@@ -200,10 +218,7 @@ impl History {
         let diff = self
             .repo
             .diff_tree_to_tree(Some(&parent), Some(&commit.tree()?), None)?;
-        if diff.deltas().len() == 0 {
-            return Ok(None);
-        }
-        diff.patchid(None).map(Some)
+        Ok((diff.deltas().len() > 0).then_some(diff))
     }
 
     /// The files a merge of `source` into `target` would conflict on, found in memory without
@@ -231,4 +246,32 @@ impl History {
         files.sort();
         Ok(files)
     }
+}
+
+/// The paths a change touches, in order: equal for the same change on another base.
+fn touched_paths(diff: &git2::Diff<'_>) -> Vec<Vec<u8>> {
+    diff.deltas()
+        .filter_map(|d| {
+            d.new_file()
+                .path_bytes()
+                .or_else(|| d.old_file().path_bytes())
+        })
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+fn bytes_path(bytes: &[u8]) -> std::path::PathBuf {
+    std::path::PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// Whether a single-parent commit changes every one of `paths` (added, removed or modified).
+fn changes_all(commit: &git2::Commit<'_>, paths: &[std::path::PathBuf]) -> bool {
+    let (Ok(tree), Ok(parent)) = (commit.tree(), commit.parent(0).and_then(|p| p.tree())) else {
+        return false;
+    };
+    let id =
+        |tree: &git2::Tree<'_>, path: &std::path::Path| tree.get_path(path).ok().map(|e| e.id());
+    paths
+        .iter()
+        .all(|path| id(&tree, path) != id(&parent, path))
 }
