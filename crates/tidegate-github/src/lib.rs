@@ -95,6 +95,26 @@ pub struct Call {
     pub not_found_is_repo: bool,
 }
 
+impl Call {
+    /// A call on the repository as a whole: a 404 means the repository is missing or hidden.
+    pub const fn on_repo(what: &'static str, permission: &'static str) -> Self {
+        Self {
+            what,
+            permission,
+            not_found_is_repo: true,
+        }
+    }
+
+    /// A call on one thing in the repository (a PR, a branch): a 404 means that thing.
+    pub const fn on_item(what: &'static str, permission: &'static str) -> Self {
+        Self {
+            what,
+            permission,
+            not_found_is_repo: false,
+        }
+    }
+}
+
 /// A successful answer: status, headers and the JSON body (`Null` when empty).
 #[derive(Debug)]
 pub struct Reply {

@@ -50,36 +50,12 @@ pub struct Created {
     pub existed: bool,
 }
 
-const LIST: Call = Call {
-    what: "list pull requests",
-    permission: "pull-requests: read",
-    not_found_is_repo: true,
-};
-const CREATE: Call = Call {
-    what: "create the pull request",
-    permission: "pull-requests: write",
-    not_found_is_repo: true,
-};
-const UPDATE: Call = Call {
-    what: "update the pull request",
-    permission: "pull-requests: write",
-    not_found_is_repo: false,
-};
-const LABEL: Call = Call {
-    what: "label the pull request",
-    permission: "pull-requests: write",
-    not_found_is_repo: false,
-};
-const REVIEWERS: Call = Call {
-    what: "request reviewers",
-    permission: "pull-requests: write",
-    not_found_is_repo: false,
-};
-const ASSIGN: Call = Call {
-    what: "assign the pull request",
-    permission: "pull-requests: write",
-    not_found_is_repo: false,
-};
+const LIST: Call = Call::on_repo("list pull requests", "pull-requests: read");
+const CREATE: Call = Call::on_repo("create the pull request", "pull-requests: write");
+const UPDATE: Call = Call::on_item("update the pull request", "pull-requests: write");
+const LABEL: Call = Call::on_item("label the pull request", "pull-requests: write");
+const REVIEWERS: Call = Call::on_item("request reviewers", "pull-requests: write");
+const ASSIGN: Call = Call::on_item("assign the pull request", "pull-requests: write");
 
 fn parse(value: Value) -> Result<PullRequest, Error> {
     serde_json::from_value(value).map_err(|e| {

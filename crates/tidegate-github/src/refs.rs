@@ -4,21 +4,9 @@ use crate::{Call, Error, GitHub, encode_path};
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const UPDATE_REF: Call = Call {
-    what: "move the branch",
-    permission: "contents: write",
-    not_found_is_repo: false,
-};
-const CREATE_REF: Call = Call {
-    what: "create the branch",
-    permission: "contents: write",
-    not_found_is_repo: true,
-};
-const MERGE: Call = Call {
-    what: "merge the branches",
-    permission: "contents: write",
-    not_found_is_repo: false,
-};
+const UPDATE_REF: Call = Call::on_item("move the branch", "contents: write");
+const CREATE_REF: Call = Call::on_repo("create the branch", "contents: write");
+const MERGE: Call = Call::on_item("merge the branches", "contents: write");
 
 /// What a merge through the API did.
 #[derive(Debug, PartialEq, Eq)]
