@@ -5,7 +5,7 @@ use crate::{Cli, Failure, Mode, Promotion};
 use serde_json::json;
 use tidegate_actions::{Outputs, print_stdout, report, warning};
 use tidegate_core::markdown::code_span;
-use tidegate_core::promotion::{BLOCK_BEGIN, BLOCK_END, Facts, block, body};
+use tidegate_core::promotion::{Facts, block, block_content, body};
 use tidegate_github::pulls::PullRequest;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,7 +136,8 @@ impl Outcome {
         };
         let mut text = format!("## Promotion {route}: {what}\n\n");
         if !facts.commits.is_empty() {
-            text.push_str(&inner(&block(facts, usize::MAX)));
+            text.push_str(block_content(&block(facts, usize::MAX)));
+            text.push('\n');
         }
         text
     }
@@ -144,16 +145,6 @@ impl Outcome {
 
 fn short(sha: &str) -> &str {
     sha.get(..7).unwrap_or(sha)
-}
-
-/// The block without its markers, for a report.
-fn inner(block: &str) -> String {
-    block
-        .replace(BLOCK_BEGIN, "")
-        .replace(BLOCK_END, "")
-        .trim()
-        .to_string()
-        + "\n"
 }
 
 /// `--dry-run`: the plan, the title and the exact body a new pull request would get. Nothing leaves

@@ -3,7 +3,7 @@
 //! merge), text out; nothing here talks to git or GitHub.
 
 use crate::UsageError;
-use crate::commit::{CommitInfo, DEFAULT_TYPES, classify, is_merge_record, merged_pull_request};
+use crate::commit::{CommitInfo, DEFAULT_TYPES, classify, merged_pull_request};
 use crate::markdown::{code_span, escape_inline};
 use regex::Regex;
 use serde::Serialize;
@@ -69,6 +69,15 @@ pub struct Entry {
     pub authors: Vec<Author>,
     /// How many commits of the range the entry stands for.
     pub commits: usize,
+    /// The PR a GitHub merge commit merged.
+    #[serde(skip)]
+    merged: Option<u64>,
+    /// The PR commits are grouped under: the merged PR, or a subject's trailing `(#N)`.
+    #[serde(skip)]
+    rollup: Option<u64>,
+    /// Whether the text says what changed (false for a merge record without its PR title).
+    #[serde(skip)]
+    titled: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -106,62 +115,43 @@ fn group_of(entry: &Entry) -> &'static str {
 pub fn entries(commits: &[RangeCommit]) -> Vec<Entry> {
     // PRs whose merge commit is in the range: their branch commits are rolled up under them.
     let mut merged_in: HashMap<u64, usize> = HashMap::new();
-    for commit in commits {
-        if commit.is_merge {
-            if let Some(pr) = merged_pull_request(&commit.info.message) {
-                merged_in.entry(pr).or_insert(0);
-            }
+    for commit in commits.iter().filter(|c| c.is_merge) {
+        if let Some(pr) = merged_pull_request(&commit.info.message) {
+            merged_in.entry(pr).or_insert(0);
         }
     }
     for commit in commits {
-        if let Some(pr) = commit.info.merged_pr {
-            if let Some(count) = merged_in.get_mut(&pr) {
-                *count += 1;
-            }
+        if let Some(count) = commit.info.merged_pr.and_then(|pr| merged_in.get_mut(&pr)) {
+            *count += 1;
         }
     }
     let mut out: Vec<Entry> = Vec::new();
     let mut by_pr: HashMap<u64, usize> = HashMap::new();
     for commit in commits {
-        if let Some(pr) = commit
+        let rolled_up = commit
             .info
             .merged_pr
-            .filter(|pr| merged_in.contains_key(pr))
-        {
-            // Rolled up: its author is one of the PR's authors (the merge commit, newer, came
-            // first, so its entry exists).
-            if let Some(&i) = by_pr.get(&pr) {
-                let author = author_of(commit);
-                if !out[i].authors.contains(&author) {
-                    out[i].authors.push(author);
-                }
-            }
+            .filter(|pr| merged_in.contains_key(pr));
+        // The merge commit, newer, came first, so its entry exists.
+        if let Some(&i) = rolled_up.and_then(|pr| by_pr.get(&pr)) {
+            absorb(&mut out[i], entry_of(commit));
             continue;
         }
         let mut entry = entry_of(commit);
-        if commit.is_merge {
-            if let Some(pr) = merged_pull_request(&commit.info.message) {
-                let branch_commits = merged_in.get(&pr).copied().unwrap_or(0);
-                entry.commits += branch_commits;
-                // Whoever pressed the merge button did not write the change.
-                if branch_commits > 0 {
-                    entry.authors.clear();
-                }
-            }
+        if entry
+            .merged
+            .and_then(|pr| merged_in.get(&pr))
+            .is_some_and(|n| *n > 0)
+        {
+            // Whoever pressed the merge button did not write the change: the branch's authors
+            // come with its commits.
+            entry.authors.clear();
         }
-        match entry.pull_requests.first().and_then(|pr| by_pr.get(pr)) {
-            // Several commits naming one PR (a rebase merge keeping `(#N)`): one entry.
-            Some(&i) => {
-                let kept = &mut out[i];
-                kept.commits += entry.commits;
-                for author in entry.authors {
-                    if !kept.authors.contains(&author) {
-                        kept.authors.push(author);
-                    }
-                }
-            }
+        match entry.rollup.and_then(|pr| by_pr.get(&pr)) {
+            // Several commits ending in one `(#N)` (a rebase merge keeping it): one entry.
+            Some(&i) => absorb(&mut out[i], entry),
             None => {
-                if let Some(&pr) = entry.pull_requests.first() {
+                if let Some(pr) = entry.rollup {
                     by_pr.insert(pr, out.len());
                 }
                 out.push(entry);
@@ -171,6 +161,35 @@ pub fn entries(commits: &[RangeCommit]) -> Vec<Entry> {
     out
 }
 
+/// Folds a commit's entry into the PR entry it belongs to: its count and authors, and whether it
+/// breaks anything. A merge without its PR title takes the most telling change of its branch.
+fn absorb(kept: &mut Entry, entry: Entry) {
+    kept.commits += entry.commits;
+    for author in &entry.authors {
+        if !kept.authors.contains(author) {
+            kept.authors.push(author.clone());
+        }
+    }
+    if !kept.titled && rank(&entry) > rank(kept) {
+        kept.kind = entry.kind;
+        kept.scope = entry.scope;
+        kept.description = entry.description;
+    }
+    kept.breaking |= entry.breaking;
+}
+
+/// How much a reviewer needs to see a change: breaking, then features, fixes, the rest.
+fn rank(entry: &Entry) -> u8 {
+    match group_of(entry) {
+        "breaking" => 5,
+        "feat" => 4,
+        "fix" => 3,
+        "perf" => 2,
+        _ if entry.kind != "other" => 1,
+        _ => 0,
+    }
+}
+
 fn entry_of(commit: &RangeCommit) -> Entry {
     let message = &commit.info.message;
     let merged_pr = commit
@@ -178,12 +197,17 @@ fn entry_of(commit: &RangeCommit) -> Entry {
         .then(|| merged_pull_request(message))
         .flatten();
     // A GitHub merge commit carries the PR title after a blank line: that is what the PR did.
-    let text = match merged_pr {
-        Some(_) => message
+    let title = merged_pr.and_then(|_| {
+        message
             .split_once("\n\n")
             .map(|(_, title)| title.trim().to_string())
             .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| first_line(message).to_string()),
+    });
+    // A merge commit without a PR title only records the merge.
+    let is_record = commit.is_merge && title.is_none();
+    let text = match &title {
+        Some(title) => title.clone(),
+        None if commit.is_merge => first_line(message).to_string(),
         None => message.clone(),
     };
     let info = CommitInfo {
@@ -191,32 +215,45 @@ fn entry_of(commit: &RangeCommit) -> Entry {
         merged_pr: merged_pr.or(commit.info.merged_pr),
         ..commit.info.clone()
     };
-    let classified = classify(&info, DEFAULT_TYPES);
-    let change = classified.changes.into_iter().next().unwrap_or_default();
-    let (kind, description) = if commit.is_merge && merged_pr.is_none() && is_merge_record(message)
-    {
-        ("other".to_string(), first_line(message).to_string())
-    } else if change.description.is_empty() {
-        ("other".to_string(), first_line(&info.message).to_string())
-    } else {
-        (change.kind, change.description)
-    };
-    let mut pull_requests = change.prs;
-    if let Some(pr) = merged_pr {
-        if !pull_requests.contains(&pr) {
-            pull_requests.insert(0, pr);
-        }
+    let change = classify(&info, DEFAULT_TYPES)
+        .changes
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let mut pull_requests = change.prs.clone();
+    if let Some(pr) = merged_pr.filter(|pr| !pull_requests.contains(pr)) {
+        pull_requests.insert(0, pr);
     }
+    let described = !is_record && !change.description.is_empty();
     Entry {
-        kind,
-        scope: change.scope,
-        description,
-        breaking: change.breaking,
+        kind: if described {
+            change.kind
+        } else {
+            "other".into()
+        },
+        scope: change.scope.filter(|_| described),
+        description: if described {
+            change.description
+        } else {
+            first_line(message).to_string()
+        },
+        breaking: change.breaking && described,
         pull_requests,
         commit: commit.info.id.clone(),
         authors: vec![author_of(commit)],
         commits: 1,
+        merged: merged_pr,
+        rollup: merged_pr.or_else(|| trailing_pr(first_line(&info.message))),
+        titled: !is_record,
     }
+}
+
+/// The `(#N)` GitHub appends to a squash-merged PR's subject: the last thing on the line. A
+/// reference earlier in the subject (`Revert "feat: x (#12)" (#13)`) names another PR.
+fn trailing_pr(subject: &str) -> Option<u64> {
+    static TRAILING: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\(#(\d+)\)\s*$").expect("valid regex"));
+    TRAILING.captures(subject).and_then(|c| c[1].parse().ok())
 }
 
 fn author_of(commit: &RangeCommit) -> Author {
@@ -434,8 +471,18 @@ fn author_text(author: &Author, web_url: Option<&str>) -> String {
     }
 }
 
-/// How many of a list's items are shown in the footer before "…and N more".
-const FOOTER_ITEMS: usize = 50;
+/// How many of a list's items are shown in the footer before "…and N more", and how long each may
+/// be: the footer is not cut to the budget, so its size must stay small whatever the input.
+const FOOTER_ITEMS: usize = 20;
+const FOOTER_ITEM_CHARS: usize = 150;
+
+/// Text cut to `FOOTER_ITEM_CHARS` characters, with an ellipsis when cut.
+fn clip(text: &str) -> String {
+    match text.char_indices().nth(FOOTER_ITEM_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
 
 fn footer(facts: &Facts) -> String {
     let mut out = String::new();
@@ -465,7 +512,7 @@ fn footer(facts: &Facts) -> String {
             };
             out.push_str(&format!(
                 "* {} ({}){mark}\n",
-                escape_inline(&commit.subject),
+                escape_inline(&clip(&commit.subject)),
                 short(&commit.id)
             ));
         }
@@ -484,7 +531,7 @@ fn footer(facts: &Facts) -> String {
             plural(facts.conflicts.len(), "file")
         ));
         for file in facts.conflicts.iter().take(FOOTER_ITEMS) {
-            out.push_str(&format!("* {}\n", code_span(file)));
+            out.push_str(&format!("* {}\n", code_span(&clip(file))));
         }
         if facts.conflicts.len() > FOOTER_ITEMS {
             out.push_str(&format!(
@@ -511,9 +558,30 @@ pub fn body(existing: Option<&str>, facts: &Facts) -> String {
     format!("{before}{}{after}", block(facts, budget))
 }
 
-/// The text before and after the block, if the body has one.
+/// The text before and after the block, if the body has one. A marker counts only alone on its
+/// line: commit text can quote a marker, but every line Tidegate writes from commits starts with
+/// other text, so a quoted marker can never end the block early.
 fn split_block(body: &str) -> Option<(&str, &str)> {
-    let start = body.find(BLOCK_BEGIN)?;
-    let end = start + body[start..].find(BLOCK_END)? + BLOCK_END.len();
-    Some((&body[..start], &body[end..]))
+    let start = marker_line(body, BLOCK_BEGIN, 0)?;
+    let end_at = marker_line(body, BLOCK_END, start + BLOCK_BEGIN.len())?;
+    Some((&body[..start], &body[end_at + BLOCK_END.len()..]))
+}
+
+/// The offset of the first line from `from` on that is exactly `marker` (CR ignored).
+fn marker_line(body: &str, marker: &str, from: usize) -> Option<usize> {
+    let mut offset = 0;
+    for line in body.split_inclusive('\n') {
+        let here = offset;
+        offset += line.len();
+        if here >= from && line.trim_end_matches(['\n', '\r']) == marker {
+            return Some(here);
+        }
+    }
+    None
+}
+
+/// The block's content without its marker lines, for a report.
+pub fn block_content(block: &str) -> &str {
+    let inner = block.strip_prefix(BLOCK_BEGIN).unwrap_or(block);
+    inner.strip_suffix(BLOCK_END).unwrap_or(inner).trim()
 }

@@ -31,6 +31,11 @@ fn fast_forward_moves_the_target_and_refuses_when_it_has_its_own_commits() {
         .promote(&["--mode", "fast-forward"])
         .fails_with(1, "`stable` cannot be fast-forwarded to `main`: it has 1 commit(s) that `main` lacks; promote with --mode pr");
     assert_eq!(world.fake.branch_sha(OWNER, NAME, "stable"), before);
+    assert!(
+        world.fake.contract_violations().is_empty(),
+        "{:?}",
+        world.fake.contract_violations()
+    );
 }
 
 #[test]
@@ -74,4 +79,9 @@ fn merge_mode_merges_through_the_api_and_refuses_a_conflict() {
         .promote(&["--mode", "merge"])
         .fails_with(1, "would conflict in app.txt");
     assert_eq!(world.fake.branch_sha(OWNER, NAME, "stable"), before);
+    assert!(
+        world.fake.contract_violations().is_empty(),
+        "{:?}",
+        world.fake.contract_violations()
+    );
 }

@@ -270,6 +270,11 @@ fn new_pull_requests_get_reviewers_assignees_and_draft_and_a_snapshot_head_when_
         (Some("updated"), Some(pull.number))
     );
     assert_eq!(world.open_pulls()[0].head_sha, world.sha("main"));
+    assert!(
+        world.fake.contract_violations().is_empty(),
+        "{:?}",
+        world.fake.contract_violations()
+    );
 }
 
 #[test]

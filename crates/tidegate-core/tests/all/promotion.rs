@@ -204,3 +204,74 @@ fn titles_fill_placeholders_and_reject_unknown_ones() {
         error.0
     );
 }
+
+#[test]
+fn a_marker_quoted_in_a_commit_cannot_end_the_block_and_updates_converge() {
+    let range = vec![
+        commit(
+            1,
+            "fix: handle `<!-- tidegate:promotion:end -->` in bodies",
+            "x@y",
+        ),
+        commit(2, "docs: <!-- tidegate:promotion:begin --> as text", "x@y"),
+    ];
+    let facts = facts(range);
+    let first = body(Some("people's words"), &facts);
+    let second = body(Some(&first), &facts);
+    assert_eq!(first, second, "a second update changes nothing");
+    assert_eq!(second.lines().filter(|l| *l == BLOCK_END).count(), 1);
+    assert!(second.starts_with("people's words\n\n"));
+}
+
+#[test]
+fn a_revert_is_not_folded_into_the_change_it_reverts() {
+    let range = vec![
+        commit(1, "Revert \"feat: add x (#12)\" (#13)", "x@y"),
+        commit(2, "feat: add x (#12)", "x@y"),
+    ];
+    let listed = entries(&range);
+    let prs: Vec<_> = listed
+        .iter()
+        .map(|e| (e.kind.as_str(), e.commits))
+        .collect();
+    // Git's own revert subject is not a conventional message: it is listed under Other, and the
+    // feature keeps its own line.
+    assert_eq!(prs, [("other", 1), ("feat", 1)], "{listed:#?}");
+}
+
+#[test]
+fn a_merge_without_its_pr_title_takes_its_branchs_most_telling_change() {
+    let mut merge = commit(1, "Merge pull request #20 from acme/topic", "gh@x");
+    merge.is_merge = true;
+    let mut breaking = commit(2, "feat(api)!: drop the v1 endpoint", "x@y");
+    breaking.info.merged_pr = Some(20);
+    let mut fix = commit(3, "fix: typo", "x@y");
+    fix.info.merged_pr = Some(20);
+    let text = body(None, &facts(vec![merge, breaking, fix]));
+    let breaking_at = text
+        .find("### ⚠ Breaking changes")
+        .expect("breaking section");
+    let line = text[breaking_at..].lines().nth(1).unwrap_or_default();
+    assert_eq!(
+        line, "* **api:** drop the v1 endpoint (#20) · 3 commits · Author 2, Author 3",
+        "{text}"
+    );
+}
+
+#[test]
+fn long_divergence_and_conflict_lists_still_fit() {
+    let mut facts = facts(vec![commit(1, "feat: one", "x@y")]);
+    let long = "x".repeat(2_000);
+    facts.target_only = (0..500)
+        .map(|n| TargetOnly {
+            id: format!("{n:040x}"),
+            subject: format!("fix: {long}"),
+            equivalent_on_source: false,
+        })
+        .collect();
+    facts.conflicts = (0..500).map(|n| format!("{long}/{n}.rs")).collect();
+    let text = body(None, &facts);
+    assert!(text.encode_utf16().count() < BODY_LIMIT, "{}", text.len());
+    assert!(text.contains("* …and 480 more"), "{text}");
+    assert!(text.contains("Trial merge: **conflicts** in 500 files"));
+}
