@@ -109,6 +109,19 @@ fn run(cli: &Cli) -> Result<(), Failure> {
             ),
         ));
     }
+    if let Some(snapshot) = cli
+        .snapshot_branch
+        .as_deref()
+        .filter(|s| *s == cli.from || *s == cli.to)
+    {
+        return Err((
+            2,
+            format!(
+                "--snapshot-branch `{snapshot}` would move --from or --to itself; name a branch of its own, such as promote/{}-to-{}",
+                cli.from, cli.to
+            ),
+        ));
+    }
     let promotion = gather(cli)?;
     let title = title(&cli.title, &promotion.facts).map_err(|e| (2, e.0))?;
     if cli.dry_run {
@@ -124,7 +137,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
                 cli.from,
                 cli.to,
                 outcome.conflicts.len(),
-                outcome.conflicts.join(", ")
+                outcome::short_list(&outcome.conflicts)
             ),
         ));
     }

@@ -85,7 +85,7 @@ impl Outcome {
                 "the trial merge of `{}` into `{}` conflicts in: {}",
                 cli.from,
                 cli.to,
-                self.conflicts.join(", ")
+                short_list(&self.conflicts)
             ));
         }
         report(&self.report(cli, promotion))
@@ -140,6 +140,20 @@ impl Outcome {
             text.push('\n');
         }
         text
+    }
+}
+
+/// A list for one line of text: the first 10 items, then how many more.
+pub fn short_list(items: &[String]) -> String {
+    let shown = items
+        .iter()
+        .take(10)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    match items.len().saturating_sub(10) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
     }
 }
 

@@ -57,6 +57,7 @@ async fn pull_request(
 ) -> Result<(), Error> {
     let facts = &promotion.facts;
     let head = cli.snapshot_branch.as_deref().unwrap_or(&cli.from);
+
     if let Some(snapshot) = &cli.snapshot_branch {
         github.force_branch(snapshot, &facts.source_sha).await?;
     }
@@ -70,13 +71,21 @@ async fn pull_request(
                 body: &body(None, facts),
                 draft: cli.draft,
             };
-            let created = github.create_pull(&new).await?;
+            let created = match github.create_pull(&new).await {
+                Ok(created) => created,
+                // GitHub already has every commit on the target (this checkout is older than
+                // GitHub's branches): nothing to promote.
+                Err(e) if e.is_refusal(422, "No commits between") => return Ok(()),
+                Err(e) => return Err(e),
+            };
+            // Reviewers, assignees and labels also when the PR turned out to exist: it may be
+            // ours, created by a first attempt whose answer was lost. Asking twice is harmless.
+            dress(github, cli, created.pull.number).await;
             if !created.existed {
-                dress(github, cli, created.pull.number).await;
                 outcome.set_pull(Operation::Created, &created.pull);
                 return Ok(());
             }
-            // Another run created it between our lookup and our create: update that one.
+            // Another run (or our lost first attempt) created it: bring it up to date.
             created.pull
         }
     };
@@ -143,12 +152,25 @@ async fn fast_forward(
 ) -> Result<(), Error> {
     let facts = &promotion.facts;
     if !promotion.fast_forward {
+        let own: Vec<String> = facts
+            .target_only
+            .iter()
+            .take(5)
+            .map(|c| format!("{} {}", &c.id[..c.id.len().min(7)], c.subject))
+            .collect();
+        let more = facts.target_only.len().saturating_sub(own.len());
         return Err(Error::Declined(format!(
-            "`{}` cannot be fast-forwarded to `{}`: it has {} commit(s) that `{}` lacks; promote with --mode pr (or --mode merge)",
+            "`{}` cannot be fast-forwarded to `{}`: it has {} commit(s) that `{}` lacks ({}{}); promote with --mode pr (or --mode merge)",
             cli.to,
             cli.from,
             facts.target_only.len(),
-            cli.from
+            cli.from,
+            own.join("; "),
+            if more > 0 {
+                format!("; and {more} more")
+            } else {
+                String::new()
+            }
         )));
     }
     match github.fast_forward(&cli.to, &facts.source_sha).await {
@@ -177,11 +199,11 @@ async fn merge(
             "merging `{}` into `{}` would conflict in {}; resolve them in a pull request (--mode pr)",
             cli.from,
             cli.to,
-            facts.conflicts.join(", ")
+            crate::outcome::short_list(&facts.conflicts)
         )));
     }
     match github.merge(&cli.to, &facts.source_sha, title).await {
-        Err(e) if e.is_refusal(409, "") => Err(Error::Declined(format!(
+        Err(e) if e.is_refusal(409, "Merge conflict") => Err(Error::Declined(format!(
             "GitHub found a merge conflict merging `{}` into `{}`; resolve it in a pull request (--mode pr)",
             cli.from, cli.to
         ))),
@@ -191,6 +213,12 @@ async fn merge(
             outcome.merge_sha = Some(sha);
             Ok(())
         }
-        Ok(Merge::NothingToMerge) => Ok(()),
+        // The checkout saw commits to merge, so "nothing to merge" means a first attempt merged
+        // them and its answer was lost: report the merge GitHub now has.
+        Ok(Merge::NothingToMerge) => {
+            outcome.operation = Operation::Merged;
+            outcome.merge_sha = Some(github.branch_sha(&cli.to).await?);
+            Ok(())
+        }
     }
 }

@@ -103,20 +103,25 @@ pub fn now_or_source_date_epoch() -> i64 {
 }
 
 /// Registers a secret with the runner so that it is masked in every log line that follows. Only on
-/// Actions: elsewhere nothing reads the command, and printing it would show the secret.
+/// Actions: elsewhere nothing reads the command, and printing it would show the secret. The runner
+/// reads workflow commands from stderr as well as stdout; stderr keeps the secret out of stdout,
+/// which `--json` output and `$(…)` captures use.
 pub fn add_mask(secret: &str) {
     if on_actions() && !secret.is_empty() {
-        // Workflow commands are read from stdout.
-        let _ = print_stdout(&format!("::add-mask::{}\n", escape_data(secret)));
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "::add-mask::{}",
+            escape_data(secret)
+        );
     }
 }
 
 /// Runs `body` inside a collapsible `::group::` of the job log (a plain heading elsewhere).
 pub fn group<T>(title: &str, body: impl FnOnce() -> T) -> T {
     if on_actions() {
-        let _ = print_stdout(&format!("::group::{}\n", escape_data(title)));
+        let _ = writeln!(std::io::stderr().lock(), "::group::{}", escape_data(title));
         let out = body();
-        let _ = print_stdout("::endgroup::\n");
+        let _ = writeln!(std::io::stderr().lock(), "::endgroup::");
         out
     } else {
         body()

@@ -37,9 +37,10 @@ pub enum GitError {
 }
 
 impl GitError {
-    /// Whether the user named something that does not exist (a usage error, not a git failure).
+    /// Whether the user must change the arguments or the checkout (a usage error, not a git
+    /// failure): a name that does not exist, or a shallow clone to deepen.
     pub fn is_usage(&self) -> bool {
-        matches!(self, Self::UnknownRevision(_))
+        matches!(self, Self::UnknownRevision(_) | Self::ShallowHistory)
     }
 }
 

@@ -43,7 +43,7 @@ pub enum Error {
         status: StatusCode,
         messages: Vec<String>,
     },
-    #[error("GitHub kept failing to {what} ({last}) after {attempts} attempts; try again later")]
+    #[error("GitHub kept failing to {what} ({last}) after {attempts} attempt(s); try again later")]
     Unavailable {
         what: &'static str,
         last: String,
@@ -123,6 +123,7 @@ fn messages(body: &Value) -> Vec<String> {
 
 pub(crate) fn explain(gave_up: GaveUp, call: Call, repo: &RepoId, token: &Token) -> Error {
     let GaveUp { failure, attempts } = gave_up;
+    let asked = failure.requested_wait();
     let (status, headers, body) = match failure {
         Failure::Transport(message) => {
             return Error::Unavailable {
@@ -153,7 +154,18 @@ pub(crate) fn explain(gave_up: GaveUp, call: Call, repo: &RepoId, token: &Token)
                 .unwrap_or_else(|| "Forbidden".to_string()),
         },
         404 if call.not_found_is_repo => Error::RepoNotFound(repo.to_string()),
-        s if s >= 500 || s == 429 || s == 403 => Error::Unavailable {
+        429 | 403 => Error::Unavailable {
+            what: call.what,
+            last: match asked {
+                Some(wait) => format!(
+                    "rate limited: {status}, GitHub asks to wait {} s",
+                    wait.as_secs()
+                ),
+                None => format!("rate limited: {status}"),
+            },
+            attempts,
+        },
+        s if s >= 500 => Error::Unavailable {
             what: call.what,
             last: status.to_string(),
             attempts,

@@ -209,7 +209,10 @@ impl GitHub {
         body: Option<&Value>,
         call: Call,
     ) -> Result<Reply, Error> {
-        let result = retry::run(&self.retry, || self.attempt(&method, path, body)).await;
+        let result = retry::run(&self.retry, &self.token, || {
+            self.attempt(&method, path, body)
+        })
+        .await;
         result.map_err(|failure| error::explain(failure, call, &self.repo, &self.token))
     }
 

@@ -4,9 +4,11 @@ use crate::{Call, Error, GitHub, encode_path};
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const UPDATE_REF: Call = Call::on_item("move the branch", "contents: write");
+// GitHub answers 422 for a missing ref or commit, so a 404 here means the repository.
+const UPDATE_REF: Call = Call::on_repo("move the branch", "contents: write");
+const GET_REF: Call = Call::on_item("read the branch", "contents: read");
 const CREATE_REF: Call = Call::on_repo("create the branch", "contents: write");
-const MERGE: Call = Call::on_item("merge the branches", "contents: write");
+const MERGE: Call = Call::on_repo("merge the branches", "contents: write");
 
 /// What a merge through the API did.
 #[derive(Debug, PartialEq, Eq)]
@@ -55,6 +57,18 @@ impl GitHub {
         self.send(Method::PATCH, &path, Some(&request), UPDATE_REF)
             .await
             .map(drop)
+    }
+
+    /// The commit a branch points to on GitHub.
+    pub async fn branch_sha(&self, branch: &str) -> Result<String, Error> {
+        let path = self.repo_path(&format!("/git/ref/heads/{}", encode_path(branch)));
+        let reply = self.send(Method::GET, &path, None, GET_REF).await?;
+        reply
+            .body
+            .pointer("/object/sha")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| Error::Unexpected("GitHub's ref answer has no commit SHA".into()))
     }
 
     /// Merges `head` (a SHA or branch) into the branch `base` with a merge commit. A merge conflict

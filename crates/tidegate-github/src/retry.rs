@@ -2,11 +2,12 @@
 //! are retried with exponential backoff and jitter, waiting at least what `retry-after` or
 //! `x-ratelimit-reset` asks, bounded in count and in total time. Other 4xx are never retried.
 //!
-//! Dropped connections are retried for writes too: every write Tidegate makes either is idempotent
-//! (PATCH, labels, refs) or is a create whose caller looks up first and treats GitHub's "already
-//! exists" as found, so a retried create after a lost answer never duplicates.
+//! Dropped connections are retried for writes too. Every write Tidegate makes is idempotent
+//! (PATCH, labels, refs), or a create whose caller looks up first and treats GitHub's "already
+//! exists" as found, or a merge whose caller reads a repeated merge's "nothing to merge" as done:
+//! a retry after a lost answer never duplicates anything.
 
-use crate::Reply;
+use crate::{Reply, Token};
 use backon::{ExponentialBuilder, Retryable};
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
@@ -73,7 +74,11 @@ pub(crate) struct GaveUp {
 impl Failure {
     fn retryable(&self) -> bool {
         match self {
-            Self::Transport(_) => true,
+            // A name that does not resolve will not resolve in a minute either.
+            Self::Transport(message) => {
+                let message = message.to_ascii_lowercase();
+                !(message.contains("dns error") || message.contains("failed to lookup address"))
+            }
             Self::Status {
                 status,
                 headers,
@@ -88,7 +93,7 @@ impl Failure {
 
     /// The least wait the server asked for: `retry-after` seconds, or until `x-ratelimit-reset`
     /// when no requests remain.
-    fn requested_wait(&self) -> Option<Duration> {
+    pub(crate) fn requested_wait(&self) -> Option<Duration> {
         let Self::Status { headers, .. } = self else {
             return None;
         };
@@ -119,7 +124,11 @@ pub(crate) fn is_rate_limit(headers: &HeaderMap, body: &Value) -> bool {
 }
 
 /// Runs `attempt` until it succeeds, fails for good, or the policy is spent.
-pub(crate) async fn run<F, Fut>(policy: &RetryPolicy, mut attempt: F) -> Result<Reply, GaveUp>
+pub(crate) async fn run<F, Fut>(
+    policy: &RetryPolicy,
+    token: &Token,
+    mut attempt: F,
+) -> Result<Reply, GaveUp>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Reply, Failure>>,
@@ -144,14 +153,13 @@ where
             (start.elapsed() + wait <= policy.budget).then_some(wait)
         })
         .notify(|failure, wait| {
-            let why = match failure {
-                Failure::Transport(message) => message.clone(),
-                Failure::Status { status, .. } => status.to_string(),
+            let what = match failure {
+                Failure::Transport(message) => {
+                    format!("no answer from GitHub ({})", token.redact(message))
+                }
+                Failure::Status { status, .. } => format!("GitHub answered {status}"),
             };
-            eprintln!(
-                "GitHub did not answer ({why}); retrying in {:.1} s",
-                wait.as_secs_f64()
-            );
+            eprintln!("{what}; retrying in {:.1} s", wait.as_secs_f64());
         })
         .await
         .map_err(|failure| GaveUp {

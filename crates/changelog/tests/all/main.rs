@@ -197,7 +197,7 @@ fn bad_input_gets_one_line_and_the_right_exit_code() {
     let cases: Vec<(Command, i32, &str)> = vec![
         (not_repo, 3, "is not inside a git repository"),
         (changelog(&empty), 3, "no commits yet"),
-        (changelog(&shallow), 3, "fetch-depth: 0"),
+        (changelog(&shallow), 2, "fetch-depth: 0"),
         (
             {
                 let mut c = changelog(&repo);

@@ -18,13 +18,16 @@ fn the_token_never_appears_in_any_output() {
     let mut on_actions = world.command(&["--from", "main", "--to", "stable"]);
     on_actions.env("GITHUB_ACTIONS", "true");
     let run = crate::Run::of(&mut on_actions);
+    // The mask command goes to stderr, where the runner reads it too; stdout stays clean.
     assert_eq!(
-        run.stdout.lines().next(),
-        Some(format!("::add-mask::{token}").as_str())
+        run.stderr.lines().next(),
+        Some(format!("::add-mask::{token}").as_str()),
+        "{}",
+        run.stderr
     );
-    seen.push_str(&run.stdout.replacen(&format!("::add-mask::{token}"), "", 1));
-    seen.push_str(&run.stderr);
-    // Failures: GitHub refusing the token, and GitHub echoing it back in an error.
+    seen.push_str(&run.stdout);
+    seen.push_str(&run.stderr.replacen(&format!("::add-mask::{token}"), "", 1));
+    // Failures: GitHub refusing the token's permissions, and refusing a wrong token.
     world.fake.set_read_only_token(true);
     world.push_commits(&["fix: even more"]);
     record(
@@ -147,4 +150,34 @@ fn dry_run_needs_no_token_and_no_network() {
     );
     assert!(plan["body"].as_str().is_some_and(|b| b.contains("(#1)")));
     assert_eq!(world.fake.total_requests(), 0);
+}
+
+#[test]
+fn json_on_actions_is_one_clean_document() {
+    let world = World::new();
+    let mut cmd = world.command(&["--from", "main", "--to", "stable", "--json"]);
+    cmd.env("GITHUB_ACTIONS", "true");
+    let run = crate::Run::of(&mut cmd);
+    assert_eq!(run.json()["operation"], "created");
+    assert!(!run.stdout.contains(&world.fake.token()));
+}
+
+#[test]
+fn a_snapshot_branch_may_not_be_the_source_or_the_target() {
+    let world = World::new();
+    world.promote(&["--snapshot-branch", "stable"]).fails_with(
+        2,
+        "--snapshot-branch `stable` would move --from or --to itself",
+    );
+    assert_eq!(world.fake.total_requests(), 0);
+}
+
+#[test]
+fn a_checkout_older_than_github_skips_when_github_has_nothing_to_promote() {
+    let world = World::new();
+    // Someone promoted by hand after the checkout was made.
+    world.dev.git(&["push", "-q", "origin", "main:stable"]);
+    let run = world.promote(&["--json"]).json();
+    assert_eq!(run["operation"], "skipped");
+    assert!(world.pulls().is_empty());
 }

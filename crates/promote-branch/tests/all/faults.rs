@@ -65,11 +65,11 @@ fn retry_after_is_honoured_and_retries_are_bounded() {
     // the second GitHub asked for after each 429 and rate-limit 403 (502s carry no retry-after).
     let started = std::time::Instant::now();
     let run = world.promote(&[]);
-    run.fails_with(3, "after 9 attempts; try again later");
+    run.fails_with(3, "after 9 attempt(s); try again later");
     let limited: Vec<&str> = run
         .stderr
         .lines()
-        .filter(|l| l.contains("retrying in") && (l.contains("(429 ") || l.contains("(403 ")))
+        .filter(|l| l.contains("retrying in") && (l.contains(" 429 ") || l.contains(" 403 ")))
         .collect();
     assert!(!limited.is_empty(), "{}", run.stderr);
     for line in &limited {
@@ -85,5 +85,52 @@ fn retry_after_is_honoured_and_retries_are_bounded() {
         waited >= limited.len() as f64,
         "{waited} s for {} waits",
         limited.len()
+    );
+}
+
+#[test]
+fn lost_answers_to_writes_still_end_in_a_dressed_pull_request_and_a_reported_merge() {
+    let (mut lost_creates, mut lost_merges) = (0, 0);
+    for seed in 0..6 {
+        let lossy = Faults {
+            seed,
+            drop_after_write: 0.5,
+            ..Faults::default()
+        };
+        let world = World::new();
+        world
+            .fake
+            .add_collaborator(crate::OWNER, crate::NAME, "grace");
+        world.fake.set_faults(lossy.clone());
+        let run = world.promote(&["--json", "--reviewers", "grace", "--labels", "promotion"]);
+        assert_eq!(run.code, 0, "seed {seed}: {}", run.stderr);
+        lost_creates += usize::from(run.stderr.contains("no answer from GitHub"));
+        let pulls = world.pulls();
+        assert_eq!(pulls.len(), 1, "seed {seed}");
+        assert_eq!(pulls[0].requested_reviewers, ["grace"], "seed {seed}");
+        assert_eq!(pulls[0].labels, ["promotion"], "seed {seed}");
+
+        let world = World::new();
+        world.fake.set_faults(lossy);
+        let run = world.promote(&["--json", "--mode", "merge"]);
+        // The merge is the only write: a lost answer here is a lost merge answer.
+        lost_merges += usize::from(run.stderr.contains("no answer from GitHub"));
+        let merged = run.json();
+        assert_eq!(merged["operation"], "merged", "seed {seed}");
+        let stable = world.fake.branch_sha(crate::OWNER, crate::NAME, "stable");
+        assert_eq!(
+            merged["merge-sha"].as_str(),
+            stable.as_deref(),
+            "seed {seed}"
+        );
+        assert_ne!(
+            stable,
+            Some(world.sha("main")),
+            "a merge commit, not a fast-forward"
+        );
+    }
+    assert!(
+        lost_creates > 0 && lost_merges > 0,
+        "{lost_creates} {lost_merges}"
     );
 }

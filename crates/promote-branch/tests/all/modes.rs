@@ -27,9 +27,18 @@ fn fast_forward_moves_the_target_and_refuses_when_it_has_its_own_commits() {
     world.dev.checkout(&["main"]);
     world.push_commits(&["feat: next"]);
     let before = world.fake.branch_sha(OWNER, NAME, "stable");
-    world
-        .promote(&["--mode", "fast-forward"])
-        .fails_with(1, "`stable` cannot be fast-forwarded to `main`: it has 1 commit(s) that `main` lacks; promote with --mode pr");
+    world.promote(&["--mode", "fast-forward"]).fails_with(
+        1,
+        "`stable` cannot be fast-forwarded to `main`: it has 1 commit(s) that `main` lacks (",
+    );
+    let refused = world.promote(&["--mode", "fast-forward"]);
+    assert!(
+        refused
+            .stderr
+            .contains(" fix: hotfix on stable); promote with --mode pr"),
+        "{}",
+        refused.stderr
+    );
     assert_eq!(world.fake.branch_sha(OWNER, NAME, "stable"), before);
     assert!(
         world.fake.contract_violations().is_empty(),
