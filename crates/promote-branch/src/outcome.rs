@@ -177,6 +177,16 @@ pub fn print_dry_run(cli: &Cli, promotion: &Promotion, title: &str) -> Result<()
         }
     };
     let body = body(None, facts);
+    // A dry run in a workflow still tells later steps what it found.
+    let mut outputs = Outputs::default();
+    outputs
+        .set("operation", planned)
+        .set("commit-count", facts.commits.len().to_string())
+        .set("head-sha", facts.source_sha.clone())
+        .set("conflicts", facts.conflicts.join("\n"));
+    outputs
+        .write()
+        .map_err(|e| (3, format!("cannot write $GITHUB_OUTPUT: {e}")))?;
     let text = if cli.json {
         format!(
             "{:#}\n",

@@ -141,6 +141,14 @@ fn dry_run_needs_no_token_and_no_network() {
         &world.sha("main")[..7]
     )));
     assert!(run.stdout.contains("* stop dropping the last page (#2)"));
+    let outputs = world.outputs();
+    assert_eq!(
+        (
+            outputs["operation"].as_str(),
+            outputs["commit-count"].as_str()
+        ),
+        ("pr", "2")
+    );
     let mut json = world.command(&["--from", "main", "--to", "stable", "--dry-run", "--json"]);
     json.env_remove("GITHUB_TOKEN");
     let plan = crate::Run::of(&mut json).json();
