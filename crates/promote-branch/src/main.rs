@@ -8,6 +8,7 @@ mod promote;
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
 use tidegate_actions::finish;
+use tidegate_core::links::Links;
 use tidegate_core::promotion::{DEFAULT_TITLE, Facts, title};
 use tidegate_git::History;
 use tidegate_git::promotion::PromoteError;
@@ -163,7 +164,7 @@ fn gather(cli: &Cli) -> Result<Promotion, Failure> {
     let range = history
         .promotion_range(source.commit, target.commit)
         .map_err(promote_error)?;
-    let (repo, web_url) = github_repo(cli, &history)?;
+    let (repo, links) = github_repo(cli, &history)?;
     Ok(Promotion {
         facts: Facts {
             source: cli.from.clone(),
@@ -173,7 +174,7 @@ fn gather(cli: &Cli) -> Result<Promotion, Failure> {
             commits: range.commits,
             target_only: range.target_only,
             conflicts: range.conflicts,
-            web_url,
+            links,
         },
         fast_forward: range.fast_forward,
         repo,
@@ -182,9 +183,9 @@ fn gather(cli: &Cli) -> Result<Promotion, Failure> {
     })
 }
 
-/// The GitHub repository and its web URL: `--github-repo`, else `GITHUB_REPOSITORY`, else the
-/// origin remote's URL.
-fn github_repo(cli: &Cli, history: &History) -> Result<(Option<RepoId>, Option<String>), Failure> {
+/// The GitHub repository and its web links: `--github-repo`, else `GITHUB_REPOSITORY` (on
+/// `GITHUB_SERVER_URL`), else the origin remote's URL.
+fn github_repo(cli: &Cli, history: &History) -> Result<(Option<RepoId>, Option<Links>), Failure> {
     let named = cli
         .github_repo
         .clone()
@@ -192,17 +193,15 @@ fn github_repo(cli: &Cli, history: &History) -> Result<(Option<RepoId>, Option<S
         .filter(|r| !r.trim().is_empty());
     if let Some(name) = named {
         let repo = RepoId::parse(&name).map_err(|e| (e.exit_code(), e.to_string()))?;
-        let web = format!("{}/{repo}", server_url_from_env());
-        return Ok((Some(repo), Some(web)));
+        let links = Links {
+            web: format!("{}/{repo}", server_url_from_env()),
+            slug: repo.to_string(),
+        };
+        return Ok((Some(repo), Some(links)));
     }
     let links = history
         .remote_url()
-        .and_then(|url| tidegate_core::links::Links::from_remote(&url));
-    match links {
-        Some(links) => {
-            let repo = RepoId::parse(&links.slug).ok();
-            Ok((repo, Some(links.web)))
-        }
-        None => Ok((None, None)),
-    }
+        .and_then(|url| Links::from_remote(&url));
+    let repo = links.as_ref().and_then(|l| RepoId::parse(&l.slug).ok());
+    Ok((repo, links))
 }

@@ -5,7 +5,7 @@ use crate::{Cli, Failure, Mode, Promotion};
 use serde_json::json;
 use tidegate_actions::{Outputs, print_stdout, report, warning};
 use tidegate_core::markdown::code_span;
-use tidegate_core::promotion::{Facts, block, block_content, body};
+use tidegate_core::promotion::{Facts, block, block_content, body, short};
 use tidegate_github::pulls::PullRequest;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,10 +155,6 @@ pub fn short_list(items: &[String]) -> String {
         0 => shown,
         more => format!("{shown} and {more} more"),
     }
-}
-
-fn short(sha: &str) -> &str {
-    sha.get(..7).unwrap_or(sha)
 }
 
 /// `--dry-run`: the plan, the title and the exact body a new pull request would get. Nothing leaves

@@ -7,7 +7,7 @@ use tidegate_actions::warning;
 use tidegate_core::promotion::body;
 use tidegate_github::pulls::{NewPullRequest, PullRequest};
 use tidegate_github::refs::Merge;
-use tidegate_github::{Error, GitHub, RetryPolicy, Token, api_url_from_env, server_url_from_env};
+use tidegate_github::{Error, GitHub, RetryPolicy, Token, api_url_from_env};
 
 fn github_failure(e: Error) -> Failure {
     (e.exit_code(), e.to_string())
@@ -30,14 +30,8 @@ pub fn apply(cli: &Cli, promotion: &Promotion, title: &str) -> Result<Outcome, F
         .build()
         .map_err(|e| (3, format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
-        let github = GitHub::new(
-            &api_url_from_env(),
-            &server_url_from_env(),
-            token,
-            repo,
-            RetryPolicy::from_env(),
-        )
-        .map_err(github_failure)?;
+        let github = GitHub::new(&api_url_from_env(), token, repo, RetryPolicy::from_env())
+            .map_err(github_failure)?;
         match cli.mode {
             Mode::Pr => pull_request(&github, cli, promotion, title, &mut outcome).await,
             Mode::FastForward => fast_forward(&github, cli, promotion, &mut outcome).await,

@@ -70,6 +70,12 @@ impl Links {
     pub fn pull(&self, number: u64) -> String {
         format!("{}/pull/{number}", self.web)
     }
+
+    /// A user's profile on the same server.
+    pub fn profile(&self, login: &str) -> String {
+        let server = self.web.strip_suffix(&self.slug).unwrap_or(&self.web);
+        format!("{}/{login}", server.trim_end_matches('/'))
+    }
 }
 
 #[cfg(test)]
@@ -102,5 +108,11 @@ mod tests {
         assert_eq!(web("/srv/git/repo.git"), None);
         assert_eq!(web("../other"), None);
         assert_eq!(web("file:///srv/repo"), None);
+    }
+
+    #[test]
+    fn profiles_are_on_the_same_server() {
+        let links = Links::from_remote("git@ghe.example:acme/widgets.git").expect("links");
+        assert_eq!(links.profile("ada"), "https://ghe.example/ada");
     }
 }

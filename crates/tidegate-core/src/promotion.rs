@@ -4,6 +4,7 @@
 
 use crate::UsageError;
 use crate::commit::{CommitInfo, DEFAULT_TYPES, classify, merged_pull_request};
+use crate::links::Links;
 use crate::markdown::{code_span, escape_inline};
 use regex::Regex;
 use serde::Serialize;
@@ -52,8 +53,8 @@ pub struct Facts {
     pub target_only: Vec<TargetOnly>,
     /// Files a merge of the source into the target would conflict on (empty: clean).
     pub conflicts: Vec<String>,
-    /// `https://host/owner/repo`, for the compare link and author profile links.
-    pub web_url: Option<String>,
+    /// Where the repository lives on the web, for the compare link and author profile links.
+    pub links: Option<Links>,
 }
 
 /// One line of the list: a pull request, or a commit that came in without one.
@@ -319,7 +320,8 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn short(sha: &str) -> &str {
+/// The 7-character short form of a SHA.
+pub fn short(sha: &str) -> &str {
     sha.get(..7).unwrap_or(sha)
 }
 
@@ -351,20 +353,25 @@ fn summary_line(facts: &Facts, entries: &[Entry]) -> String {
     } else {
         String::new()
     };
-    let compare = facts.web_url.as_ref().map_or(String::new(), |web| {
-        format!(
-            " ([compare]({web}/compare/{}...{}))",
-            facts.target_sha, facts.source_sha
-        )
-    });
     format!(
-        "**{}**{from}, {} {} → {} {}{compare}",
+        "**{}**{from}, {} {} → {} {}{}",
         plural(facts.commits.len(), "commit"),
         code_span(&facts.source),
         short(&facts.source_sha),
         code_span(&facts.target),
         short(&facts.target_sha),
+        compare_link(facts),
     )
+}
+
+/// ` ([compare](…))` from the target to the source, when the repository's web address is known.
+fn compare_link(facts: &Facts) -> String {
+    facts.links.as_ref().map_or(String::new(), |links| {
+        format!(
+            " ([compare]({}))",
+            links.compare(&facts.target_sha, &facts.source_sha)
+        )
+    })
 }
 
 /// The grouped list, cut to `room` with "…and N more" when it does not fit.
@@ -380,14 +387,8 @@ fn list(entries: &[Entry], facts: &Facts, room: usize) -> String {
     }
     // Room for the cut-off line, whatever N turns out to be.
     let cut_line = |n: usize| {
-        let compare = facts.web_url.as_ref().map_or(String::new(), |web| {
-            format!(
-                " ([compare]({web}/compare/{}...{}))",
-                facts.target_sha, facts.source_sha
-            )
-        });
         let noun = if n == 1 { "commit" } else { "commits" };
-        format!("\n…and {n} more {noun}{compare}\n")
+        format!("\n…and {n} more {noun}{}\n", compare_link(facts))
     };
     let reserve = size(&cut_line(facts.commits.len()));
     let mut out = String::new();
@@ -403,7 +404,7 @@ fn list(entries: &[Entry], facts: &Facts, room: usize) -> String {
                 .map_or("", |(_, h)| h);
             piece.push_str(&format!("\n### {heading}\n"));
         }
-        piece.push_str(&line(entry, facts.web_url.as_deref()));
+        piece.push_str(&line(entry, facts.links.as_ref()));
         let last = i + 1 == ordered.len();
         let limit = if last {
             room
@@ -424,7 +425,7 @@ fn list(entries: &[Entry], facts: &Facts, room: usize) -> String {
     out
 }
 
-fn line(entry: &Entry, web_url: Option<&str>) -> String {
+fn line(entry: &Entry, links: Option<&Links>) -> String {
     let mut text = String::from("* ");
     if let Some(scope) = &entry.scope {
         text.push_str(&format!("**{}:** ", escape_inline(scope)));
@@ -449,7 +450,7 @@ fn line(entry: &Entry, web_url: Option<&str>) -> String {
     let authors: Vec<String> = entry
         .authors
         .iter()
-        .map(|a| author_text(a, web_url))
+        .map(|a| author_text(a, links))
         .collect();
     if !authors.is_empty() {
         text.push_str(&format!(" · {}", authors.join(", ")));
@@ -460,12 +461,9 @@ fn line(entry: &Entry, web_url: Option<&str>) -> String {
 
 /// An author by login, linked to the profile (a link, not an @-mention: no notification on every
 /// update), or by name.
-fn author_text(author: &Author, web_url: Option<&str>) -> String {
-    match (&author.login, web_url) {
-        (Some(login), Some(web)) => {
-            let server = web.rsplitn(3, '/').nth(2).unwrap_or(web);
-            format!("[{login}]({server}/{login})")
-        }
+fn author_text(author: &Author, links: Option<&Links>) -> String {
+    match (&author.login, links) {
+        (Some(login), Some(links)) => format!("[{login}]({})", links.profile(login)),
         (Some(login), None) => escape_inline(login),
         _ => escape_inline(&author.name),
     }

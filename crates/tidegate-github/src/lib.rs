@@ -12,6 +12,7 @@ pub use retry::RetryPolicy;
 
 use http::{HeaderMap, Method, StatusCode};
 use octocrab::Octocrab;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 use std::fmt;
 
@@ -129,8 +130,6 @@ pub struct GitHub {
     repo: RepoId,
     token: Token,
     retry: RetryPolicy,
-    /// `{server}/{owner}/{name}` for links in bodies and messages.
-    pub web_url: String,
 }
 
 /// The API URL from `GITHUB_API_URL`, else github.com's.
@@ -154,7 +153,6 @@ impl GitHub {
     /// A client for `repo` at `api_url`. Must be called inside a Tokio runtime.
     pub fn new(
         api_url: &str,
-        server_url: &str,
         token: Token,
         repo: RepoId,
         retry: RetryPolicy,
@@ -184,7 +182,6 @@ impl GitHub {
             .map_err(|e| Error::Transport(e.to_string()))?;
         Ok(Self {
             octo,
-            web_url: format!("{}/{}", server_url.trim_end_matches('/'), repo),
             repo,
             token,
             retry,
@@ -316,29 +313,23 @@ fn next_link(headers: &HeaderMap) -> Option<String> {
     })
 }
 
-/// Percent-encodes a query value (everything but RFC 3986's unreserved characters).
+/// Everything but RFC 3986's unreserved characters is encoded in a query value.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+/// A ref path keeps its `/` separators.
+const REF_PATH: &AsciiSet = &QUERY_VALUE.remove(b'/');
+
+/// Percent-encodes a query value.
 pub fn encode_query(value: &str) -> String {
-    encode(value, |b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    utf8_percent_encode(value, QUERY_VALUE).to_string()
 }
 
 /// Percent-encodes a ref path, keeping its `/` separators.
 pub fn encode_path(value: &str) -> String {
-    encode(value, |b| {
-        b.is_ascii_alphanumeric() || b"-._~/".contains(&b)
-    })
-}
-
-fn encode(value: &str, keep: impl Fn(u8) -> bool) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if keep(b) {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    utf8_percent_encode(value, REF_PATH).to_string()
 }
 
 #[cfg(test)]

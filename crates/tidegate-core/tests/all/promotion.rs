@@ -27,7 +27,7 @@ fn facts(commits: Vec<RangeCommit>) -> Facts {
         source_sha: "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678".into(),
         target_sha: "ffeeddccbbaa99887766554433221100ffeeddcc".into(),
         commits,
-        web_url: Some("https://github.com/acme/widgets".into()),
+        links: tidegate_core::links::Links::from_remote("https://github.com/acme/widgets"),
         ..Facts::default()
     }
 }
