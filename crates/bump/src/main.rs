@@ -4,12 +4,12 @@
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
-use tidegate_actions::{finish, notice, print_stdout, warning};
+use tidegate_actions::{Outputs, finish, notice, print_stdout, warning};
 use tidegate_core::config::Config;
 use tidegate_core::release::utc_date;
 use tidegate_git::History;
 use tidegate_git::checkout::load_config;
-use tidegate_git::release_files::{ReleasePlan, Request, plan_release, write_all};
+use tidegate_git::release_files::{PackagePlan, ReleasePlan, Request, plan_release, write_all};
 
 #[derive(Parser)]
 #[command(version, about = "The next semantic version from conventional commits")]
@@ -144,6 +144,7 @@ fn version(args: &VersionArgs) -> Result<()> {
         .position(|p| p.path == package.path)
         .unwrap_or_default();
     let (facts, pending) = (&plan.packages[index], &plan.pending[index]);
+    release_outputs(&plan, Some(facts)).write()?;
     if args.json {
         let report = serde_json::json!({
             "package": facts.path,
@@ -174,6 +175,7 @@ fn version(args: &VersionArgs) -> Result<()> {
 /// `bump version` over several packages: one `path version` line per package to release, or
 /// the `packages` array alone as JSON.
 fn every_version(plan: &ReleasePlan, warnings: &[String], json: bool) -> Result<()> {
+    release_outputs(plan, None).write()?;
     if json {
         let report = serde_json::json!({ "packages": plan.packages, "warnings": warnings });
         return Ok(print_stdout(&format!("{report}\n"))?);
@@ -192,6 +194,16 @@ fn every_version(plan: &ReleasePlan, warnings: &[String], json: bool) -> Result<
 fn apply(args: &ApplyArgs) -> Result<()> {
     let request = request(args.package.clone(), args.release_as.clone());
     let Planned { history, plan, .. } = plan(&args.checkout, &request)?;
+    let mut outputs = release_outputs(&plan, None);
+    outputs.set(
+        "files",
+        plan.files
+            .iter()
+            .map(|f| f.path.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    outputs.write()?;
     if args.json {
         let mut value = serde_json::to_value(&plan)?;
         value["dry_run"] = args.dry_run.into();
@@ -231,6 +243,64 @@ fn apply(args: &ApplyArgs) -> Result<()> {
         print_stdout(&out)?;
     }
     Ok(())
+}
+
+/// The step outputs, named as release-please-action names them where it has the name: whether a
+/// release is due, every package's versions as JSON, and for one package (the one asked for, or
+/// the only one released) `version`, `major`, `minor`, `patch`, `tag_name` and what came before.
+fn release_outputs(plan: &ReleasePlan, package: Option<&PackagePlan>) -> Outputs {
+    let mut outputs = Outputs::default();
+    let due = match package {
+        Some(p) => p.next.is_some(),
+        None => plan.released().next().is_some(),
+    };
+    outputs.set("release_needed", due.to_string());
+    let released: Vec<_> = plan
+        .released()
+        .map(|p| serde_json::json!({ "path": p.path, "version": p.next, "tag_name": p.tag }))
+        .collect();
+    outputs.set("packages", serde_json::Value::from(released).to_string());
+    let single = package.or_else(|| {
+        let mut released = plan.released();
+        released.next().filter(|_| released.next().is_none())
+    });
+    if let Some(p) = single {
+        let next = p
+            .next
+            .as_deref()
+            .and_then(|v| semver::Version::parse(v).ok());
+        outputs
+            .set("version", p.next.clone().unwrap_or_default())
+            .set(
+                "major",
+                next.as_ref()
+                    .map(|v| v.major.to_string())
+                    .unwrap_or_default(),
+            )
+            .set(
+                "minor",
+                next.as_ref()
+                    .map(|v| v.minor.to_string())
+                    .unwrap_or_default(),
+            )
+            .set(
+                "patch",
+                next.as_ref()
+                    .map(|v| v.patch.to_string())
+                    .unwrap_or_default(),
+            )
+            .set("tag_name", p.tag.clone().unwrap_or_default())
+            .set("previous_version", p.previous.clone().unwrap_or_default())
+            .set("previous_tag", p.previous_tag.clone().unwrap_or_default())
+            .set(
+                "bump",
+                serde_json::to_value(p.bump)
+                    .ok()
+                    .and_then(|b| b.as_str().map(String::from))
+                    .unwrap_or_default(),
+            );
+    }
+    outputs
 }
 
 /// The changes as `git diff` would show them.

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
-use tidegate_actions::{finish, print_stdout, warning, write_atomically};
+use tidegate_actions::{Outputs, finish, print_stdout, warning, write_atomically};
 use tidegate_core::UsageError;
 use tidegate_core::changelog::{self, ReleaseHeading, ReleaseNotes};
 use tidegate_core::config::{Config, PackageConfig};
@@ -105,7 +105,28 @@ fn run(cli: &Cli) -> Result<()> {
         vec![unreleased(&cx)?]
     };
     let text = render(cli, &notes)?;
-    write_out(cli, &text, &notes)
+    write_out(cli, &text, &notes)?;
+    Ok(outputs(cli, &notes, &text).write()?)
+}
+
+/// The step outputs: the newest release's facts, and its notes as rendered (not for `--all`,
+/// whose whole document can pass the runner's output size limit).
+fn outputs(cli: &Cli, notes: &[ReleaseNotes], text: &str) -> Outputs {
+    let mut outputs = Outputs::default();
+    if let Some(newest) = notes.first() {
+        outputs
+            .set("version", newest.version.clone())
+            .set("tag", newest.tag.clone().unwrap_or_default())
+            .set(
+                "previous-tag",
+                newest.previous_tag.clone().unwrap_or_default(),
+            )
+            .set("commit-count", newest.commit_count.to_string());
+    }
+    if !cli.all {
+        outputs.set("notes", text.trim_end());
+    }
+    outputs
 }
 
 /// Builds notes from commits, reporting classification warnings.

@@ -143,3 +143,80 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(err.lines().count(), 1);
 }
+
+/// Runs `bump ARGS --repo REPO` as a workflow step does, and returns what it wrote to
+/// `$GITHUB_OUTPUT`.
+fn step_outputs(repo: &TestRepo, args: &[&str]) -> std::collections::BTreeMap<String, String> {
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    let out = Command::cargo_bin("bump")
+        .expect("binary")
+        .args(args)
+        .arg("--repo")
+        .arg(repo.path())
+        .env("GITHUB_OUTPUT", file.path())
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    testkit::parse_outputs(&std::fs::read_to_string(file.path()).expect("outputs"))
+}
+
+#[test]
+fn step_outputs_use_release_please_names() {
+    let repo = TestRepo::new();
+    repo.commit("feat: one");
+    repo.tag("v1.4.2");
+    repo.commit("feat: two");
+    let outputs = step_outputs(&repo, &["version"]);
+    assert_eq!(outputs["release_needed"], "true");
+    assert_eq!(outputs["version"], "1.5.0");
+    assert_eq!(
+        (&*outputs["major"], &*outputs["minor"], &*outputs["patch"]),
+        ("1", "5", "0")
+    );
+    assert_eq!(outputs["tag_name"], "v1.5.0");
+    assert_eq!(outputs["previous_version"], "1.4.2");
+    assert_eq!(outputs["previous_tag"], "v1.4.2");
+    assert_eq!(outputs["bump"], "minor");
+    let packages: serde_json::Value = serde_json::from_str(&outputs["packages"]).expect("json");
+    assert_eq!(packages[0]["version"], "1.5.0");
+}
+
+#[test]
+fn step_outputs_say_when_nothing_is_due() {
+    let repo = TestRepo::new();
+    repo.commit("feat: one");
+    repo.tag("v1.0.0");
+    repo.commit("chore: tidy");
+    let outputs = step_outputs(&repo, &["version"]);
+    assert_eq!(outputs["release_needed"], "false");
+    assert_eq!(outputs["version"], "");
+    assert_eq!(outputs["bump"], "none");
+    assert_eq!(outputs["packages"], "[]");
+}
+
+#[test]
+fn apply_outputs_name_the_files_written() {
+    let repo = TestRepo::new();
+    repo.write("tidegate.toml", "release-type = \"rust\"\n");
+    repo.write(
+        "Cargo.toml",
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    repo.commit("feat: one");
+    repo.tag("v0.1.0");
+    repo.commit("fix: two");
+    let outputs = step_outputs(&repo, &["apply"]);
+    assert_eq!(outputs["version"], "0.1.1");
+    assert_eq!(outputs["tag_name"], "v0.1.1");
+    let files: Vec<&str> = outputs["files"].lines().collect();
+    assert!(
+        files.contains(&"Cargo.toml") && files.contains(&"CHANGELOG.md"),
+        "{files:?}"
+    );
+    assert!(repo.read("Cargo.toml").contains("version = \"0.1.1\""));
+}

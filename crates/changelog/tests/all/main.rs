@@ -305,3 +305,38 @@ fn a_monorepo_package_lists_only_the_commits_that_touch_it() {
         "{pending_web}"
     );
 }
+
+/// What the step writes to `$GITHUB_OUTPUT`, and its stdout.
+fn step_outputs(cmd: &mut Command) -> (std::collections::BTreeMap<String, String>, String) {
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    let text = stdout(cmd.env("GITHUB_OUTPUT", file.path()));
+    let written = std::fs::read_to_string(file.path()).expect("outputs");
+    (testkit::parse_outputs(&written), text)
+}
+
+#[test]
+fn step_outputs_carry_the_release_and_its_notes() {
+    let repo = project();
+    let (outputs, text) = step_outputs(&mut changelog(&repo));
+    assert_eq!(outputs["version"], "1.1.0");
+    assert_eq!(outputs["tag"], "v1.1.0");
+    assert_eq!(outputs["previous-tag"], "v1.0.1");
+    assert_eq!(outputs["commit-count"], "2");
+    assert_eq!(
+        outputs["notes"],
+        text.trim_end(),
+        "the notes, multi-line and whole"
+    );
+    assert!(outputs["notes"].lines().count() > 3);
+
+    let (outputs, _) = step_outputs(changelog(&repo).arg("--tag").arg("v1.0.1"));
+    assert_eq!(outputs["version"], "1.0.1");
+    assert_eq!(outputs["previous-tag"], "v1.0.0");
+
+    let (outputs, _) = step_outputs(changelog(&repo).arg("--all"));
+    assert_eq!(outputs["version"], "1.0.1", "the newest release");
+    assert!(
+        !outputs.contains_key("notes"),
+        "a whole document is no output"
+    );
+}
