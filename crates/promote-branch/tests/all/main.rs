@@ -124,7 +124,7 @@ impl World {
 
     /// The `$GITHUB_OUTPUT` values written so far (the last value of each name wins).
     pub fn outputs(&self) -> std::collections::BTreeMap<String, String> {
-        parse_outputs(&std::fs::read_to_string(self.output_file()).unwrap_or_default())
+        testkit::parse_outputs(&std::fs::read_to_string(self.output_file()).unwrap_or_default())
     }
 
     pub fn sha(&self, branch: &str) -> String {
