@@ -1,0 +1,30 @@
+# Sourced by the actions' run steps: turns inputs, which reach the step as environment variables,
+# into the binary's flags in the array `args`. Values are never evaluated as shell code.
+args=()
+
+# option FLAG VALUE: `FLAG VALUE` when VALUE is not empty.
+option() {
+  if [[ -n $2 ]]; then args+=("$1" "$2"); fi
+}
+
+# switch FLAG VALUE INPUT: FLAG when VALUE is true; anything but true/false is refused.
+switch() {
+  case $2 in
+    true) args+=("$1") ;;
+    false | '') ;;
+    *)
+      echo "::error::input '$3' must be true or false, not '$2'" >&2
+      exit 2
+      ;;
+  esac
+}
+
+# list FLAG VALUE: FLAG once per item of a comma- or newline-separated VALUE.
+list() {
+  local item
+  while IFS= read -r item; do
+    item=${item#"${item%%[![:space:]]*}"}
+    item=${item%"${item##*[![:space:]]}"}
+    if [[ -n $item ]]; then args+=("$1" "$item"); fi
+  done <<<"${2//,/$'\n'}"
+}
