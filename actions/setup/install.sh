@@ -115,7 +115,7 @@ fetch() { # URL FILE
   local protocols='=https'
   [[ $1 == http://* ]] && protocols='=http'
   curl --fail --silent --show-error --location --proto "$protocols" --proto-redir "$protocols" \
-    --retry 5 --retry-all-errors --connect-timeout 20 --max-time 300 --output "$2" "$1"
+    --retry 5 --connect-timeout 20 --max-time 300 --output "$2" "$1"
 }
 
 # The release whose binaries match this action's source, or nothing.
@@ -226,6 +226,6 @@ output path "$(native_path "$binary_path")"
 output version "$version"
 output method "$method"
 if [[ -n ${TIDEGATE_ADD_TO_PATH:-} && -n ${GITHUB_PATH:-} ]]; then
-  native_path "$(dirname "$binary_path")" >>"$GITHUB_PATH"
-  echo >>"$GITHUB_PATH"
+  bin_dir=$(native_path "$(dirname "$binary_path")")
+  grep -qxF -- "$bin_dir" "$GITHUB_PATH" 2>/dev/null || printf '%s\n' "$bin_dir" >>"$GITHUB_PATH"
 fi

@@ -1,0 +1,48 @@
+//! The composite actions in `actions/`, run step by step as a runner runs them: promote-branch
+//! against the fake GitHub, changelog and bump on real repositories, and the installer against a
+//! local server holding a release's archives and SHA256SUMS.
+
+mod install;
+mod promote;
+mod release_actions;
+
+use action_runner::{Run, Runner, built_binaries, workspace_root};
+use std::path::PathBuf;
+
+/// `actions/NAME` in this workspace.
+pub fn action(name: &str) -> PathBuf {
+    workspace_root().join("actions").join(name)
+}
+
+/// A runner whose installer uses the binaries this test run built.
+pub fn local_runner(name: &str) -> Runner {
+    Runner::new(action(name)).env("TIDEGATE_BIN_DIR", built_binaries())
+}
+
+/// Asserts the run succeeded, showing its log otherwise.
+pub fn succeeded(run: &Run) {
+    assert!(
+        run.failed.is_none(),
+        "failed: {:?}\n{}",
+        run.failed,
+        run.log
+    );
+}
+
+/// Asserts the token appears nowhere in what the steps printed, but in the `::add-mask::`
+/// command that tells the runner to hide it.
+pub fn token_stays_hidden(run: &Run, token: &str) {
+    for line in run.raw_log.lines() {
+        assert!(
+            !line.contains(token) || line == format!("::add-mask::{token}"),
+            "the token reached the log: {line}"
+        );
+    }
+    assert!(
+        !run.summary.contains(token),
+        "the token reached the summary"
+    );
+    for value in run.outputs.values() {
+        assert!(!value.contains(token), "the token reached an output");
+    }
+}

@@ -1,0 +1,138 @@
+//! `actions/promote-branch` against the fake GitHub.
+
+use crate::{local_runner, succeeded, token_stays_hidden};
+use fake_github::FakeGitHub;
+use testkit::TestRepo;
+
+/// A repository on the fake GitHub with `main` two commits ahead of `stable`, and the runner's
+/// checkout of it.
+struct Repo {
+    fake: FakeGitHub,
+    checkout: TestRepo,
+}
+
+fn repo() -> Repo {
+    let fake = FakeGitHub::start();
+    let origin = fake.create_repo("acme", "widgets");
+    let dev = TestRepo::new();
+    dev.set_remote(&origin.display().to_string());
+    dev.commit_file("app.txt", "one\n", "feat: the first version");
+    dev.git(&["branch", "stable"]);
+    dev.commit_file("a.txt", "a\n", "feat(api): add the widgets endpoint (#1)");
+    dev.commit_file("b.txt", "b\n", "fix: stop dropping the last page (#2)");
+    dev.git(&["push", "-q", "origin", "main", "stable"]);
+    let checkout = TestRepo::new();
+    checkout.set_remote(&origin.display().to_string());
+    checkout.git(&["fetch", "-q", "origin"]);
+    checkout.git(&["checkout", "-q", "-B", "main", "origin/main"]);
+    Repo { fake, checkout }
+}
+
+fn runner(repo: &Repo) -> action_runner::Runner {
+    local_runner("promote-branch")
+        .workspace(repo.checkout.path())
+        .repository("acme/widgets")
+        .token(&repo.fake.token())
+        .env("GITHUB_API_URL", repo.fake.api_url())
+        .env("TIDEGATE_RETRY_BASE_MS", "1")
+        .input("from", "main")
+        .input("to", "stable")
+}
+
+#[test]
+fn opens_the_promotion_pr_and_maps_its_outputs() {
+    let repo = repo();
+    for login in ["octocat", "hubot"] {
+        repo.fake.add_collaborator("acme", "widgets", login);
+    }
+    let runner = runner(&repo)
+        .input("labels", "promotion, weekly")
+        .input("reviewers", "octocat\nhubot")
+        .input("draft", "true");
+    let run = runner.run().expect("harness");
+    succeeded(&run);
+    assert_eq!(run.outputs["operation"], "created");
+    assert_eq!(run.outputs["pr-number"], "1");
+    assert!(
+        run.outputs["pr-url"].ends_with("/acme/widgets/pull/1"),
+        "{:?}",
+        run.outputs
+    );
+    assert_eq!(run.outputs["commit-count"], "2");
+    assert_eq!(
+        run.outputs["head-sha"],
+        repo.checkout.git(&["rev-parse", "origin/main"])
+    );
+    assert_eq!(run.outputs["conflicts"], "");
+    let pulls = repo.fake.pulls("acme", "widgets");
+    assert_eq!(pulls.len(), 1);
+    assert_eq!(pulls[0].labels, ["promotion", "weekly"]);
+    assert_eq!(pulls[0].requested_reviewers, ["octocat", "hubot"]);
+    assert!(pulls[0].draft);
+    assert!(
+        run.summary.contains("stable"),
+        "the step summary reports: {}",
+        run.summary
+    );
+    token_stays_hidden(&run, runner.token_value());
+    // The installer's answer reached the run step through its output, not PATH.
+    assert_eq!(run.step_outputs["install"]["method"], "local");
+    assert!(run.uses.is_empty(), "no cache step for local binaries");
+
+    // The second run (next Sunday, nothing new) leaves the PR as it is.
+    let again = runner.run().expect("harness");
+    succeeded(&again);
+    assert_eq!(again.outputs["operation"], "skipped");
+    assert_eq!(again.outputs["pr-number"], "1", "still names the open PR");
+    assert_eq!(repo.fake.pulls("acme", "widgets").len(), 1);
+}
+
+#[test]
+fn dry_run_needs_no_token_and_writes_nothing() {
+    let repo = repo();
+    let runner = runner(&repo).input("dry-run", "true").token("");
+    let run = runner.run().expect("harness");
+    succeeded(&run);
+    assert_eq!(run.outputs["operation"], "pr", "the planned operation");
+    assert_eq!(run.outputs["commit-count"], "2");
+    assert!(
+        run.log.contains("stop dropping the last page"),
+        "{}",
+        run.log
+    );
+    assert_eq!(repo.fake.total_requests(), 0);
+}
+
+#[test]
+fn a_bad_boolean_input_stops_before_anything_is_written() {
+    let repo = repo();
+    let run = runner(&repo).input("draft", "yes").run().expect("harness");
+    assert_eq!(run.failed, Some(("run".into(), 2)));
+    assert!(
+        run.log
+            .contains("::error::input 'draft' must be true or false, not 'yes'"),
+        "{}",
+        run.log
+    );
+    assert_eq!(repo.fake.total_requests(), 0);
+    assert!(run.outputs.is_empty());
+}
+
+#[test]
+fn a_read_only_token_fails_with_the_permission_to_grant_and_stays_hidden() {
+    let repo = repo();
+    repo.fake.set_read_only_token(true);
+    let runner = runner(&repo);
+    let run = runner.run().expect("harness");
+    let (step, code) = run.failed.clone().expect("the step fails");
+    assert_eq!((step.as_str(), code), ("run", 2));
+    let errors: Vec<&str> = run
+        .log
+        .lines()
+        .filter(|l| l.starts_with("::error::"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.log);
+    assert!(errors[0].contains("pull-requests: write"), "{}", errors[0]);
+    assert!(!run.log.contains("panicked") && !run.log.contains("backtrace"));
+    token_stays_hidden(&run, runner.token_value());
+}

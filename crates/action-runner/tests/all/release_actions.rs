@@ -1,0 +1,160 @@
+//! `actions/changelog` and `actions/bump` on real repositories.
+
+use crate::{local_runner, succeeded};
+use testkit::TestRepo;
+
+fn project() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.set_remote("https://github.com/octo/demo.git");
+    repo.commit("feat: first");
+    repo.tag("v1.0.0");
+    repo.commit("fix(parser): handle tabs (#3)");
+    repo.tag("v1.0.1");
+    repo.commit("feat(api): add widgets (#5)");
+    repo
+}
+
+#[test]
+fn changelog_writes_the_file_and_the_notes_output() {
+    let repo = project();
+    let run = local_runner("changelog")
+        .workspace(repo.path())
+        .env("SOURCE_DATE_EPOCH", "1795305600")
+        .input("output-file", "NOTES.md")
+        .run()
+        .expect("harness");
+    succeeded(&run);
+    let written = repo.read("NOTES.md");
+    assert!(written.starts_with("## [1.1.0]"), "{written}");
+    assert_eq!(run.outputs["version"], "1.1.0");
+    assert_eq!(run.outputs["tag"], "v1.1.0");
+    assert_eq!(run.outputs["previous-tag"], "v1.0.1");
+    assert_eq!(run.outputs["commit-count"], "1");
+    assert_eq!(run.outputs["notes"], written.trim_end());
+}
+
+#[test]
+fn changelog_prepends_to_changelog_md_and_json_is_one_document() {
+    let repo = project();
+    repo.write("CHANGELOG.md", "# Changelog\n\n## 1.0.1\n\nOlder notes.\n");
+    let run = local_runner("changelog")
+        .workspace(repo.path())
+        .input("prepend", "CHANGELOG.md")
+        .run()
+        .expect("harness");
+    succeeded(&run);
+    let text = repo.read("CHANGELOG.md");
+    assert!(text.starts_with("# Changelog\n\n## [1.1.0]"), "{text}");
+    assert!(text.ends_with("## 1.0.1\n\nOlder notes.\n"), "{text}");
+
+    let run = local_runner("changelog")
+        .workspace(repo.path())
+        .input("tag", "v1.0.1")
+        .input("format", "json")
+        .run()
+        .expect("harness");
+    succeeded(&run);
+    let json: serde_json::Value = serde_json::from_str(&run.outputs["notes"]).expect("json");
+    assert_eq!(json["version"], "1.0.1");
+}
+
+#[test]
+fn bump_reports_the_next_version_with_release_please_names() {
+    let repo = project();
+    let run = local_runner("bump")
+        .workspace(repo.path())
+        .run()
+        .expect("harness");
+    succeeded(&run);
+    assert_eq!(run.outputs["release_needed"], "true");
+    assert_eq!(run.outputs["version"], "1.1.0");
+    assert_eq!(
+        [
+            &run.outputs["major"],
+            &run.outputs["minor"],
+            &run.outputs["patch"]
+        ],
+        ["1", "1", "0"]
+    );
+    assert_eq!(run.outputs["tag_name"], "v1.1.0");
+    assert_eq!(run.outputs["previous_version"], "1.0.1");
+    assert_eq!(run.outputs["bump"], "minor");
+    assert_eq!(run.outputs["files"], "", "version writes nothing");
+}
+
+#[test]
+fn bump_apply_writes_the_release_files() {
+    let repo = project();
+    repo.write("tidegate.toml", "release-type = \"node\"\n");
+    repo.write(
+        "package.json",
+        "{\n  \"name\": \"demo\",\n  \"version\": \"1.0.1\"\n}\n",
+    );
+    repo.commit("chore: configure");
+
+    let dry = local_runner("bump")
+        .workspace(repo.path())
+        .input("command", "apply")
+        .input("dry-run", "true")
+        .run()
+        .expect("harness");
+    succeeded(&dry);
+    assert!(dry.log.contains("+  \"version\": \"1.1.0\""), "{}", dry.log);
+    assert!(
+        repo.read("package.json").contains("1.0.1"),
+        "a dry run writes nothing"
+    );
+
+    let run = local_runner("bump")
+        .workspace(repo.path())
+        .input("command", "apply")
+        .run()
+        .expect("harness");
+    succeeded(&run);
+    assert!(repo.read("package.json").contains("\"version\": \"1.1.0\""));
+    let files: Vec<&str> = run.outputs["files"].lines().collect();
+    assert!(
+        files.contains(&"package.json") && files.contains(&"CHANGELOG.md"),
+        "{files:?}"
+    );
+}
+
+#[test]
+fn bad_inputs_stop_with_one_clear_error() {
+    let repo = project();
+    let run = local_runner("bump")
+        .workspace(repo.path())
+        .input("command", "publish")
+        .run()
+        .expect("harness");
+    assert_eq!(run.failed, Some(("run".into(), 2)));
+    assert!(
+        run.log
+            .contains("::error::input 'command' must be version or apply, not 'publish'"),
+        "{}",
+        run.log
+    );
+
+    let run = local_runner("changelog")
+        .workspace(repo.path())
+        .input("tag", "v9.9.9")
+        .run()
+        .expect("harness");
+    let (_, code) = run.failed.clone().expect("fails");
+    assert_ne!(code, 0);
+    let errors: Vec<&str> = run
+        .log
+        .lines()
+        .filter(|l| l.starts_with("::error::"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.log);
+    assert!(!run.log.contains("panicked"));
+
+    assert!(
+        local_runner("changelog")
+            .input("tags", "v1.0.0")
+            .run()
+            .is_err(),
+        "an input the action does not declare is refused"
+    );
+}
