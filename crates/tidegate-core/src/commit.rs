@@ -1,6 +1,6 @@
 //! Commit classification: a commit message in, the changes it describes out.
 
-use regex::Regex;
+use regex_lite::Regex;
 use serde::Serialize;
 use std::sync::LazyLock;
 

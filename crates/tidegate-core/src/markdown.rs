@@ -4,7 +4,7 @@
 //! everyone. Text from a commit must not become a link, an HTML element, a mention or an issue
 //! closing keyword by accident.
 
-use regex::Regex;
+use regex_lite::Regex;
 use std::sync::LazyLock;
 
 /// `@name` at the start of a word is a GitHub mention (users, teams `@org/team`). An `@` inside a

@@ -6,7 +6,7 @@ use crate::UsageError;
 use crate::commit::{CommitInfo, DEFAULT_TYPES, classify, merged_pull_request};
 use crate::links::Links;
 use crate::markdown::{code_span, escape_inline};
-use regex::Regex;
+use regex_lite::Regex;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -285,7 +285,7 @@ pub fn title(template: &str, facts: &Facts) -> Result<String, UsageError> {
         LazyLock::new(|| Regex::new(r"\{\{|\}\}|\{([^{}]*)\}").expect("valid regex"));
     let count = facts.commits.len();
     let mut unknown = None;
-    let text = PLACEHOLDER.replace_all(template, |c: &regex::Captures<'_>| {
+    let text = PLACEHOLDER.replace_all(template, |c: &regex_lite::Captures<'_>| {
         match c.get(1).map(|m| m.as_str()) {
             None => c[0][..1].to_string(),
             Some("source") => facts.source.clone(),

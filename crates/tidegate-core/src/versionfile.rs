@@ -4,7 +4,7 @@
 //! line…) with a real parser, then splices the new version into those ranges only, so comments,
 //! key order, quoting, indentation and the trailing newline stay exactly as they were.
 
-use regex::Regex;
+use regex_lite::Regex;
 use semver::Version;
 use serde::Serialize;
 use std::collections::BTreeMap;
