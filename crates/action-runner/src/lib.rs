@@ -12,6 +12,8 @@ mod expr;
 mod server;
 
 pub use server::StaticServer;
+/// Reads a `$GITHUB_OUTPUT` or `$GITHUB_ENV` file (the same format).
+pub use testkit::parse_outputs as parse_env_file;
 
 use saphyr::{LoadableYamlNode, Yaml};
 use std::collections::BTreeMap;
@@ -449,21 +451,6 @@ fn append(path: &Path, text: &str) -> Result<(), String> {
         .open(path)
         .and_then(|mut f| f.write_all(text.as_bytes()))
         .map_err(|e| e.to_string())
-}
-
-/// Reads a `$GITHUB_OUTPUT`/`$GITHUB_ENV` file: `name=value` and `name<<DELIMITER` blocks.
-pub fn parse_env_file(text: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        if let Some((name, delimiter)) = line.split_once("<<") {
-            let value: Vec<&str> = lines.by_ref().take_while(|l| *l != delimiter).collect();
-            out.insert(name.to_string(), value.join("\n"));
-        } else if let Some((name, value)) = line.split_once('=') {
-            out.insert(name.to_string(), value.to_string());
-        }
-    }
-    out
 }
 
 /// The log as the runner shows it: `::add-mask::` commands consumed, every masked value (and

@@ -1,7 +1,7 @@
 //! The shared installer: release pins download a checked archive into the tool cache once;
 //! other refs build from source; bad downloads install nothing.
 
-use crate::{succeeded, token_stays_hidden};
+use crate::{failed_with, succeeded, token_stays_hidden};
 use action_runner::{Runner, StaticServer, built_binaries, checkout_actions_at, parse_env_file};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -142,18 +142,12 @@ fn a_bad_checksum_stops_the_install_and_caches_nothing() {
         .tool_cache(tool_cache.path())
         .workspace(repo.path());
     let run = runner.run().expect("harness");
-    assert_eq!(run.failed, Some(("install".into(), 1)));
-    let errors: Vec<&str> = run
-        .log
-        .lines()
-        .filter(|l| l.starts_with("::error::"))
-        .collect();
-    assert_eq!(errors.len(), 1, "{}", run.log);
+    let error = failed_with(&run, "install", 1);
     assert!(
-        errors[0].contains(&format!("checksum mismatch for changelog-{TARGET}.tar.gz"))
-            && errors[0].contains("nothing was installed"),
+        error.contains(&format!("checksum mismatch for changelog-{TARGET}.tar.gz"))
+            && error.contains("nothing was installed"),
         "{}",
-        errors[0]
+        error
     );
     assert!(
         !run.step_outputs.contains_key("run"),
@@ -173,8 +167,7 @@ fn an_archive_missing_from_the_checksums_or_the_release_is_refused() {
         .workspace(repo.path())
         .run()
         .expect("harness");
-    assert_eq!(run.failed, Some(("install".into(), 1)));
-    assert!(run.log.contains("cannot download"), "{}", run.log);
+    assert!(failed_with(&run, "install", 1).contains("cannot download"));
 
     release.server.put(
         &format!("/dl/v1.2.3/changelog-{TARGET}.tar.gz"),
@@ -185,8 +178,7 @@ fn an_archive_missing_from_the_checksums_or_the_release_is_refused() {
         .workspace(repo.path())
         .run()
         .expect("harness");
-    assert_eq!(run.failed, Some(("install".into(), 1)));
-    assert!(run.log.contains("does not list changelog-"), "{}", run.log);
+    assert!(failed_with(&run, "install", 1).contains("does not list changelog-"));
 }
 
 #[test]
@@ -198,8 +190,7 @@ fn plain_http_is_refused_but_on_localhost() {
         .workspace(repo.path())
         .run()
         .expect("harness");
-    assert_eq!(run.failed, Some(("install".into(), 1)));
-    assert!(run.log.contains("must be an https:// URL"), "{}", run.log);
+    assert!(failed_with(&run, "install", 1).contains("must be an https:// URL"));
     assert!(release.server.requests().is_empty());
 }
 
@@ -322,12 +313,10 @@ fn a_branch_pin_caches_its_build_and_needs_cargo() {
     assert_eq!(with["path"], plan["cache-path"]);
     assert_eq!(with["key"], plan["cache-key"]);
     // Without cargo on PATH, the build cannot happen, and says what to do instead.
-    assert_eq!(run.failed, Some(("install".into(), 1)));
+    let error = failed_with(&run, "install", 1);
     assert!(
-        run.log
-            .contains("needs cargo; install Rust first, or pin the action to a release tag"),
-        "{}",
-        run.log
+        error.contains("needs cargo; install Rust first, or pin the action to a release tag"),
+        "{error}"
     );
 }
 

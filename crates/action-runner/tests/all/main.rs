@@ -29,6 +29,20 @@ pub fn succeeded(run: &Run) {
     );
 }
 
+/// Asserts the run stopped at `step` with exit `code` and one `::error::` line, with no panic or
+/// backtrace; returns that line.
+pub fn failed_with(run: &Run, step: &str, code: i32) -> String {
+    assert_eq!(run.failed, Some((step.to_string(), code)), "{}", run.log);
+    let errors: Vec<&str> = run
+        .log
+        .lines()
+        .filter(|l| l.starts_with("::error::"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{}", run.log);
+    assert!(!run.log.contains("panicked") && !run.log.contains("stack backtrace"));
+    errors[0].to_string()
+}
+
 /// Asserts the token appears nowhere in what the steps printed, but in the `::add-mask::`
 /// command that tells the runner to hide it.
 pub fn token_stays_hidden(run: &Run, token: &str) {
