@@ -129,8 +129,11 @@ release_tag() {
   elif [[ $ref =~ ^[0-9a-f]{40}$ && -n $repository ]]; then
     # A commit pin: the release of the workspace version, if it was built from this commit.
     local built_from
-    built_from=$(curl --fail --silent --location --max-time 30 \
-      "$(download_base)/v$version/source-commit.txt" 2>/dev/null || true)
+    local base protocols='=https'
+    base=$(download_base)
+    [[ $base == http://* ]] && protocols='=http'
+    built_from=$(curl --fail --silent --location --proto "$protocols" --proto-redir "$protocols" \
+      --retry 5 --connect-timeout 20 --max-time 60 "$base/v$version/source-commit.txt" || true)
     if [[ ${built_from//[[:space:]]/} == "$ref" ]]; then echo "v$version"; fi
   fi
 }
@@ -143,6 +146,11 @@ method=source
 tag=
 if [[ -n ${TIDEGATE_BIN_DIR:-} ]]; then
   method=local
+elif [[ $command == install && -n ${TIDEGATE_PLANNED_METHOD:-} ]]; then
+  # The plan step's answer, so the cache step and the install agree.
+  method=$TIDEGATE_PLANNED_METHOD
+  tag=${TIDEGATE_PLANNED_TAG:-}
+  if [[ $method == release ]]; then target=$(target_triple); fi
 else
   tag=$(release_tag)
   if [[ -n $tag ]]; then
@@ -177,6 +185,7 @@ esac
 
 if [[ $command == plan ]]; then
   output method "$method"
+  output tag "$tag"
   output version "$version"
   output cache-path "$(native_path "$install_dir")"
   output cache-key "$cache_key"
@@ -188,6 +197,7 @@ if [[ -x $binary_path ]]; then
 elif [[ $method == local ]]; then
   fail "TIDEGATE_BIN_DIR has no executable $exe: $TIDEGATE_BIN_DIR"
 elif [[ $method == release ]]; then
+  command -v curl >/dev/null 2>&1 || fail "downloading $binary needs curl; install it, or set TIDEGATE_BIN_DIR"
   base=$(download_base)
   archive=$binary-$target.tar.gz
   work=$(mktemp -d)
@@ -215,14 +225,23 @@ else
   echo "Tidegate: building $binary from source ($version); pin a release tag to download instead"
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  CARGO_TARGET_DIR=$work/target cargo install --locked --quiet --path "$source_root/crates/$binary" \
-    --root "$work/root" || fail "cargo install of $binary failed (see above)"
+  # From the action's own source folder, so the caller's rust-toolchain.toml and cargo config
+  # do not apply.
+  (cd "$source_root" && CARGO_TARGET_DIR=$work/target cargo install --locked --quiet \
+    --path "crates/$binary" --root "$work/root") || fail "cargo install of $binary failed (see above)"
   mkdir -p "$(dirname "$install_dir")"
-  rm -rf "$install_dir"
-  mv "$work/root" "$install_dir"
+  # Renamed into place whole; a job that built the same source first wins.
+  mv "$work/root" "$install_dir.$$"
+  if [[ ! -e $install_dir ]]; then mv "$install_dir.$$" "$install_dir"; fi
+  rm -rf "$install_dir.$$"
 fi
 
-output path "$(native_path "$binary_path")"
+# C:/… on Windows: a path both bash and the runner's tools accept.
+if command -v cygpath >/dev/null 2>&1; then
+  output path "$(cygpath -m "$binary_path")"
+else
+  output path "$binary_path"
+fi
 output version "$version"
 output method "$method"
 if [[ -n ${TIDEGATE_ADD_TO_PATH:-} && -n ${GITHUB_PATH:-} ]]; then

@@ -304,6 +304,11 @@ impl Runner {
                 .run
                 .as_deref()
                 .ok_or("a step with neither run nor uses")?;
+            // A runner substitutes `${{ }}` inside scripts before bash sees them: an injection
+            // risk the actions must not take, so the harness refuses to run such a script.
+            if script.contains("${{") {
+                return Err(format!("step {name}: `${{{{` inside a run: script"));
+            }
             if step.shell.as_deref() != Some("bash") {
                 return Err(format!("step {name}: only `shell: bash` is run here"));
             }
