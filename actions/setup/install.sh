@@ -163,6 +163,11 @@ else
 fi
 
 case $method in
+  local | release | source) ;;
+  *) fail "unknown install method '$method'; expected release or source" ;;
+esac
+
+case $method in
   local)
     install_dir=$TIDEGATE_BIN_DIR
     binary_path=$install_dir/$exe
