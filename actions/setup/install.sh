@@ -33,7 +33,6 @@ case $binary in
 esac
 
 source_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-action_path=$(cd "${GITHUB_ACTION_PATH:-$source_root/actions/setup}" && pwd)
 
 output() {
   if [[ -n ${GITHUB_OUTPUT:-} ]]; then
@@ -70,23 +69,22 @@ workspace_version() {
     }' "$source_root/Cargo.toml"
 }
 
-# What the binaries are built from: every file cargo reads, in a stable order.
-source_hash() {
-  local sum
-  if command -v sha256sum >/dev/null 2>&1; then sum=(sha256sum); else sum=(shasum -a 256); fi
-  (cd "$source_root" && find Cargo.toml Cargo.lock crates -type f ! -path '*/tests/*' -print |
-    LC_ALL=C sort | while IFS= read -r file; do printf '%s\n' "$file"; cat "$file"; done |
-    "${sum[@]}" | cut -c1-16)
+# The SHA-256 of standard input, in hex (sha256sum on Linux and Windows, shasum on macOS).
+sha256() {
+  if command -v sha256sum >/dev/null 2>&1; then
+    sha256sum | cut -d' ' -f1
+  elif command -v shasum >/dev/null 2>&1; then
+    shasum -a 256 | cut -d' ' -f1
+  else
+    fail "neither sha256sum nor shasum is installed; nothing can be verified"
+  fi
 }
 
-sha256_of() {
-  if command -v sha256sum >/dev/null 2>&1; then
-    sha256sum "$1" | cut -d' ' -f1
-  elif command -v shasum >/dev/null 2>&1; then
-    shasum -a 256 "$1" | cut -d' ' -f1
-  else
-    fail "neither sha256sum nor shasum is installed; the download cannot be verified"
-  fi
+# What the binaries are built from: every file cargo reads, in a stable order.
+source_hash() {
+  (cd "$source_root" && find Cargo.toml Cargo.lock crates -type f ! -path '*/tests/*' -print |
+    LC_ALL=C sort | while IFS= read -r file; do printf '%s\n' "$file"; cat "$file"; done |
+    sha256 | cut -c1-16)
 }
 
 # OWNER/REPO and REF from …/_actions/OWNER/REPO/REF/actions/NAME (REF may hold slashes).
@@ -111,7 +109,7 @@ download_base() {
   printf '%s' "${base%/}"
 }
 
-fetch() { # URL FILE
+fetch() { # URL FILE (- for standard output)
   local protocols='=https'
   [[ $1 == http://* ]] && protocols='=http'
   curl --fail --silent --show-error --location --proto "$protocols" --proto-redir "$protocols" \
@@ -129,11 +127,7 @@ release_tag() {
   elif [[ $ref =~ ^[0-9a-f]{40}$ && -n $repository ]]; then
     # A commit pin: the release of the workspace version, if it was built from this commit.
     local built_from
-    local base protocols='=https'
-    base=$(download_base)
-    [[ $base == http://* ]] && protocols='=http'
-    built_from=$(curl --fail --silent --location --proto "$protocols" --proto-redir "$protocols" \
-      --retry 5 --connect-timeout 20 --max-time 60 "$base/v$version/source-commit.txt" || true)
+    built_from=$(fetch "$(download_base)/v$version/source-commit.txt" - 2>/dev/null || true)
     if [[ ${built_from//[[:space:]]/} == "$ref" ]]; then echo "v$version"; fi
   fi
 }
@@ -214,7 +208,7 @@ elif [[ $method == release ]]; then
     fail "cannot download $base/$tag/SHA256SUMS, so $archive cannot be verified; re-run the job"
   expected=$(awk -v f="$archive" '$2 == f || $2 == "*" f { print $1; exit }' "$work/SHA256SUMS")
   [[ -n $expected ]] || fail "SHA256SUMS of release $tag does not list $archive; the release is incomplete"
-  actual=$(sha256_of "$work/$archive")
+  actual=$(sha256 <"$work/$archive")
   [[ $actual == "$expected" ]] ||
     fail "checksum mismatch for $archive: SHA256SUMS says $expected, the download is $actual; nothing was installed (re-run; if it persists, report it)"
   mkdir -p "$work/unpacked" "$install_dir"

@@ -210,12 +210,6 @@ impl Runner {
         self
     }
 
-    pub fn platform(mut self, os: &str, arch: &str) -> Self {
-        self.os = os.into();
-        self.arch = arch.into();
-        self
-    }
-
     pub fn tool_cache(mut self, dir: &Path) -> Self {
         self.tool_cache = dir.to_path_buf();
         self
@@ -283,7 +277,6 @@ impl Runner {
         let mut run = Run::default();
         let mut extra_path: Vec<String> = Vec::new();
         let mut extra_env: BTreeMap<String, String> = BTreeMap::new();
-        let summary_all = self.scratch.path().join("summary.md");
         for (index, step) in action.steps.iter().enumerate() {
             let name = step.id.clone().unwrap_or_else(|| index.to_string());
             if let Some(condition) = &step.condition {
@@ -336,8 +329,7 @@ impl Runner {
                 context.steps.insert(id.clone(), outputs.clone());
                 run.step_outputs.insert(id.clone(), outputs);
             }
-            let summary = read(&files.summary);
-            append(&summary_all, &summary)?;
+            run.summary.push_str(&read(&files.summary));
             for line in read(&files.path).lines().filter(|l| !l.trim().is_empty()) {
                 extra_path.insert(0, line.to_string());
                 run.path_added.push(line.to_string());
@@ -354,7 +346,6 @@ impl Runner {
                     .insert(name.clone(), expr::interpolate(value, &context)?);
             }
         }
-        run.summary = read(&summary_all);
         run.log = mask(&run.raw_log, &self.token);
         Ok(run)
     }
@@ -448,16 +439,6 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
-fn append(path: &Path, text: &str) -> Result<(), String> {
-    use std::io::Write;
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(|e| e.to_string())
-}
-
 /// The log as the runner shows it: `::add-mask::` commands consumed, every masked value (and
 /// the token, which the runner masks without being asked) replaced by `***`.
 fn mask(raw: &str, token: &str) -> String {
@@ -477,13 +458,7 @@ fn mask(raw: &str, token: &str) -> String {
     text
 }
 
-/// The workspace's root folder.
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("workspace root")
-}
+pub use testkit::workspace_root;
 
 /// The folder holding freshly built `promote-branch`, `changelog` and `bump`: built once per
 /// test process with the cargo that runs the tests (a no-op after `cargo test --workspace`).

@@ -265,30 +265,16 @@ fn release_outputs(plan: &ReleasePlan, package: Option<&PackagePlan>) -> Outputs
         released.next().filter(|_| released.next().is_none())
     });
     if let Some(p) = single {
-        let next = p
+        let numbers = p
             .next
             .as_deref()
-            .and_then(|v| semver::Version::parse(v).ok());
+            .and_then(|v| semver::Version::parse(v).ok())
+            .map(|v| [v.major, v.minor, v.patch]);
+        outputs.set("version", p.next.clone().unwrap_or_default());
+        for (i, name) in ["major", "minor", "patch"].into_iter().enumerate() {
+            outputs.set(name, numbers.map(|n| n[i].to_string()).unwrap_or_default());
+        }
         outputs
-            .set("version", p.next.clone().unwrap_or_default())
-            .set(
-                "major",
-                next.as_ref()
-                    .map(|v| v.major.to_string())
-                    .unwrap_or_default(),
-            )
-            .set(
-                "minor",
-                next.as_ref()
-                    .map(|v| v.minor.to_string())
-                    .unwrap_or_default(),
-            )
-            .set(
-                "patch",
-                next.as_ref()
-                    .map(|v| v.patch.to_string())
-                    .unwrap_or_default(),
-            )
             .set("tag_name", p.tag.clone().unwrap_or_default())
             .set("previous_version", p.previous.clone().unwrap_or_default())
             .set("previous_tag", p.previous_tag.clone().unwrap_or_default())
