@@ -44,6 +44,8 @@ pub struct Entry {
     pub breaking_note: Option<String>,
     pub prs: Vec<Link>,
     pub commit: Link,
+    /// Issues the commit's footers refer to (`Closes #7`), listed after the links as `refs`.
+    pub references: Vec<Link>,
     pub author: String,
     /// The whole entry line as the default layout writes it (without the leading `* `).
     pub line_md: String,
@@ -85,14 +87,15 @@ pub fn build(
     links: Option<&Links>,
 ) -> ReleaseNotes {
     let entry = |change: &Change, text: &str| make_entry(change, text, links);
+    // release-please lists each note as its text alone, without the commit's links.
     let breaking: Vec<Entry> = changes
         .iter()
         .filter(|c| c.breaking)
         .map(|c| {
             let note = c.breaking_note.as_deref().unwrap_or(&c.description);
-            // A multi-paragraph footer: its first paragraph is the note.
-            let first = note.split("\n\n").next().unwrap_or(note);
-            entry(c, first)
+            let mut e = entry(c, note);
+            e.line_md = breaking_line(c, note, links);
+            e
         })
         .collect();
 
@@ -138,6 +141,88 @@ pub fn build(
     }
 }
 
+fn issue_link(number: u64, links: Option<&Links>) -> Link {
+    Link {
+        label: format!("#{number}"),
+        id: number.to_string(),
+        url: links.map(|l| l.issue(number)),
+    }
+}
+
+/// Whether `#N` appears in the text as a whole number.
+fn mentions_issue(text: &str, number: u64) -> bool {
+    let needle = format!("#{number}");
+    text.match_indices(&needle).any(|(at, _)| {
+        !text[at + needle.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+/// A breaking-change line as release-please writes it: the scope, then the note, whose first
+/// `(#N)` becomes a link.
+fn breaking_line(change: &Change, note: &str, links: Option<&Links>) -> String {
+    let mut line = String::new();
+    if let Some(scope) = &change.scope {
+        line.push_str(&format!("**{}:** ", escape_inline(scope)));
+    }
+    let linked = first_pr_ref(note).and_then(|(at, len, number)| {
+        let link = issue_link(number, links);
+        link.url.as_ref()?;
+        Some(format!(
+            "{}({}){}",
+            escape_lines(&note[..at]),
+            link.markdown(),
+            escape_lines(&note[at + len..])
+        ))
+    });
+    line.push_str(&linked.unwrap_or_else(|| escape_lines(note)));
+    line
+}
+
+/// Escapes each line of a note, keeping its line breaks and indentation (release-please keeps a
+/// note's list or `####` heading as indented Markdown under the entry).
+fn escape_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| {
+            let rest = line.trim_start();
+            let indent = &line[..line.len() - rest.len()];
+            let escaped = escape_inline(rest);
+            // escape_inline drops edge spaces; keep the one that separates words from a link.
+            let lead = if rest.len() < line.len() && !indent.contains('\n') {
+                indent
+            } else {
+                ""
+            };
+            let tail = if line.ends_with(' ') && !rest.is_empty() {
+                " "
+            } else {
+                ""
+            };
+            format!("{lead}{escaped}{tail}")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The first `(#N)` in a text: its byte offset, length and number.
+fn first_pr_ref(text: &str) -> Option<(usize, usize, u64)> {
+    let mut from = 0;
+    while let Some(found) = text[from..].find("(#") {
+        let at = from + found;
+        let digits: String = text[at + 2..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if !digits.is_empty() && text[at + 2 + digits.len()..].starts_with(')') {
+            return Some((at, digits.len() + 3, digits.parse().ok()?));
+        }
+        from = at + 2;
+    }
+    None
+}
+
 fn make_entry(change: &Change, text: &str, links: Option<&Links>) -> Entry {
     let prs: Vec<Link> = change
         .prs
@@ -154,6 +239,13 @@ fn make_entry(change: &Change, text: &str, links: Option<&Links>) -> Entry {
         url: links.map(|l| l.commit(&change.commit)),
     };
     let description_md = escape_inline(text);
+    // A reference the line already shows is not repeated (release-please's rule).
+    let references: Vec<Link> = change
+        .references
+        .iter()
+        .filter(|n| !change.prs.contains(n) && !mentions_issue(text, **n))
+        .map(|n| issue_link(*n, links))
+        .collect();
     let mut line = String::new();
     if let Some(scope) = &change.scope {
         line.push_str(&format!("**{}:** ", escape_inline(scope)));
@@ -163,6 +255,14 @@ fn make_entry(change: &Change, text: &str, links: Option<&Links>) -> Entry {
         line.push_str(&format!(" ({})", pr.markdown()));
     }
     line.push_str(&format!(" ({})", commit.markdown()));
+    // release-please writes `, closes` here in its older versions and `, refs` since it stopped
+    // closing issues on merge; `refs` is what it writes today and closes nothing.
+    if !references.is_empty() {
+        line.push_str(", refs");
+        for reference in &references {
+            line.push_str(&format!(" {}", reference.markdown()));
+        }
+    }
     Entry {
         kind: change.kind.clone(),
         scope: change.scope.clone(),
@@ -172,6 +272,7 @@ fn make_entry(change: &Change, text: &str, links: Option<&Links>) -> Entry {
         breaking_note: change.breaking_note.clone(),
         prs,
         commit,
+        references,
         author: change.author.clone(),
         line_md: line,
     }

@@ -32,12 +32,17 @@ pub struct Change {
     pub description: String,
     pub body: Option<String>,
     pub breaking: bool,
-    /// The `BREAKING CHANGE:` footer's text, or the description for a `!` commit.
+    /// The breaking-change note as release-please makes it: the last `BREAKING CHANGE` footer's or
+    /// body paragraph's text, or the header's description (with its `(#N)`) for a `!` commit.
     pub breaking_note: Option<String>,
     /// A valid `Release-As:` footer's version.
     pub release_as: Option<semver::Version>,
     /// Pull requests the change came through: `(#N)` in its header, else the merge commit's PR.
     pub prs: Vec<u64>,
+    /// Issues its footers refer to (`Closes #12`, `Refs: #7`), as release-please lists them.
+    pub references: Vec<u64>,
+    /// The commit it reverts (`This reverts commit <sha>.`), a full or abbreviated id.
+    pub reverts: Option<String>,
     pub commit: String,
     pub author: String,
     pub time: i64,
@@ -53,22 +58,21 @@ impl Change {
     }
 }
 
-/// Types that may start a further message inside one commit body (a squash merge). Only known types
-/// count, so a body paragraph such as "Note: this is slow" is not mistaken for a change.
+/// Types a footer line may carry to count as a further change (with any configured changelog
+/// section types). A footer of another type (`Signed-off-by: …`) is a trailer, not a change.
 pub const DEFAULT_TYPES: &[&str] = &[
     "feat", "feature", "fix", "perf", "revert", "docs", "style", "chore", "refactor", "test",
     "build", "ci", "deps",
 ];
 
-/// A header line of a further message: optional `* ` or `- ` bullet (GitHub's squash body), then
-/// `type(scope)!: description`.
-static EXTRA_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:[*-]\s+)?([A-Za-z][\w-]*)(?:\([^()\n]*\))?!?:\s").expect("valid regex")
-});
 static PR_REF: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\s*\(#(\d+)\)").expect("valid regex"));
 static RELEASE_AS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?im)^release-as:\s*(\S+)\s*$").expect("valid regex"));
+/// git's revert body: `This reverts commit <sha>.`
+static REVERTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)This reverts commit ([0-9a-f]{7,40})\b").expect("valid regex")
+});
 
 /// What a commit says, with any problems worth telling the user about.
 #[derive(Debug, Default)]
@@ -77,123 +81,51 @@ pub struct Classified {
     pub warnings: Vec<String>,
 }
 
-/// Classifies a commit into the changes it describes.
+/// Classifies a commit into the changes it describes, as release-please reads messages (see
+/// [`crate::conventional`]).
 ///
-/// `extra_types` are the types that may open a further message inside the body, besides the
-/// header's (usually [`DEFAULT_TYPES`] plus any configured changelog section types).
-pub fn classify(commit: &CommitInfo, extra_types: &[&str]) -> Classified {
-    let message = commit.message.replace("\r\n", "\n");
-    let groups = split_messages(&message, extra_types);
+/// `known_types` are the types a footer line may carry to count as a further change (usually
+/// [`DEFAULT_TYPES`] plus any configured changelog section types).
+pub fn classify(commit: &CommitInfo, known_types: &[&str]) -> Classified {
     let mut out = Classified::default();
-    let has_extra = groups.len() > 1;
-    for (i, group) in groups.iter().enumerate() {
-        let change = match git_conventional::Commit::parse(group) {
-            Ok(parsed) => conventional_change(&parsed, commit, &mut out.warnings),
-            Err(_) if i > 0 => {
-                // A further message whose body does not parse: keep its header line.
-                let header = group.lines().next().unwrap_or_default();
-                match git_conventional::Commit::parse(header) {
-                    Ok(parsed) => conventional_change(&parsed, commit, &mut out.warnings),
-                    Err(_) => other_change(group, commit, &mut out.warnings),
-                }
-            }
-            // A squash commit whose title is not conventional but whose body lists conventional
-            // messages: the title only summarises them.
-            Err(_) if has_extra => continue,
-            Err(_) => other_change(group, commit, &mut out.warnings),
-        };
+    let reverts = REVERTS
+        .captures(&commit.message)
+        .map(|c| c[1].to_ascii_lowercase());
+    for parsed in crate::conventional::parse_commit_message(&commit.message) {
+        let kind = parsed.kind.to_ascii_lowercase();
+        let known = known_types.iter().any(|t| t.eq_ignore_ascii_case(&kind));
+        if parsed.from_footer && !known && parsed.breaking_note.is_none() {
+            continue;
+        }
+        let (description, prs) = split_pr_refs(&parsed.subject);
+        let release_as = parsed
+            .release_as
+            .as_deref()
+            .and_then(|v| parse_release_as(v, commit, &mut out.warnings));
+        let body = parsed.body.trim();
+        out.changes.push(Change {
+            kind,
+            scope: parsed.scope,
+            description,
+            body: (!body.is_empty()).then(|| body.to_string()),
+            breaking: parsed.breaking_note.is_some(),
+            breaking_note: parsed.breaking_note,
+            release_as,
+            prs: with_merged_pr(prs, commit),
+            references: parsed.references,
+            reverts: reverts.clone(),
+            commit: commit.id.clone(),
+            author: commit.author.clone(),
+            time: commit.time,
+        });
+    }
+    if out.changes.is_empty() {
+        let message = commit.message.replace("\r\n", "\n");
+        let mut change = other_change(message.trim(), commit, &mut out.warnings);
+        change.reverts = reverts;
         out.changes.push(change);
     }
     out
-}
-
-/// Splits a message into the messages it holds: the first, then each blank-line separated paragraph
-/// that opens with a header of a known type, together with the paragraphs after it.
-fn split_messages(message: &str, extra_types: &[&str]) -> Vec<String> {
-    let mut groups: Vec<Vec<String>> = Vec::new();
-    for paragraph in paragraphs(message) {
-        let first_line = paragraph.lines().next().unwrap_or_default().trim();
-        let opens = !groups.is_empty()
-            && EXTRA_HEADER
-                .captures(first_line)
-                .is_some_and(|c| extra_types.iter().any(|t| t.eq_ignore_ascii_case(&c[1])));
-        if groups.is_empty() || opens {
-            let mut text = paragraph.to_string();
-            if opens {
-                // Further messages are often indented or bulleted inside the body.
-                let mut lines: Vec<&str> = paragraph.lines().map(str::trim).collect();
-                lines[0] = lines[0]
-                    .strip_prefix("* ")
-                    .or_else(|| lines[0].strip_prefix("- "))
-                    .unwrap_or(lines[0]);
-                // Lines right under such a header are its footers or body: the blank line
-                // conventional commits need before them is added.
-                text = match lines.split_first() {
-                    Some((header, rest)) if !rest.is_empty() => {
-                        format!("{header}\n\n{}", rest.join("\n"))
-                    }
-                    _ => lines.join("\n"),
-                };
-            }
-            groups.push(vec![text]);
-        } else if let Some(last) = groups.last_mut() {
-            last.push(paragraph.to_string());
-        }
-    }
-    groups.into_iter().map(|g| g.join("\n\n")).collect()
-}
-
-/// Blank-line separated paragraphs, trailing whitespace trimmed.
-fn paragraphs(message: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut end = 0;
-    let mut offset = 0;
-    for line in message.split_inclusive('\n') {
-        let content = line.trim_end();
-        if content.trim().is_empty() {
-            if let Some(s) = start.take() {
-                out.push(&message[s..end]);
-            }
-        } else {
-            start.get_or_insert(offset);
-            end = offset + content.len();
-        }
-        offset += line.len();
-    }
-    if let Some(s) = start {
-        out.push(&message[s..end]);
-    }
-    out
-}
-
-fn conventional_change(
-    parsed: &git_conventional::Commit<'_>,
-    commit: &CommitInfo,
-    warnings: &mut Vec<String>,
-) -> Change {
-    let (description, prs) = split_pr_refs(parsed.description());
-    let release_as = parsed
-        .footers()
-        .iter()
-        .filter(|f| f.token().as_str().eq_ignore_ascii_case("release-as"))
-        .find_map(|f| parse_release_as(f.value(), commit, warnings));
-    let breaking_note = parsed
-        .breaking_description()
-        .map(|note| note.trim().to_string());
-    Change {
-        kind: parsed.type_().as_str().to_ascii_lowercase(),
-        scope: parsed.scope().map(|s| s.as_str().to_string()),
-        description,
-        body: parsed.body().map(str::to_string),
-        breaking: parsed.breaking(),
-        breaking_note,
-        release_as,
-        prs: with_merged_pr(prs, commit),
-        commit: commit.id.clone(),
-        author: commit.author.clone(),
-        time: commit.time,
-    }
 }
 
 fn other_change(text: &str, commit: &CommitInfo, warnings: &mut Vec<String>) -> Change {
@@ -212,10 +144,40 @@ fn other_change(text: &str, commit: &CommitInfo, warnings: &mut Vec<String>) -> 
         breaking_note: None,
         release_as,
         prs: with_merged_pr(prs, commit),
+        references: Vec::new(),
+        reverts: None,
         commit: commit.id.clone(),
         author: commit.author.clone(),
         time: commit.time,
     }
+}
+
+/// Drops each change that a later change in the same range reverts, together with the revert
+/// (`This reverts commit <sha>.`, as git's and GitHub's revert write it): what shipped is as if
+/// neither happened. A revert of a commit outside the range stays. Changes are newest first, so a
+/// revert of a revert brings the original back.
+pub fn cancel_revert_pairs(changes: Vec<Change>) -> Vec<Change> {
+    let mut cancelled: std::collections::HashSet<String> = Default::default();
+    for change in &changes {
+        if cancelled.contains(&change.commit) {
+            continue;
+        }
+        let Some(target) = &change.reverts else {
+            continue;
+        };
+        let reverted = changes
+            .iter()
+            .map(|c| &c.commit)
+            .find(|id| id.starts_with(target.as_str()) && !cancelled.contains(*id));
+        if let Some(reverted) = reverted {
+            cancelled.insert(reverted.clone());
+            cancelled.insert(change.commit.clone());
+        }
+    }
+    changes
+        .into_iter()
+        .filter(|c| !cancelled.contains(&c.commit))
+        .collect()
 }
 
 fn parse_release_as(

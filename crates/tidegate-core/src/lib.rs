@@ -4,6 +4,7 @@
 pub mod changelog;
 pub mod commit;
 pub mod config;
+pub mod conventional;
 pub mod links;
 pub mod markdown;
 pub mod plan;

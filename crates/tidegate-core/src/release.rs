@@ -1,6 +1,6 @@
 //! A release's facts, settled: the changes since the previous release and what they add up to.
 
-use crate::commit::{Change, CommitInfo, classify};
+use crate::commit::{Change, CommitInfo, cancel_revert_pairs, classify};
 use crate::config::PackageConfig;
 use crate::version::{Decision, decide};
 use semver::Version;
@@ -15,15 +15,18 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    /// Classifies commits (newest first) with a package's known types.
+    /// Classifies commits (newest first) with a package's known types; a change and its revert,
+    /// both in the range, cancel out.
     pub fn of(commits: &[CommitInfo], package: &PackageConfig) -> Self {
         let types = package.known_types();
         let mut out = Self::default();
+        let mut changes = Vec::new();
         for commit in commits {
             let classified = classify(commit, &types);
-            out.changes.extend(classified.changes);
+            changes.extend(classified.changes);
             out.warnings.extend(classified.warnings);
         }
+        out.changes = cancel_revert_pairs(changes);
         out
     }
 

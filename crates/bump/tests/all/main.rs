@@ -53,6 +53,25 @@ fn json_reports_the_facts_behind_the_version() {
 }
 
 #[test]
+fn squash_merged_history_follows_the_pr_titles_not_the_bullets() {
+    let repo = TestRepo::new();
+    repo.commit("feat: one");
+    repo.tag("v1.4.2");
+    // GitHub's default squash bodies: one bullet per branch commit, a `feat!` among them.
+    repo.commit("feat: widgets (#21)\n\n* feat!: first try\n\n* fix: typo\n\n* chore: lint\n");
+    repo.commit("fix: last page (#22)\n\n* fix(api)!: wip\n");
+    let json = bump_json(&repo);
+    assert_eq!(json["next"], "1.5.0", "{json}");
+    assert_eq!(json["bump"], "minor");
+    assert_eq!(json["breaking"], 0);
+    assert_eq!(json["changes"], 2);
+    // A conventional footer line is a change release-please counts: here a breaking one.
+    repo.commit("chore: sync (#23)\n\nfeat!: remove the old option\n");
+    let json = bump_json(&repo);
+    assert_eq!(json["next"], "2.0.0", "{json}");
+}
+
+#[test]
 fn nothing_user_facing_means_next_is_null() {
     let repo = TestRepo::new();
     repo.commit("feat: one");

@@ -62,7 +62,7 @@ fn release_please_layout_with_links() {
 \n\
 ### ⚠ BREAKING CHANGES\n\
 \n\
-* `--to` is now `--target` ([02ababa]({c}02{ab}))\n\
+* `--to` is now `--target`\n\
 \n\
 ### Features\n\
 \n\
@@ -77,6 +77,99 @@ fn release_please_layout_with_links() {
         ab = "ab".repeat(19)
     );
     assert_eq!(text, expected);
+}
+
+#[test]
+fn breaking_notes_and_footer_references_as_release_please_writes_them() {
+    let links = Links::from_remote("https://github.com/octo/repo").expect("remote");
+    let text = notes(
+        &[
+            "feat(cli)!: drop the --to flag (#110)",
+            "fix: keep the last page (#111)\n\nCloses #7\nFixes #111\nRefs: #8\n",
+        ],
+        Some(&links),
+        Some("v1.2.3"),
+    );
+    let issues = "https://github.com/octo/repo/issues/";
+    let c = "https://github.com/octo/repo/commit/";
+    let ab = "ab".repeat(19);
+    // The note is the `!` header's description with its PR linked, and no commit link.
+    assert!(
+        text.contains(&format!(
+            "### ⚠ BREAKING CHANGES\n\n* **cli:** drop the --to flag ([#110]({issues}110))\n"
+        )),
+        "{text}"
+    );
+    // Footer references follow the links as `refs` (a reference already shown is not repeated).
+    assert!(
+        text.contains(&format!(
+            "* keep the last page ([#111]({issues}111)) ([01ababa]({c}01{ab})), refs [#7]({issues}7) [#8]({issues}8)\n"
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_change_and_its_revert_in_the_same_release_cancel_out() {
+    use tidegate_core::release::Analysis;
+    let config = Config::defaults();
+    let info = |n: u8, message: &str| CommitInfo {
+        id: format!("{n:02x}{}", "cd".repeat(19)),
+        message: message.into(),
+        ..Default::default()
+    };
+    let feature = info(1, "feat: widgets");
+    let revert_id = &feature.id[..12];
+    // Newest first: the revert (GitHub's revert button), then the feature, then a fix.
+    let commits = vec![
+        info(
+            3,
+            &format!("Revert \"feat: widgets\" (#9)\n\nThis reverts commit {revert_id}."),
+        ),
+        info(2, "fix: the last page"),
+        feature.clone(),
+    ];
+    let analysis = Analysis::of(&commits, &config.packages[0]);
+    let kinds: Vec<&str> = analysis.changes.iter().map(|c| c.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        vec!["fix"],
+        "the feature and its revert are both gone"
+    );
+    let previous = semver::Version::new(1, 2, 3);
+    let decision = analysis.decide(Some(&previous), &config.packages[0]);
+    assert_eq!(decision.next, Some(semver::Version::new(1, 2, 4)));
+
+    // A revert of a revert brings the change back.
+    let first_revert = info(
+        3,
+        &format!("revert: widgets\n\nThis reverts commit {revert_id}."),
+    );
+    let again = info(
+        4,
+        &format!(
+            "Revert \"revert: widgets\"\n\nThis reverts commit {}.",
+            &first_revert.id[..10]
+        ),
+    );
+    let analysis = Analysis::of(&[again, first_revert, feature.clone()], &config.packages[0]);
+    let kinds: Vec<&str> = analysis.changes.iter().map(|c| c.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["feat"]);
+
+    // A revert of a change released earlier (not in the range) stays, under Reverts.
+    let only_revert = info(
+        5,
+        "revert: widgets (#12)\n\nThis reverts commit 0123456789.",
+    );
+    let analysis = Analysis::of(&[only_revert], &config.packages[0]);
+    let notes = render_markdown(&build(
+        heading(Some("v1.2.3")),
+        &analysis.changes,
+        1,
+        &config.packages[0],
+        None,
+    ));
+    assert!(notes.contains("### Reverts\n\n* widgets (#12)"), "{notes}");
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Commit classification with git-conventional.
+//! Commit classification: messages read as release-please reads them.
 
 use crate::changes;
 
@@ -40,35 +40,158 @@ fn non_conventional_messages_are_kept_as_other() {
     assert_eq!(c[0].description, "Update README.md");
 }
 
-#[test]
-fn squash_bodies_hold_several_messages() {
-    let message = "feat: adds v4 UUID (#12)\n\n* fix(utils): unicode no longer throws\n\n* feat(utils): update encode to support unicode\n  BREAKING-CHANGE: encode method no longer throws.\n\nNote: this paragraph is prose, not a change.\n";
-    let c = changes(message);
-    let kinds: Vec<(&str, Option<&str>)> = c
+fn summary(changes: &[tidegate_core::commit::Change]) -> Vec<String> {
+    changes
         .iter()
-        .map(|c| (c.kind.as_str(), c.scope.as_deref()))
-        .collect();
+        .map(|c| {
+            let scope = c
+                .scope
+                .as_deref()
+                .map(|s| format!("({s})"))
+                .unwrap_or_default();
+            let bang = if c.breaking { "!" } else { "" };
+            format!("{}{scope}{bang}: {}", c.kind, c.description)
+        })
+        .collect()
+}
+
+#[test]
+fn github_squash_bullets_are_not_changes() {
+    // GitHub's default squash body lists the branch's commits as bullets; the PR title is the change.
+    let message = "feat: adds v4 UUID (#12)\n\n* fix(utils): unicode no longer throws\n\n* feat!: drop node 14\n\n* chore: fix lint\n";
+    assert_eq!(summary(&changes(message)), vec!["feat: adds v4 UUID"]);
+    let dashes = "fix: a (#3)\n\n- feat!: not a change\n- fix: nor this\n";
+    assert_eq!(summary(&changes(dashes)), vec!["fix: a"]);
+}
+
+#[test]
+fn a_blank_line_then_a_known_header_starts_another_message() {
+    let message = "feat: one\n\nfix(utils): two\n\nSome prose about two.\n\ndocs: three\n";
     assert_eq!(
-        kinds,
-        vec![
-            ("feat", None),
-            ("fix", Some("utils")),
-            ("feat", Some("utils"))
-        ]
+        summary(&changes(message)),
+        vec!["feat: one", "fix(utils): two", "docs: three"]
     );
-    assert!(c[2].breaking, "the footer belongs to the third message");
-    assert!(!c[1].breaking);
+    // `deps` and `feat!` are not in release-please's list of types that split a message: such a
+    // line is a footer of the message before it, and a footer with a type is a change too.
+    // A title that is not conventional over such messages is dropped for them.
+    let title = "Big PR (#9)\n\nfeat: one\n\nfix: two\n";
+    assert_eq!(summary(&changes(title)), vec!["feat: one", "fix: two"]);
+    let bang = "fix: a\n\nfeat!: b\n";
+    assert_eq!(summary(&changes(bang)), vec!["feat!: b", "fix: a"]);
+}
+
+#[test]
+fn conventional_lines_in_the_footer_block_are_further_changes() {
+    let message = "chore: release 2.0.0\n\nSome context.\n\nfeat!: remove the command option\nrefactor!: rewrite in TypeScript\ndeps!: upgrade to v16\n  with the new engine\nSigned-off-by: Ada <ada@example.com>\n";
+    let c = changes(message);
+    assert_eq!(
+        summary(&c),
+        vec![
+            "feat!: remove the command option",
+            "refactor!: rewrite in TypeScript",
+            "deps!: upgrade to v16",
+            "chore: release 2.0.0",
+        ],
+        "a trailer such as Signed-off-by is not a change"
+    );
     assert_eq!(
         c[2].breaking_note.as_deref(),
-        Some("encode method no longer throws.")
+        Some("upgrade to v16"),
+        "the footer's own header is its note"
+    );
+    assert_eq!(c[2].body.as_deref(), Some("with the new engine"));
+}
+
+#[test]
+fn nested_commit_blocks_are_further_messages() {
+    let message = "chore: googleapis update\n\nBEGIN_NESTED_COMMIT\nfix(api): one\n\nPiperOrigin-RevId: 1\nEND_NESTED_COMMIT\nBEGIN_NESTED_COMMIT\nfeat(b)!: two\nEND_NESTED_COMMIT\n";
+    assert_eq!(
+        summary(&changes(message)),
+        vec!["chore: googleapis update", "fix(api): one", "feat(b)!: two"]
+    );
+    // An unterminated block runs to the end, and its text still parses.
+    let open = "fix: a\n\nBEGIN_NESTED_COMMIT\nfeat: b\n";
+    assert_eq!(summary(&changes(open)), vec!["fix: a", "feat: b"]);
+}
+
+#[test]
+fn a_body_line_repeating_the_header_is_read_as_release_please_reads_it() {
+    // The repeated line is a footer of the header (release-please lists both); as a bullet it is
+    // prose.
+    let repeated = "feat(deps)!: update octokit to v20\n\nfeat(deps)!: update octokit to v20\n";
+    assert_eq!(
+        summary(&changes(repeated)),
+        vec![
+            "feat(deps)!: update octokit to v20",
+            "feat(deps)!: update octokit to v20"
+        ]
+    );
+    let bullet = "feat(deps)!: update octokit to v20\n\n* feat(deps)!: update octokit to v20\n";
+    assert_eq!(summary(&changes(bullet)).len(), 1);
+}
+
+#[test]
+fn breaking_markers_after_trailers_and_in_indented_footer_commits() {
+    let after_trailers = "fix: x\n\nSigned-off-by: Ada <a@example.com>\nCo-authored-by: Bo <b@example.com>\nBREAKING CHANGE: the default moved\n";
+    let c = changes(after_trailers);
+    assert_eq!(summary(&c), vec!["fix!: x"]);
+    assert_eq!(c[0].breaking_note.as_deref(), Some("the default moved"));
+
+    let indented =
+        "chore: sync\n\nfeat(utils): update encode\n  BREAKING-CHANGE: encode no longer throws.\n";
+    let c = changes(indented);
+    assert_eq!(
+        summary(&c),
+        vec!["chore: sync", "feat(utils)!: update encode"]
+    );
+    assert_eq!(
+        c[1].breaking_note.as_deref(),
+        Some("encode no longer throws.")
     );
 }
 
 #[test]
-fn a_non_conventional_squash_title_over_conventional_bodies_is_dropped_for_them() {
-    let c = changes("Big PR (#9)\n\n* feat: one\n\n* fix: two\n");
-    let kinds: Vec<&str> = c.iter().map(|c| c.kind.as_str()).collect();
-    assert_eq!(kinds, vec!["feat", "fix"]);
+fn a_breaking_note_keeps_a_list_under_it() {
+    let message =
+        "feat: x\n\nBREAKING CHANGE: endpoints were removed\n#### Deleted\n- one\n- two\n";
+    assert_eq!(
+        changes(message)[0].breaking_note.as_deref(),
+        Some("endpoints were removed\n    #### Deleted\n    - one\n    - two")
+    );
+    // Lines of a plain note are joined; the note ends at a blank line.
+    let plain = "fix: y\n\nBREAKING CHANGE: first\nsecond\n\nnot part of it\n";
+    assert_eq!(
+        changes(plain)[0].breaking_note.as_deref(),
+        Some("first second")
+    );
+}
+
+#[test]
+fn footer_references_are_kept() {
+    let c = &changes("fix: z\n\nCloses #7\nRefs: #9\nFixes: #1, #2\n")[0];
+    assert_eq!(c.references, vec![7, 9], "a list is not one reference");
+}
+
+#[test]
+fn odd_input_parses_without_panic() {
+    // A word followed by an unclosed parenthesis makes release-please give up on the message; it is
+    // then not conventional.
+    assert_eq!(changes("fix: a\n\ncall(foo: bar\n")[0].kind, "other");
+    // Footers that only look like a type are trailers; the message still counts.
+    assert_eq!(summary(&changes("fix: a\n\nNote: slow\n")), vec!["fix: a"]);
+    for message in [
+        "",
+        "\n\n",
+        "feat(",
+        "BEGIN_NESTED_COMMIT",
+        "END_NESTED_COMMIT feat: x",
+        "feat: x\n\nBREAKING CHANGE:",
+        "Revert \"feat: x\"\n\nThis reverts commit 123.",
+        "feat: \u{feff}\u{a0}x\r\r\nBREAKING-CHANGE:\r\n",
+    ] {
+        let c = changes(message);
+        assert!(!c.is_empty(), "{message:?}");
+    }
 }
 
 #[test]
