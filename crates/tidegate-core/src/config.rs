@@ -52,15 +52,42 @@ pub enum ReleaseType {
 }
 
 impl ReleaseType {
+    /// Every release type Tidegate supports, by its release-please name.
+    pub const ALL: [(&'static str, Self); 6] = [
+        ("simple", Self::Simple),
+        ("rust", Self::Rust),
+        ("node", Self::Node),
+        ("python", Self::Python),
+        ("helm", Self::Helm),
+        ("go", Self::Go),
+    ];
+
     fn from_release_please(name: &str) -> Option<Self> {
-        Some(match name {
-            "simple" => Self::Simple,
-            "rust" => Self::Rust,
-            "node" => Self::Node,
-            "python" => Self::Python,
-            "helm" => Self::Helm,
-            "go" => Self::Go,
-            _ => return None,
+        Self::ALL
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, kind)| *kind)
+    }
+
+    /// The release type's name, as release-please spells it.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, kind)| *kind == self)
+            .map_or("simple", |(name, _)| name)
+    }
+}
+
+impl std::str::FromStr for ReleaseType {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        Self::from_release_please(name).ok_or_else(|| {
+            let known: Vec<&str> = Self::ALL.iter().map(|(n, _)| *n).collect();
+            format!(
+                "unknown release type `{name}`; the supported ones are {}",
+                known.join(", ")
+            )
         })
     }
 }
@@ -260,12 +287,19 @@ pub struct Config {
 impl Config {
     /// The defaults, for a repository with no configuration file.
     pub fn defaults() -> Self {
+        Self::for_release_type(None)
+    }
+
+    /// A repository with no configuration file: one root package of `release_type` (default
+    /// `simple`) with that type's defaults, as release-please-action's `release-type` input alone.
+    pub fn for_release_type(release_type: Option<ReleaseType>) -> Self {
         let package = settle(
             ".",
             &Options::default(),
             &Options::default(),
             None,
             "defaults",
+            release_type.unwrap_or_default(),
         )
         .expect("the defaults are valid");
         Self {
@@ -278,6 +312,17 @@ impl Config {
 
     /// Reads `tidegate.toml` text.
     pub fn from_toml(file: &str, text: &str) -> Result<Self, ConfigError> {
+        Self::from_toml_with(file, text, None)
+    }
+
+    /// Reads `tidegate.toml` text; `release_type` (`--release-type`) replaces the built-in default
+    /// type (`simple`) of packages whose configuration names none.
+    pub fn from_toml_with(
+        file: &str,
+        text: &str,
+        release_type: Option<ReleaseType>,
+    ) -> Result<Self, ConfigError> {
+        let fallback = release_type.unwrap_or_default();
         let options: Options =
             toml_edit::de::from_str(text).map_err(|e| toml_error(file, text, &e))?;
         let mut packages = Vec::new();
@@ -297,10 +342,17 @@ impl Config {
                             ));
                         }
                     }
-                    packages.push(settle(path, &options, package, None, file)?);
+                    packages.push(settle(path, &options, package, None, file, fallback)?);
                 }
             }
-            _ => packages.push(settle(".", &options, &Options::default(), None, file)?),
+            _ => packages.push(settle(
+                ".",
+                &options,
+                &Options::default(),
+                None,
+                file,
+                fallback,
+            )?),
         }
         // Packages other than the root are named after themselves unless configured otherwise.
         for package in &mut packages {
@@ -322,6 +374,19 @@ impl Config {
         text: &str,
         manifest: Option<&str>,
     ) -> Result<Self, ConfigError> {
+        Self::from_release_please_with(file, text, manifest, None)
+    }
+
+    /// Reads release-please's configuration; a package whose configuration names no
+    /// `release-type` is `node` (release-please's default), or `release_type` when given
+    /// (`--release-type`).
+    pub fn from_release_please_with(
+        file: &str,
+        text: &str,
+        manifest: Option<&str>,
+        release_type: Option<ReleaseType>,
+    ) -> Result<Self, ConfigError> {
+        let fallback = release_type.unwrap_or(ReleaseType::Node);
         let root: serde_json::Value =
             serde_json::from_str(text).map_err(|e| ConfigError::Invalid {
                 file: file.into(),
@@ -376,7 +441,7 @@ impl Config {
                     })
                 })
                 .transpose()?;
-            let mut package = settle(path, &defaults, options, recorded, file)?;
+            let mut package = settle(path, &defaults, options, recorded, file, fallback)?;
             package.derive_component = true;
             package.settle_tag();
             packages.push(package);
@@ -575,6 +640,7 @@ fn settle(
     own: &Options,
     manifest_version: Option<semver::Version>,
     file: &str,
+    fallback_type: ReleaseType,
 ) -> Result<PackageConfig, ConfigError> {
     macro_rules! pick {
         ($field:ident) => {
@@ -582,7 +648,7 @@ fn settle(
         };
     }
     let path = normalize_path(path);
-    let release_type = pick!(release_type).unwrap_or_default();
+    let release_type = pick!(release_type).unwrap_or(fallback_type);
     let parse_version = |key: &str,
                          value: Option<String>|
      -> Result<Option<semver::Version>, ConfigError> {
@@ -629,7 +695,7 @@ fn settle(
     Ok(PackageConfig {
         release_type,
         rules,
-        sections: pick!(changelog_sections).unwrap_or_else(default_sections),
+        sections: pick!(changelog_sections).unwrap_or_else(|| sections_for(release_type)),
         tag: TagFormat {
             component: None,
             separator,
@@ -700,6 +766,38 @@ fn extra_file(
         return Err(invalid("an entry has an empty path".into()));
     }
     Ok(ExtraFile { path, kind })
+}
+
+/// The default sections of a release type: release-please's `python` strategy has its own
+/// (Dependencies and Documentation shown); every other type Tidegate supports uses the defaults.
+pub fn sections_for(release_type: ReleaseType) -> Vec<ChangelogSection> {
+    match release_type {
+        ReleaseType::Python => python_sections(),
+        _ => default_sections(),
+    }
+}
+
+/// release-please's `python` strategy's sections (`strategies/python.js`).
+fn python_sections() -> Vec<ChangelogSection> {
+    let section = |kind: &str, title: &str, hidden: bool| ChangelogSection {
+        kind: kind.into(),
+        section: title.into(),
+        hidden,
+    };
+    vec![
+        section("feat", "Features", false),
+        section("fix", "Bug Fixes", false),
+        section("perf", "Performance Improvements", false),
+        section("deps", "Dependencies", false),
+        section("revert", "Reverts", false),
+        section("docs", "Documentation", false),
+        section("style", "Styles", true),
+        section("chore", "Miscellaneous Chores", true),
+        section("refactor", "Code Refactoring", true),
+        section("test", "Tests", true),
+        section("build", "Build System", true),
+        section("ci", "Continuous Integration", true),
+    ]
 }
 
 /// release-please's default sections.

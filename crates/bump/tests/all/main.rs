@@ -1,6 +1,7 @@
 //! The `bump` binary, run as a user runs it.
 
 mod apply;
+mod release_types;
 
 use assert_cmd::Command;
 use testkit::TestRepo;

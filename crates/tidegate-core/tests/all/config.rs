@@ -314,3 +314,105 @@ fn components_follow_release_please_naming() {
     let tags: Vec<String> = config.packages.iter().map(|p| p.tag.tag_name(&v)).collect();
     assert_eq!(tags, ["v1.2.3", "backend-v1.2.3", "web-pkg-v1.2.3"]);
 }
+
+#[test]
+fn the_default_release_type_depends_on_the_file_and_the_flag() {
+    let rp = r#"{"packages": {"a": {}, "b": {"release-type": "rust"}}}"#;
+    let config = Config::from_release_please("release-please-config.json", rp, None).expect("ok");
+    let types: Vec<ReleaseType> = config.packages.iter().map(|p| p.release_type).collect();
+    assert_eq!(
+        types,
+        [ReleaseType::Node, ReleaseType::Rust],
+        "release-please: node"
+    );
+
+    let config = Config::from_release_please_with(
+        "release-please-config.json",
+        rp,
+        None,
+        Some(ReleaseType::Python),
+    )
+    .expect("ok");
+    let types: Vec<ReleaseType> = config.packages.iter().map(|p| p.release_type).collect();
+    assert_eq!(
+        types,
+        [ReleaseType::Python, ReleaseType::Rust],
+        "the flag replaces the default only"
+    );
+
+    let toml = "[packages.\"a\"]\n[packages.\"b\"]\nrelease-type = \"helm\"\n";
+    let config = Config::from_toml("tidegate.toml", toml).expect("ok");
+    let types: Vec<ReleaseType> = config.packages.iter().map(|p| p.release_type).collect();
+    assert_eq!(
+        types,
+        [ReleaseType::Simple, ReleaseType::Helm],
+        "tidegate.toml: simple"
+    );
+    let config = Config::from_toml_with("tidegate.toml", toml, Some(ReleaseType::Go)).expect("ok");
+    let types: Vec<ReleaseType> = config.packages.iter().map(|p| p.release_type).collect();
+    assert_eq!(types, [ReleaseType::Go, ReleaseType::Helm]);
+
+    let config = Config::for_release_type(Some(ReleaseType::Rust));
+    let root = config.package(None).expect("one root package");
+    assert_eq!(
+        (root.path.as_str(), root.release_type),
+        (".", ReleaseType::Rust)
+    );
+    assert_eq!(root.rules.first_release, semver::Version::new(0, 1, 0));
+    assert_eq!(root.tag.tag_name(&semver::Version::new(1, 2, 3)), "v1.2.3");
+}
+
+#[test]
+fn python_has_release_pleases_python_sections_unless_configured() {
+    let config = Config::for_release_type(Some(ReleaseType::Python));
+    let root = config.package(None).expect("root");
+    for visible in ["feat", "fix", "perf", "deps", "revert", "docs"] {
+        assert!(root.is_visible(visible), "{visible}");
+    }
+    for hidden in ["chore", "style", "refactor", "test", "build", "ci", "other"] {
+        assert!(!root.is_visible(hidden), "{hidden}");
+    }
+    let titles: Vec<&str> = root.sections.iter().map(|s| s.section.as_str()).collect();
+    assert_eq!(
+        &titles[..6],
+        [
+            "Features",
+            "Bug Fixes",
+            "Performance Improvements",
+            "Dependencies",
+            "Reverts",
+            "Documentation"
+        ]
+    );
+
+    // Every other type keeps release-please's defaults: docs hidden, no deps section.
+    for kind in [
+        ReleaseType::Node,
+        ReleaseType::Rust,
+        ReleaseType::Simple,
+        ReleaseType::Go,
+        ReleaseType::Helm,
+    ] {
+        let config = Config::for_release_type(Some(kind));
+        let root = config.package(None).expect("root");
+        assert!(
+            !root.is_visible("docs") && !root.is_visible("deps"),
+            "{kind:?}"
+        );
+    }
+    // Sections the configuration gives replace the type's.
+    let toml =
+        "release-type = \"python\"\n[[changelog-sections]]\ntype = \"feat\"\nsection = \"New\"\n";
+    let config = Config::from_toml("tidegate.toml", toml).expect("ok");
+    assert!(!config.package(None).expect("root").is_visible("docs"));
+}
+
+#[test]
+fn release_types_parse_by_name() {
+    assert_eq!("python".parse::<ReleaseType>(), Ok(ReleaseType::Python));
+    assert_eq!(ReleaseType::Helm.name(), "helm");
+    assert_eq!(
+        "java".parse::<ReleaseType>(),
+        Err("unknown release type `java`; the supported ones are simple, rust, node, python, helm, go".to_string())
+    );
+}
