@@ -193,6 +193,25 @@ pub fn plan_release(
             crates.insert(WORKSPACE_VERSION.to_string(), release.next.clone());
         }
     }
+    // A root `rust` package whose Cargo.toml is the workspace releases every member crate that
+    // is not a package of its own at its version, as release-please's rust strategy does: their
+    // `[package] version`, the path-dependency requirements on them and their lock entries.
+    for (candidate, release) in candidates.iter().zip(&releases) {
+        let (Some(release), ReleaseType::Rust, ".") = (
+            release,
+            candidate.package.release_type,
+            candidate.package.path.as_str(),
+        ) else {
+            continue;
+        };
+        for (dir, name) in &workspace.members {
+            if !config.packages.iter().any(|p| p.path == *dir) {
+                crates
+                    .entry(name.clone())
+                    .or_insert_with(|| release.next.clone());
+            }
+        }
+    }
 
     // Every file edit, in memory, in order: later edits of a shared file see earlier ones.
     let mut files = Files::new(&root);
@@ -380,6 +399,8 @@ struct CargoWorkspace {
     lock: Option<String>,
     /// The root's `[workspace.dependencies]` entries that have a path: (key, crate name).
     path_dependencies: Vec<(String, String)>,
+    /// Every member crate other than the root: (folder, `[package] name`).
+    members: Vec<(String, String)>,
 }
 
 impl CargoWorkspace {
@@ -401,6 +422,7 @@ impl CargoWorkspace {
             return Ok(Self::default());
         };
         let mut manifests = vec!["Cargo.toml".to_string()];
+        let mut names = Vec::new();
         let excluded: BTreeSet<String> = exclude.iter().map(|e| normalize(e)).collect();
         for pattern in members {
             let full = root.join(&pattern).join("Cargo.toml");
@@ -417,6 +439,17 @@ impl CargoWorkspace {
                 let relative = relative.to_string_lossy().replace('\\', "/");
                 let dir = relative.trim_end_matches("/Cargo.toml").to_string();
                 if !excluded.contains(&dir) && !manifests.contains(&relative) {
+                    let name = match read_optional(root, &relative)? {
+                        Some(text) => {
+                            cargo_facts(&text)
+                                .map_err(|e| ReleaseError::file(&relative, e.to_string()))?
+                                .name
+                        }
+                        None => None,
+                    };
+                    if let Some(name) = name {
+                        names.push((dir, name));
+                    }
                     manifests.push(relative);
                 }
             }
@@ -429,6 +462,7 @@ impl CargoWorkspace {
             manifests,
             lock,
             path_dependencies: facts.workspace_path_dependencies,
+            members: names,
         })
     }
 
