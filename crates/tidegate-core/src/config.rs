@@ -192,6 +192,16 @@ pub struct LinkedVersions {
     pub components: Vec<String>,
 }
 
+/// release-please's `node-workspace` plugin: the `node` packages form an npm workspace, and a
+/// package depending on a released one is released too, its dependency range updated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeWorkspace {
+    /// `updateAllPackages`: any package released releases every one.
+    pub update_all_packages: bool,
+    /// `updatePeerDependencies`: `peerDependencies` count and are updated too.
+    pub update_peer_dependencies: bool,
+}
+
 /// A file besides the release type's own that carries the version.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExtraFile {
@@ -281,6 +291,8 @@ pub struct Config {
     pub source: String,
     pub packages: Vec<PackageConfig>,
     pub linked_versions: Vec<LinkedVersions>,
+    /// The `node-workspace` plugin, when configured.
+    pub node_workspace: Option<NodeWorkspace>,
     pub warnings: Vec<String>,
 }
 
@@ -306,6 +318,7 @@ impl Config {
             source: "defaults".into(),
             packages: vec![package],
             linked_versions: Vec::new(),
+            node_workspace: None,
             warnings: Vec::new(),
         }
     }
@@ -364,6 +377,7 @@ impl Config {
             source: file.into(),
             packages,
             linked_versions: options.linked_versions.clone().unwrap_or_default(),
+            node_workspace: None,
             warnings: Vec::new(),
         })
     }
@@ -446,11 +460,13 @@ impl Config {
             package.settle_tag();
             packages.push(package);
         }
-        let linked_versions = release_please_plugins(root.get("plugins"), file, &mut warnings)?;
+        let (linked_versions, node_workspace) =
+            release_please_plugins(root.get("plugins"), file, &mut warnings)?;
         Ok(Self {
             source: file.into(),
             packages,
             linked_versions,
+            node_workspace,
             warnings,
         })
     }
@@ -545,16 +561,17 @@ const RELEASE_PLEASE_KEYS: &[&str] = &[
     "extra-files",
 ];
 
-/// release-please's `plugins`: `linked-versions` groups are read; `cargo-workspace` is what
-/// Tidegate always does; others are reported as not supported.
+/// release-please's `plugins`: `linked-versions` groups and `node-workspace` are read;
+/// `cargo-workspace` is what Tidegate always does; others are reported as not supported.
 fn release_please_plugins(
     plugins: Option<&serde_json::Value>,
     file: &str,
     warnings: &mut Vec<String>,
-) -> Result<Vec<LinkedVersions>, ConfigError> {
+) -> Result<(Vec<LinkedVersions>, Option<NodeWorkspace>), ConfigError> {
     let mut groups = Vec::new();
+    let mut node_workspace = None;
     let Some(plugins) = plugins else {
-        return Ok(groups);
+        return Ok((groups, node_workspace));
     };
     let list = plugins
         .as_array()
@@ -566,6 +583,9 @@ fn release_please_plugins(
             .unwrap_or_default();
         match kind {
             "cargo-workspace" => {}
+            "node-workspace" => {
+                node_workspace = Some(node_workspace_options(plugin, file, warnings)?);
+            }
             "linked-versions" => {
                 let group = plugin
                     .get("groupName")
@@ -594,7 +614,43 @@ fn release_please_plugins(
             )),
         }
     }
-    Ok(groups)
+    Ok((groups, node_workspace))
+}
+
+/// The `node-workspace` plugin's options (an entry that is only the name has the defaults).
+fn node_workspace_options(
+    plugin: &serde_json::Value,
+    file: &str,
+    warnings: &mut Vec<String>,
+) -> Result<NodeWorkspace, ConfigError> {
+    let mut options = NodeWorkspace::default();
+    let Some(object) = plugin.as_object() else {
+        return Ok(options);
+    };
+    for (key, value) in object {
+        let flag = || {
+            value.as_bool().ok_or_else(|| {
+                ConfigError::invalid(
+                    file,
+                    format!("the node-workspace plugin's `{key}` must be true or false"),
+                )
+            })
+        };
+        match key.as_str() {
+            "type" => {}
+            "updateAllPackages" => options.update_all_packages = flag()?,
+            "updatePeerDependencies" => options.update_peer_dependencies = flag()?,
+            // `merge` puts every package in one pull request, which is what one `bump apply`
+            // writes anyway; release-please itself never reads `alwaysLinkLocal`.
+            "merge" | "alwaysLinkLocal" => {
+                flag()?;
+            }
+            other => warnings.push(format!(
+                "{file}: the node-workspace plugin's `{other}` is not supported yet, so ignored"
+            )),
+        }
+    }
+    Ok(options)
 }
 
 /// Reads release-please's options from one JSON object, warning about keys not supported yet.
@@ -609,7 +665,8 @@ fn release_please_options(
     for (key, value) in object {
         if RELEASE_PLEASE_KEYS.contains(&key.as_str()) {
             known.insert(key.clone(), value.clone());
-        } else if !(prefix.is_empty() && (key == "packages" || key == "$schema")) {
+        } else if !(prefix.is_empty() && matches!(key.as_str(), "packages" | "plugins" | "$schema"))
+        {
             unsupported.push(format!("{prefix}{key}"));
         }
     }

@@ -131,3 +131,200 @@ fn a_root_rust_workspace_moves_every_member_its_requirements_and_its_lock() {
         String::from_utf8_lossy(&build.stderr)
     );
 }
+
+/// An npm workspace of five packages (release-please config naming no type: all `node`), with
+/// its root lock file; `plugins` is the config's plugin list.
+fn npm_workspace(plugins: &str) -> TestRepo {
+    let repo = TestRepo::new();
+    let packages = [
+        ("core", "1.2.3", ""),
+        (
+            "ui",
+            "2.0.0",
+            r#", "dependencies": {"@acme/core": "^1.2.3"}, "devDependencies": {"left-pad": "^1.0.0"}"#,
+        ),
+        (
+            "app",
+            "3.1.0",
+            r#", "dependencies": {"@acme/ui": "~2.0.0"}, "optionalDependencies": {"@acme/core": "1.2.3"}"#,
+        ),
+        (
+            "tool",
+            "0.4.0",
+            r#", "devDependencies": {"@acme/core": "workspace:*"}"#,
+        ),
+        (
+            "other",
+            "5.0.0",
+            r#", "peerDependencies": {"@acme/core": "^1.0.0"}"#,
+        ),
+    ];
+    let mut config = Vec::new();
+    let mut manifest = Vec::new();
+    let mut lock = vec![
+        r#"    "": {"name": "monorepo", "workspaces": ["packages/*"]}"#.to_string(),
+        r#"    "node_modules/left-pad": {"version": "1.3.0", "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz", "integrity": "sha512-x"}"#.to_string(),
+    ];
+    for (name, version, deps) in packages {
+        repo.write(
+            &format!("packages/{name}/package.json"),
+            &format!("{{\"name\": \"@acme/{name}\", \"version\": \"{version}\"{deps}}}\n"),
+        );
+        config.push(format!("\"packages/{name}\": {{}}"));
+        manifest.push(format!("\"packages/{name}\": \"{version}\""));
+        lock.push(format!(
+            "    \"node_modules/@acme/{name}\": {{\"resolved\": \"packages/{name}\", \"link\": true}}"
+        ));
+        lock.push(format!(
+            "    \"packages/{name}\": {{\"name\": \"@acme/{name}\", \"version\": \"{version}\"{deps}}}"
+        ));
+    }
+    repo.write(
+        "release-please-config.json",
+        &format!(
+            "{{\"packages\": {{{}}}, \"plugins\": {plugins}}}",
+            config.join(", ")
+        ),
+    );
+    repo.write(
+        ".release-please-manifest.json",
+        &format!("{{{}}}\n", manifest.join(", ")),
+    );
+    repo.write(
+        "package-lock.json",
+        &format!(
+            "{{\n  \"name\": \"monorepo\",\n  \"lockfileVersion\": 3,\n  \"packages\": {{\n{}\n  }}\n}}\n",
+            lock.join(",\n")
+        ),
+    );
+    repo.commit_all("chore: initial");
+    for (name, version, _) in packages {
+        repo.tag(&format!("{name}-v{version}"));
+    }
+    repo.commit_file("packages/core/index.js", "1", "feat: core learns a trick");
+    repo
+}
+
+fn versions(plan: &serde_json::Value) -> Vec<(String, String)> {
+    plan["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .filter(|p| !p["next"].is_null())
+        .map(|p| {
+            (
+                p["component"].as_str().unwrap_or_default().to_string(),
+                p["next"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| ((*a).to_string(), (*b).to_string()))
+        .collect()
+}
+
+#[test]
+fn node_workspace_releases_dependents_and_updates_their_ranges() {
+    let repo = npm_workspace(r#"["node-workspace"]"#);
+    let plan: serde_json::Value =
+        serde_json::from_str(&ok(&bump_apply(&repo, &["--json", "--dry-run"]))).expect("json");
+    // ui depends on core, app on ui (and core), tool on core through `workspace:`; other's peer
+    // dependency does not count without `updatePeerDependencies`.
+    assert_eq!(
+        versions(&plan),
+        pairs(&[
+            ("app", "3.1.1"),
+            ("core", "1.3.0"),
+            ("tool", "0.4.1"),
+            ("ui", "2.0.1")
+        ])
+    );
+
+    ok(&bump_apply(&repo, &[]));
+    assert_eq!(
+        repo.read("packages/ui/package.json"),
+        "{\"name\": \"@acme/ui\", \"version\": \"2.0.1\", \"dependencies\": {\"@acme/core\": \"^1.3.0\"}, \"devDependencies\": {\"left-pad\": \"^1.0.0\"}}\n"
+    );
+    assert_eq!(
+        repo.read("packages/app/package.json"),
+        "{\"name\": \"@acme/app\", \"version\": \"3.1.1\", \"dependencies\": {\"@acme/ui\": \"~2.0.1\"}, \"optionalDependencies\": {\"@acme/core\": \"1.3.0\"}}\n",
+        "`~` kept, an exact version stays exact"
+    );
+    assert_eq!(
+        repo.read("packages/tool/package.json"),
+        "{\"name\": \"@acme/tool\", \"version\": \"0.4.1\", \"devDependencies\": {\"@acme/core\": \"workspace:*\"}}\n",
+        "a workspace: range is left as written"
+    );
+    assert_eq!(
+        repo.read("packages/other/package.json"),
+        "{\"name\": \"@acme/other\", \"version\": \"5.0.0\", \"peerDependencies\": {\"@acme/core\": \"^1.0.0\"}}\n"
+    );
+    let lock = repo.read("package-lock.json");
+    for line in [
+        r#""packages/core": {"name": "@acme/core", "version": "1.3.0"}"#,
+        r#""packages/ui": {"name": "@acme/ui", "version": "2.0.1", "dependencies": {"@acme/core": "^1.3.0"}, "devDependencies": {"left-pad": "^1.0.0"}}"#,
+        r#""packages/app": {"name": "@acme/app", "version": "3.1.1", "dependencies": {"@acme/ui": "~2.0.1"}, "optionalDependencies": {"@acme/core": "1.3.0"}}"#,
+        r#""packages/other": {"name": "@acme/other", "version": "5.0.0", "peerDependencies": {"@acme/core": "^1.0.0"}}"#,
+        r#""node_modules/left-pad": {"version": "1.3.0","#,
+        r#""": {"name": "monorepo", "workspaces": ["packages/*"]}"#,
+    ] {
+        assert!(lock.contains(line), "{line}\n{lock}");
+    }
+    let notes = repo.read("packages/app/CHANGELOG.md");
+    assert!(
+        notes.ends_with("### Dependencies\n\n* The following workspace dependencies were updated\n  * `@acme/core` bumped from 1.2.3 to 1.3.0\n  * `@acme/ui` bumped from 2.0.0 to 2.0.1\n"),
+        "{notes}"
+    );
+    assert_eq!(
+        repo.read(".release-please-manifest.json"),
+        "{\"packages/core\": \"1.3.0\", \"packages/ui\": \"2.0.1\", \"packages/app\": \"3.1.1\", \"packages/tool\": \"0.4.1\", \"packages/other\": \"5.0.0\"}\n"
+    );
+}
+
+#[test]
+fn node_workspace_options_count_peers_and_release_everything() {
+    let repo = npm_workspace(r#"[{"type": "node-workspace", "updatePeerDependencies": true}]"#);
+    ok(&bump_apply(&repo, &[]));
+    assert_eq!(
+        repo.read("packages/other/package.json"),
+        "{\"name\": \"@acme/other\", \"version\": \"5.0.1\", \"peerDependencies\": {\"@acme/core\": \"^1.3.0\"}}\n"
+    );
+
+    let repo =
+        npm_workspace(r#"[{"type": "node-workspace", "updateAllPackages": true, "merge": false}]"#);
+    let plan: serde_json::Value =
+        serde_json::from_str(&ok(&bump_apply(&repo, &["--json", "--dry-run"]))).expect("json");
+    assert_eq!(
+        versions(&plan),
+        pairs(&[
+            ("app", "3.1.1"),
+            ("core", "1.3.0"),
+            ("other", "5.0.1"),
+            ("tool", "0.4.1"),
+            ("ui", "2.0.1")
+        ]),
+        "every package of the workspace"
+    );
+    let other = plan["packages"]
+        .as_array()
+        .and_then(|l| l.iter().find(|p| p["component"] == "other"))
+        .expect("other");
+    assert_eq!(other["reasons"][0]["kind"], "workspace");
+}
+
+#[test]
+fn without_the_plugin_dependents_stay_as_they_are() {
+    let repo = npm_workspace("[]");
+    let plan: serde_json::Value =
+        serde_json::from_str(&ok(&bump_apply(&repo, &["--json", "--dry-run"]))).expect("json");
+    assert_eq!(versions(&plan), pairs(&[("core", "1.3.0")]));
+    ok(&bump_apply(&repo, &[]));
+    assert!(repo.read("packages/ui/package.json").contains("\"^1.2.3\""));
+    assert!(
+        repo.read("package-lock.json")
+            .contains("\"version\": \"1.2.3\"")
+    );
+}

@@ -301,9 +301,11 @@ fn components_follow_release_please_naming() {
     assert_eq!(config.linked_versions.len(), 1);
     assert_eq!(config.linked_versions[0].group, "sdk");
     assert_eq!(config.linked_versions[0].components, ["ui", "engine"]);
-    let warnings = config.warnings.join("\n");
-    assert!(warnings.contains("node-workspace"), "{warnings}");
-    assert!(!warnings.contains("cargo-workspace"), "{warnings}");
+    assert_eq!(
+        config.node_workspace,
+        Some(tidegate_core::config::NodeWorkspace::default())
+    );
+    assert!(config.warnings.is_empty(), "{:?}", config.warnings);
 
     // tidegate.toml: packages are named after themselves, the root package is not.
     let text = "release-type = \"node\"\n[packages.\".\"]\n[packages.\"web\"]\n[packages.\"api\"]\ncomponent = \"backend\"\n";
@@ -414,5 +416,39 @@ fn release_types_parse_by_name() {
     assert_eq!(
         "java".parse::<ReleaseType>(),
         Err("unknown release type `java`; the supported ones are simple, rust, node, python, helm, go".to_string())
+    );
+}
+
+#[test]
+fn node_workspace_options_are_read_and_others_named() {
+    let text = r#"{"plugins": [{"type": "node-workspace", "updateAllPackages": true, "updatePeerDependencies": true, "merge": false, "alwaysLinkLocal": false, "considerAllArtifacts": true}, "sentence-case"]}"#;
+    let config =
+        Config::from_release_please("release-please-config.json", text, None).expect("valid");
+    assert_eq!(
+        config.node_workspace,
+        Some(tidegate_core::config::NodeWorkspace {
+            update_all_packages: true,
+            update_peer_dependencies: true,
+        })
+    );
+    let warnings = config.warnings.join("\n");
+    assert!(
+        warnings.contains("node-workspace plugin's `considerAllArtifacts` is not supported yet")
+            && warnings.contains("plugin `sentence-case` is not supported yet"),
+        "{warnings}"
+    );
+    assert!(
+        !warnings.contains("merge") && !warnings.contains("plugins,"),
+        "{warnings}"
+    );
+    let err = Config::from_release_please(
+        "release-please-config.json",
+        r#"{"plugins": [{"type": "node-workspace", "updateAllPackages": "yes"}]}"#,
+        None,
+    )
+    .expect_err("not a boolean");
+    assert_eq!(
+        err.to_string(),
+        "release-please-config.json: the node-workspace plugin's `updateAllPackages` must be true or false"
     );
 }
