@@ -5,7 +5,7 @@ use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use tidegate_actions::{Outputs, finish, notice, print_stdout, warning};
-use tidegate_core::config::Config;
+use tidegate_core::config::{Config, ReleaseType};
 use tidegate_core::release::utc_date;
 use tidegate_git::History;
 use tidegate_git::checkout::load_config;
@@ -36,6 +36,11 @@ struct Checkout {
     /// release-please-config.json].
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The release type of packages the configuration gives none (simple, rust, node, python,
+    /// helm, go); with no configuration file, the one root package's type, with that type's
+    /// defaults.
+    #[arg(long, value_name = "TYPE")]
+    release_type: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -91,8 +96,9 @@ struct Planned {
 }
 
 fn plan(checkout: &Checkout, request: &Request) -> Result<Planned> {
+    let release_type = release_type(checkout.release_type.as_deref())?;
     let history = History::open(&checkout.repo)?;
-    let config = load_config(&history, checkout.config.as_deref())?;
+    let config = load_config(&history, checkout.config.as_deref(), release_type)?;
     let head = history.resolve("HEAD")?;
     let plan = plan_release(&history, &config, head, request)?;
     let mut warnings = config.warnings.clone();
@@ -309,4 +315,13 @@ fn unified_diff(plan: &ReleasePlan) -> String {
         );
     }
     out
+}
+
+/// `--release-type`, refused with the supported names when unknown (a usage error, exit 2).
+fn release_type(name: Option<&str>) -> Result<Option<ReleaseType>> {
+    name.map(|n| {
+        n.parse::<ReleaseType>()
+            .map_err(|e| tidegate_core::UsageError(format!("--release-type: {e}")).into())
+    })
+    .transpose()
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use tidegate_actions::{Outputs, finish, print_stdout, warning, write_atomically};
 use tidegate_core::UsageError;
 use tidegate_core::changelog::{self, ReleaseHeading, ReleaseNotes};
-use tidegate_core::config::{Config, PackageConfig};
+use tidegate_core::config::{Config, PackageConfig, ReleaseType};
 use tidegate_core::links::Links;
 use tidegate_core::release::{Analysis, utc_date};
 use tidegate_git::checkout::load_config;
@@ -28,6 +28,11 @@ struct Cli {
     /// release-please-config.json].
     #[arg(long)]
     config: Option<PathBuf>,
+    /// The release type of packages the configuration gives none (simple, rust, node, python,
+    /// helm, go); with no configuration file, the one root package's type, with that type's
+    /// defaults.
+    #[arg(long, value_name = "TYPE")]
+    release_type: Option<String>,
     /// The package of a monorepo, by its configured path.
     #[arg(long)]
     package: Option<String>,
@@ -76,8 +81,9 @@ struct Facts<'a> {
 }
 
 fn run(cli: &Cli) -> Result<()> {
+    let release_type = release_type(cli.release_type.as_deref())?;
     let history = History::open(&cli.repo)?;
-    let config = load_config(&history, cli.config.as_deref())?;
+    let config = load_config(&history, cli.config.as_deref(), release_type)?;
     let package = config.package(cli.package.as_deref())?;
     for message in &config.warnings {
         warning(message);
@@ -344,4 +350,13 @@ fn write_out(cli: &Cli, text: &str, notes: &[ReleaseNotes]) -> Result<()> {
             .with_context(|| format!("cannot write {}", path.display()));
     }
     print_stdout(text).context("cannot write to standard output")
+}
+
+/// `--release-type`, refused with the supported names when unknown (a usage error, exit 2).
+fn release_type(name: Option<&str>) -> Result<Option<ReleaseType>> {
+    name.map(|n| {
+        n.parse::<ReleaseType>()
+            .map_err(|e| tidegate_core::UsageError(format!("--release-type: {e}")).into())
+    })
+    .transpose()
 }

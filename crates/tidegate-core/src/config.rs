@@ -52,15 +52,42 @@ pub enum ReleaseType {
 }
 
 impl ReleaseType {
+    /// Every release type Tidegate supports, by its release-please name.
+    pub const ALL: [(&'static str, Self); 6] = [
+        ("simple", Self::Simple),
+        ("rust", Self::Rust),
+        ("node", Self::Node),
+        ("python", Self::Python),
+        ("helm", Self::Helm),
+        ("go", Self::Go),
+    ];
+
     fn from_release_please(name: &str) -> Option<Self> {
-        Some(match name {
-            "simple" => Self::Simple,
-            "rust" => Self::Rust,
-            "node" => Self::Node,
-            "python" => Self::Python,
-            "helm" => Self::Helm,
-            "go" => Self::Go,
-            _ => return None,
+        Self::ALL
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, kind)| *kind)
+    }
+
+    /// The release type's name, as release-please spells it.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, kind)| *kind == self)
+            .map_or("simple", |(name, _)| name)
+    }
+}
+
+impl std::str::FromStr for ReleaseType {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, String> {
+        Self::from_release_please(name).ok_or_else(|| {
+            let known: Vec<&str> = Self::ALL.iter().map(|(n, _)| *n).collect();
+            format!(
+                "unknown release type `{name}`; the supported ones are {}",
+                known.join(", ")
+            )
         })
     }
 }
@@ -165,6 +192,16 @@ pub struct LinkedVersions {
     pub components: Vec<String>,
 }
 
+/// release-please's `node-workspace` plugin: the `node` packages form an npm workspace, and a
+/// package depending on a released one is released too, its dependency range updated.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeWorkspace {
+    /// `updateAllPackages`: any package released releases every one.
+    pub update_all_packages: bool,
+    /// `updatePeerDependencies`: `peerDependencies` count and are updated too.
+    pub update_peer_dependencies: bool,
+}
+
 /// A file besides the release type's own that carries the version.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExtraFile {
@@ -254,30 +291,51 @@ pub struct Config {
     pub source: String,
     pub packages: Vec<PackageConfig>,
     pub linked_versions: Vec<LinkedVersions>,
+    /// The `node-workspace` plugin, when configured.
+    pub node_workspace: Option<NodeWorkspace>,
     pub warnings: Vec<String>,
 }
 
 impl Config {
     /// The defaults, for a repository with no configuration file.
     pub fn defaults() -> Self {
+        Self::for_release_type(None)
+    }
+
+    /// A repository with no configuration file: one root package of `release_type` (default
+    /// `simple`) with that type's defaults, as release-please-action's `release-type` input alone.
+    pub fn for_release_type(release_type: Option<ReleaseType>) -> Self {
         let package = settle(
             ".",
             &Options::default(),
             &Options::default(),
             None,
             "defaults",
+            release_type.unwrap_or_default(),
         )
         .expect("the defaults are valid");
         Self {
             source: "defaults".into(),
             packages: vec![package],
             linked_versions: Vec::new(),
+            node_workspace: None,
             warnings: Vec::new(),
         }
     }
 
     /// Reads `tidegate.toml` text.
     pub fn from_toml(file: &str, text: &str) -> Result<Self, ConfigError> {
+        Self::from_toml_with(file, text, None)
+    }
+
+    /// Reads `tidegate.toml` text; `release_type` (`--release-type`) replaces the built-in default
+    /// type (`simple`) of packages whose configuration names none.
+    pub fn from_toml_with(
+        file: &str,
+        text: &str,
+        release_type: Option<ReleaseType>,
+    ) -> Result<Self, ConfigError> {
+        let fallback = release_type.unwrap_or_default();
         let options: Options =
             toml_edit::de::from_str(text).map_err(|e| toml_error(file, text, &e))?;
         let mut packages = Vec::new();
@@ -297,10 +355,17 @@ impl Config {
                             ));
                         }
                     }
-                    packages.push(settle(path, &options, package, None, file)?);
+                    packages.push(settle(path, &options, package, None, file, fallback)?);
                 }
             }
-            _ => packages.push(settle(".", &options, &Options::default(), None, file)?),
+            _ => packages.push(settle(
+                ".",
+                &options,
+                &Options::default(),
+                None,
+                file,
+                fallback,
+            )?),
         }
         // Packages other than the root are named after themselves unless configured otherwise.
         for package in &mut packages {
@@ -312,6 +377,7 @@ impl Config {
             source: file.into(),
             packages,
             linked_versions: options.linked_versions.clone().unwrap_or_default(),
+            node_workspace: None,
             warnings: Vec::new(),
         })
     }
@@ -322,6 +388,19 @@ impl Config {
         text: &str,
         manifest: Option<&str>,
     ) -> Result<Self, ConfigError> {
+        Self::from_release_please_with(file, text, manifest, None)
+    }
+
+    /// Reads release-please's configuration; a package whose configuration names no
+    /// `release-type` is `node` (release-please's default), or `release_type` when given
+    /// (`--release-type`).
+    pub fn from_release_please_with(
+        file: &str,
+        text: &str,
+        manifest: Option<&str>,
+        release_type: Option<ReleaseType>,
+    ) -> Result<Self, ConfigError> {
+        let fallback = release_type.unwrap_or(ReleaseType::Node);
         let root: serde_json::Value =
             serde_json::from_str(text).map_err(|e| ConfigError::Invalid {
                 file: file.into(),
@@ -376,16 +455,18 @@ impl Config {
                     })
                 })
                 .transpose()?;
-            let mut package = settle(path, &defaults, options, recorded, file)?;
+            let mut package = settle(path, &defaults, options, recorded, file, fallback)?;
             package.derive_component = true;
             package.settle_tag();
             packages.push(package);
         }
-        let linked_versions = release_please_plugins(root.get("plugins"), file, &mut warnings)?;
+        let (linked_versions, node_workspace) =
+            release_please_plugins(root.get("plugins"), file, &mut warnings)?;
         Ok(Self {
             source: file.into(),
             packages,
             linked_versions,
+            node_workspace,
             warnings,
         })
     }
@@ -480,16 +561,17 @@ const RELEASE_PLEASE_KEYS: &[&str] = &[
     "extra-files",
 ];
 
-/// release-please's `plugins`: `linked-versions` groups are read; `cargo-workspace` is what
-/// Tidegate always does; others are reported as not supported.
+/// release-please's `plugins`: `linked-versions` groups and `node-workspace` are read;
+/// `cargo-workspace` is what Tidegate always does; others are reported as not supported.
 fn release_please_plugins(
     plugins: Option<&serde_json::Value>,
     file: &str,
     warnings: &mut Vec<String>,
-) -> Result<Vec<LinkedVersions>, ConfigError> {
+) -> Result<(Vec<LinkedVersions>, Option<NodeWorkspace>), ConfigError> {
     let mut groups = Vec::new();
+    let mut node_workspace = None;
     let Some(plugins) = plugins else {
-        return Ok(groups);
+        return Ok((groups, node_workspace));
     };
     let list = plugins
         .as_array()
@@ -501,6 +583,9 @@ fn release_please_plugins(
             .unwrap_or_default();
         match kind {
             "cargo-workspace" => {}
+            "node-workspace" => {
+                node_workspace = Some(node_workspace_options(plugin, file, warnings)?);
+            }
             "linked-versions" => {
                 let group = plugin
                     .get("groupName")
@@ -529,7 +614,43 @@ fn release_please_plugins(
             )),
         }
     }
-    Ok(groups)
+    Ok((groups, node_workspace))
+}
+
+/// The `node-workspace` plugin's options (an entry that is only the name has the defaults).
+fn node_workspace_options(
+    plugin: &serde_json::Value,
+    file: &str,
+    warnings: &mut Vec<String>,
+) -> Result<NodeWorkspace, ConfigError> {
+    let mut options = NodeWorkspace::default();
+    let Some(object) = plugin.as_object() else {
+        return Ok(options);
+    };
+    for (key, value) in object {
+        let flag = || {
+            value.as_bool().ok_or_else(|| {
+                ConfigError::invalid(
+                    file,
+                    format!("the node-workspace plugin's `{key}` must be true or false"),
+                )
+            })
+        };
+        match key.as_str() {
+            "type" => {}
+            "updateAllPackages" => options.update_all_packages = flag()?,
+            "updatePeerDependencies" => options.update_peer_dependencies = flag()?,
+            // `merge` puts every package in one pull request, which is what one `bump apply`
+            // writes anyway; release-please itself never reads `alwaysLinkLocal`.
+            "merge" | "alwaysLinkLocal" => {
+                flag()?;
+            }
+            other => warnings.push(format!(
+                "{file}: the node-workspace plugin's `{other}` is not supported yet, so ignored"
+            )),
+        }
+    }
+    Ok(options)
 }
 
 /// Reads release-please's options from one JSON object, warning about keys not supported yet.
@@ -544,7 +665,8 @@ fn release_please_options(
     for (key, value) in object {
         if RELEASE_PLEASE_KEYS.contains(&key.as_str()) {
             known.insert(key.clone(), value.clone());
-        } else if !(prefix.is_empty() && (key == "packages" || key == "$schema")) {
+        } else if !(prefix.is_empty() && matches!(key.as_str(), "packages" | "plugins" | "$schema"))
+        {
             unsupported.push(format!("{prefix}{key}"));
         }
     }
@@ -575,6 +697,7 @@ fn settle(
     own: &Options,
     manifest_version: Option<semver::Version>,
     file: &str,
+    fallback_type: ReleaseType,
 ) -> Result<PackageConfig, ConfigError> {
     macro_rules! pick {
         ($field:ident) => {
@@ -582,7 +705,7 @@ fn settle(
         };
     }
     let path = normalize_path(path);
-    let release_type = pick!(release_type).unwrap_or_default();
+    let release_type = pick!(release_type).unwrap_or(fallback_type);
     let parse_version = |key: &str,
                          value: Option<String>|
      -> Result<Option<semver::Version>, ConfigError> {
@@ -629,7 +752,7 @@ fn settle(
     Ok(PackageConfig {
         release_type,
         rules,
-        sections: pick!(changelog_sections).unwrap_or_else(default_sections),
+        sections: pick!(changelog_sections).unwrap_or_else(|| sections_for(release_type)),
         tag: TagFormat {
             component: None,
             separator,
@@ -700,6 +823,38 @@ fn extra_file(
         return Err(invalid("an entry has an empty path".into()));
     }
     Ok(ExtraFile { path, kind })
+}
+
+/// The default sections of a release type: release-please's `python` strategy has its own
+/// (Dependencies and Documentation shown); every other type Tidegate supports uses the defaults.
+pub fn sections_for(release_type: ReleaseType) -> Vec<ChangelogSection> {
+    match release_type {
+        ReleaseType::Python => python_sections(),
+        _ => default_sections(),
+    }
+}
+
+/// release-please's `python` strategy's sections (`strategies/python.js`).
+fn python_sections() -> Vec<ChangelogSection> {
+    let section = |kind: &str, title: &str, hidden: bool| ChangelogSection {
+        kind: kind.into(),
+        section: title.into(),
+        hidden,
+    };
+    vec![
+        section("feat", "Features", false),
+        section("fix", "Bug Fixes", false),
+        section("perf", "Performance Improvements", false),
+        section("deps", "Dependencies", false),
+        section("revert", "Reverts", false),
+        section("docs", "Documentation", false),
+        section("style", "Styles", true),
+        section("chore", "Miscellaneous Chores", true),
+        section("refactor", "Code Refactoring", true),
+        section("test", "Tests", true),
+        section("build", "Build System", true),
+        section("ci", "Continuous Integration", true),
+    ]
 }
 
 /// release-please's default sections.

@@ -1,6 +1,7 @@
 //! Which packages of a repository release, and at which version: each package's own decision,
-//! then what other packages force on it (a Cargo path dependency that moved, a linked group,
-//! a version shared through `[workspace.package]`), settled until nothing changes.
+//! then what other packages force on it (a Cargo path dependency or an npm workspace dependency
+//! that moved, a linked group, a version shared through `[workspace.package]`), settled until
+//! nothing changes.
 
 use crate::commit::Change;
 use crate::config::{LinkedVersions, PackageConfig};
@@ -15,11 +16,25 @@ pub struct Candidate<'a> {
     pub previous: Option<Version>,
     /// What its own commits decide.
     pub own: Decision,
-    /// For a Rust package: its crate name and the crates it depends on by path.
-    pub crate_name: Option<String>,
-    pub path_dependencies: Vec<String>,
+    /// The workspace whose packages depend on each other by name: a Cargo workspace (always),
+    /// or an npm one (release-please's `node-workspace` plugin).
+    pub ecosystem: Option<Ecosystem>,
+    /// Its name in that workspace (a crate's `[package] name`, an npm package's `name` with its
+    /// scope) and the names it depends on there (by path for Cargo; any dependency for npm).
+    pub name: Option<String>,
+    pub dependencies: Vec<String>,
     /// Its Cargo.toml says `version.workspace = true`.
     pub inherits_workspace_version: bool,
+    /// Released whenever any package of its workspace is (the `node-workspace` plugin's
+    /// `updateAllPackages`).
+    pub released_with_workspace: bool,
+}
+
+/// A kind of workspace whose packages depend on each other by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ecosystem {
+    Cargo,
+    Npm,
 }
 
 /// Why a package is released.
@@ -30,13 +45,15 @@ pub enum Reason {
     Commits,
     /// `--release-as` asked for this version.
     ReleaseAs,
-    /// Crates it depends on by path are released.
+    /// Packages of its workspace it depends on are released.
     Dependencies,
+    /// Another package of its npm workspace is released (`updateAllPackages`).
+    Workspace,
     /// Its linked-versions group (or the shared workspace version) moved.
     Linked { group: String },
 }
 
-/// A crate this package depends on by path, moving to a new version.
+/// A package of its workspace this package depends on, moving to a new version.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct DependencyUpdate {
     pub name: String,
@@ -89,12 +106,14 @@ pub fn settle(
         let mut changed = false;
         for (i, candidate) in candidates.iter().enumerate() {
             let updates: Vec<DependencyUpdate> = candidate
-                .path_dependencies
+                .dependencies
                 .iter()
                 .filter_map(|dep| {
-                    let j = candidates
-                        .iter()
-                        .position(|c| c.crate_name.as_deref() == Some(dep.as_str()))?;
+                    let j = candidates.iter().position(|c| {
+                        c.ecosystem.is_some()
+                            && c.ecosystem == candidate.ecosystem
+                            && c.name.as_deref() == Some(dep.as_str())
+                    })?;
                     let release = releases[j].as_ref()?;
                     Some(DependencyUpdate {
                         name: dep.clone(),
@@ -121,6 +140,22 @@ pub fn settle(
             }
             if !release.reasons.contains(&Reason::Dependencies) {
                 release.reasons.push(Reason::Dependencies);
+            }
+        }
+        // `updateAllPackages`: one package of the workspace released releases them all.
+        let workspace_moves = candidates
+            .iter()
+            .zip(&releases)
+            .any(|(c, r)| c.released_with_workspace && r.is_some());
+        for (i, candidate) in candidates.iter().enumerate() {
+            if workspace_moves && candidate.released_with_workspace && releases[i].is_none() {
+                releases[i] = Some(Release {
+                    next: dependency_bump(candidate),
+                    bump: Bump::Patch,
+                    reasons: vec![Reason::Workspace],
+                    dependency_updates: Vec::new(),
+                });
+                changed = true;
             }
         }
         for (name, members) in &groups {

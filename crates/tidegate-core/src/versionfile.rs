@@ -24,6 +24,14 @@ pub enum FileKind {
     PackageJson,
     /// `package-lock.json` / `npm-shrinkwrap.json`: `version` and `packages[""].version`.
     PackageLock,
+    /// `package.json` in an npm workspace (release-please's `node-workspace` plugin): `version`,
+    /// and the range of each dependency on a package being released (`dependencies`,
+    /// `devDependencies`, `optionalDependencies`, and `peerDependencies` when asked).
+    NpmPackage { peer_dependencies: bool },
+    /// A `package-lock.json` in an npm workspace: the entries of the packages being released
+    /// (their `version` and their dependencies' ranges); `own` also sets the lock's `version`
+    /// and `packages[""].version` (a package's own lock).
+    NpmLock { own: bool },
     /// `pyproject.toml`: `[project] version` or `[tool.poetry] version`.
     Pyproject,
     /// `setup.cfg`: `version` in `[metadata]`.
@@ -46,11 +54,21 @@ pub enum FileKind {
 
 impl FileKind {
     /// What the file is expected to hold, for error messages.
+    /// Whether the file names npm packages, which the npm workspace's versions apply to (rather
+    /// than crates').
+    pub fn is_npm(&self) -> bool {
+        matches!(self, Self::NpmPackage { .. } | Self::NpmLock { .. })
+    }
+
     fn expected(&self) -> String {
         match self {
             Self::CargoManifest => "a `version` in [package] or [workspace.package]".into(),
             Self::CargoLock => "a [[package]] entry for the crate".into(),
-            Self::PackageJson | Self::PackageLock => "a top-level \"version\"".into(),
+            Self::PackageJson
+            | Self::PackageLock
+            | Self::NpmPackage { .. }
+            | Self::NpmLock { own: true } => "a top-level \"version\"".into(),
+            Self::NpmLock { own: false } => "an entry of a package being released".into(),
             Self::Pyproject => "a `version` in [project] or [tool.poetry]".into(),
             Self::SetupCfg => "a `version = …` line in [metadata]".into(),
             Self::PythonVersion => "a `__version__ = \"…\"` line".into(),
@@ -226,6 +244,9 @@ struct Slot {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Part {
     Full,
+    /// An npm dependency range: release-please keeps `^`, `~`, `>=`, `<=`, `>` or `<` before the
+    /// new version, and writes any other range as the bare version.
+    NpmRange,
     Major,
     Minor,
     Patch,
@@ -315,6 +336,13 @@ fn replacement(old: &str, version: &Version, slot: &Slot) -> String {
         Part::Major => version.major.to_string(),
         Part::Minor => version.minor.to_string(),
         Part::Patch => version.patch.to_string(),
+        Part::NpmRange => {
+            let prefix = ["^", "~", ">=", "<=", ">", "<"]
+                .into_iter()
+                .find(|p| old.starts_with(p))
+                .unwrap_or_default();
+            format!("{prefix}{version}")
+        }
         Part::Full if slot.requirement => {
             let operator_end = old.find(|c: char| c.is_ascii_digit()).unwrap_or(old.len());
             format!("{}{version}", &old[..operator_end])
@@ -376,6 +404,36 @@ fn places(kind: &FileKind, text: &str, crates: &CrateVersions) -> Result<Vec<Slo
         FileKind::PythonVersion => python_slots(text),
         FileKind::HelmChart => {
             yaml_slots(text, &[KeyPath::key("version"), KeyPath::key("appVersion")])?
+        }
+        FileKind::NpmPackage { peer_dependencies } => {
+            let mut slots = json_slots(text, &[KeyPath::key("version")])?;
+            let parsed = json_ast(text)?;
+            let mut tables = vec!["dependencies", "devDependencies", "optionalDependencies"];
+            if *peer_dependencies {
+                tables.push("peerDependencies");
+            }
+            if let Some(root) = parsed.value.as_ref() {
+                npm_dependency_slots(text, root, crates, &tables, "$", &mut slots);
+            }
+            slots
+        }
+        FileKind::NpmLock { own } => {
+            let mut slots = if *own {
+                json_slots(
+                    text,
+                    &[
+                        KeyPath::key("version"),
+                        KeyPath::keys(&["packages", "", "version"]),
+                    ],
+                )?
+            } else {
+                Vec::new()
+            };
+            let parsed = json_ast(text)?;
+            if let Some(root) = parsed.value.as_ref() {
+                npm_lock_slots(text, root, crates, &mut slots);
+            }
+            slots
         }
         FileKind::Plain => plain_slots(text),
         FileKind::Json(path) => json_slots(text, std::slice::from_ref(path))?,
@@ -699,8 +757,8 @@ pub fn cargo_facts(text: &str) -> Result<CargoFacts, FileError> {
 
 // --- JSON -------------------------------------------------------------------------------------
 
-fn json_slots(text: &str, paths: &[KeyPath]) -> Result<Vec<Slot>, FileError> {
-    use jsonc_parser::ast::Value;
+/// Parses JSON strictly (no comments, no trailing commas: what npm and serde accept).
+fn json_ast(text: &str) -> Result<jsonc_parser::ParseResult<'_>, FileError> {
     let strict = jsonc_parser::ParseOptions {
         allow_comments: false,
         allow_loose_object_property_names: false,
@@ -713,12 +771,17 @@ fn json_slots(text: &str, paths: &[KeyPath]) -> Result<Vec<Slot>, FileError> {
         allow_non_finite_numbers: false,
         allow_extended_string_escapes: false,
     };
-    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &strict).map_err(|e| {
+    jsonc_parser::parse_to_ast(text, &Default::default(), &strict).map_err(|e| {
         FileError::Malformed {
             format: "JSON",
             message: format!("line {}: {}", e.line_display(), e.kind()),
         }
-    })?;
+    })
+}
+
+fn json_slots(text: &str, paths: &[KeyPath]) -> Result<Vec<Slot>, FileError> {
+    use jsonc_parser::ast::Value;
+    let parsed = json_ast(text)?;
     let mut slots = Vec::new();
     for path in paths {
         let mut current = parsed.value.as_ref();
@@ -749,6 +812,168 @@ fn json_slots(text: &str, paths: &[KeyPath]) -> Result<Vec<Slot>, FileError> {
         }
     }
     Ok(slots)
+}
+
+/// The value of `key` in a JSON object (the last one, as JSON parsers read duplicates).
+fn json_get<'a>(
+    value: &'a jsonc_parser::ast::Value<'a>,
+    key: &str,
+) -> Option<&'a jsonc_parser::ast::Value<'a>> {
+    match value {
+        jsonc_parser::ast::Value::Object(object) => object
+            .properties
+            .iter()
+            .rev()
+            .find(|p| p.name.as_str() == key)
+            .map(|p| &p.value),
+        _ => None,
+    }
+}
+
+/// The range inside the quotes of a JSON string value.
+fn json_string(text: &str, value: &jsonc_parser::ast::Value<'_>) -> Option<Range<usize>> {
+    match value {
+        jsonc_parser::ast::Value::StringLit(string) => {
+            quoted_inner(text, string.range.start..string.range.end)
+        }
+        _ => None,
+    }
+}
+
+/// A range with a protocol (`workspace:^`, `npm:`, `file:`, `link:`) names no version to update;
+/// release-please leaves it as written.
+fn has_protocol(range: &str) -> bool {
+    range
+        .split_once(':')
+        .is_some_and(|(p, _)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+/// The ranges of `object`'s dependencies (in `tables`) on packages being released.
+fn npm_dependency_slots(
+    text: &str,
+    object: &jsonc_parser::ast::Value<'_>,
+    versions: &CrateVersions,
+    tables: &[&str],
+    at: &str,
+    slots: &mut Vec<Slot>,
+) {
+    for table in tables {
+        let Some(jsonc_parser::ast::Value::Object(dependencies)) = json_get(object, table) else {
+            continue;
+        };
+        for dependency in &dependencies.properties {
+            let name = dependency.name.as_str();
+            let (Some(new), Some(range)) =
+                (versions.get(name), json_string(text, &dependency.value))
+            else {
+                continue;
+            };
+            if has_protocol(&text[range.clone()]) {
+                continue;
+            }
+            slots.push(Slot {
+                part: Part::NpmRange,
+                requirement: true,
+                version: Some(new.clone()),
+                ..Slot::new(range, format!("{at}.{table}[{name:?}]"))
+            });
+        }
+    }
+}
+
+/// A lock file's entries for the packages being released: a workspace folder's entry (it has
+/// their `name`), and the one a `node_modules/NAME` link resolves to. Copies installed from a
+/// registry (not links) are left alone, as their `resolved` and `integrity` name that version.
+fn npm_lock_slots(
+    text: &str,
+    root: &jsonc_parser::ast::Value<'_>,
+    versions: &CrateVersions,
+    slots: &mut Vec<Slot>,
+) {
+    use jsonc_parser::ast::Value;
+    let Some(Value::Object(packages)) = json_get(root, "packages") else {
+        return;
+    };
+    let mut targets: Vec<(&str, &Version)> = Vec::new();
+    for entry in &packages.properties {
+        let key = entry.name.as_str();
+        let string = |field: &str| {
+            json_get(&entry.value, field)
+                .and_then(|v| json_string(text, v))
+                .map(|r| &text[r])
+        };
+        if let Some(new) = key
+            .strip_prefix("node_modules/")
+            .and_then(|name| versions.get(name))
+        {
+            let link = matches!(
+                json_get(&entry.value, "link"),
+                Some(Value::BooleanLit(b)) if b.value
+            );
+            if let (true, Some(resolved)) = (link, string("resolved")) {
+                targets.push((resolved, new));
+            }
+        } else if let Some(new) = string("name").and_then(|name| versions.get(name)) {
+            targets.push((key, new));
+        }
+    }
+    for (key, new) in targets {
+        let Some(entry) = packages
+            .properties
+            .iter()
+            .rev()
+            .find(|p| p.name.as_str() == key)
+        else {
+            continue;
+        };
+        let at = format!("$.packages[{key:?}]");
+        if let Some(range) = json_get(&entry.value, "version").and_then(|v| json_string(text, v)) {
+            slots.push(Slot {
+                version: Some(new.clone()),
+                ..Slot::new(range, format!("{at}.version"))
+            });
+        }
+        let tables = [
+            "dependencies",
+            "devDependencies",
+            "optionalDependencies",
+            "peerDependencies",
+        ];
+        npm_dependency_slots(text, &entry.value, versions, &tables, &at, slots);
+    }
+}
+
+/// What a `package.json` says for the npm workspace: its `name`, and the names of everything it
+/// depends on (`dependencies`, `devDependencies`, `optionalDependencies`, and `peerDependencies`
+/// when they count).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NpmFacts {
+    pub name: Option<String>,
+    pub dependencies: Vec<String>,
+}
+
+/// Reads the facts of a `package.json` that the release plan needs.
+pub fn npm_facts(text: &str, peer_dependencies: bool) -> Result<NpmFacts, FileError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| FileError::Malformed {
+            format: "JSON",
+            message: format!("line {}: {e}", e.line()),
+        })?;
+    let mut tables = vec!["dependencies", "devDependencies", "optionalDependencies"];
+    if peer_dependencies {
+        tables.push("peerDependencies");
+    }
+    let mut dependencies: Vec<String> = tables
+        .iter()
+        .filter_map(|t| value.get(t).and_then(|d| d.as_object()))
+        .flat_map(|d| d.keys().cloned())
+        .collect();
+    dependencies.sort();
+    dependencies.dedup();
+    Ok(NpmFacts {
+        name: value.get("name").and_then(|n| n.as_str()).map(String::from),
+        dependencies,
+    })
 }
 
 // --- YAML -------------------------------------------------------------------------------------

@@ -20,10 +20,16 @@ pub enum LoadError {
 /// Loads the configuration: the file given with `--config` (TOML, or release-please's JSON by its
 /// `.json` name), else `tidegate.toml` at the root, else `release-please-config.json` with its
 /// manifest, else the defaults. Paths are relative to the repository root; the working directory
-/// is never consulted.
-pub fn load_config(history: &History, explicit: Option<&Path>) -> Result<Config, LoadError> {
+/// is never consulted. `release_type` (`--release-type`) is the type of packages the file gives
+/// none (in place of `simple` for `tidegate.toml`, `node` for release-please's), and with no file
+/// the type of the one root package.
+pub fn load_config(
+    history: &History,
+    explicit: Option<&Path>,
+    release_type: Option<ReleaseType>,
+) -> Result<Config, LoadError> {
     let root = history.root();
-    let mut config = read_config(history, explicit)?;
+    let mut config = read_config(history, explicit, release_type)?;
     for package in &mut config.packages {
         let name = own_name(root, package);
         package.name_component(name);
@@ -72,7 +78,11 @@ fn read_manifest(history: &History, path: &Path) -> Result<Option<String>, LoadE
     }
 }
 
-fn read_config(history: &History, explicit: Option<&Path>) -> Result<Config, LoadError> {
+fn read_config(
+    history: &History,
+    explicit: Option<&Path>,
+    release_type: Option<ReleaseType>,
+) -> Result<Config, LoadError> {
     let root = history.root();
     if let Some(path) = explicit {
         let path = root.join(path);
@@ -80,27 +90,29 @@ fn read_config(history: &History, explicit: Option<&Path>) -> Result<Config, Loa
         let name = path.display().to_string();
         return if path.extension().is_some_and(|e| e == "json") {
             let manifest = read_manifest(history, &path.with_file_name(RELEASE_PLEASE_MANIFEST))?;
-            Ok(Config::from_release_please(
+            Ok(Config::from_release_please_with(
                 &name,
                 &text,
                 manifest.as_deref(),
+                release_type,
             )?)
         } else {
-            Ok(Config::from_toml(&name, &text)?)
+            Ok(Config::from_toml_with(&name, &text, release_type)?)
         };
     }
     if let Some(text) = read_optional(&root.join(NATIVE_FILE))? {
-        return Ok(Config::from_toml(NATIVE_FILE, &text)?);
+        return Ok(Config::from_toml_with(NATIVE_FILE, &text, release_type)?);
     }
     if let Some(text) = read_optional(&root.join(RELEASE_PLEASE_FILE))? {
         let manifest = read_manifest(history, &root.join(RELEASE_PLEASE_MANIFEST))?;
-        return Ok(Config::from_release_please(
+        return Ok(Config::from_release_please_with(
             RELEASE_PLEASE_FILE,
             &text,
             manifest.as_deref(),
+            release_type,
         )?);
     }
-    Ok(Config::defaults())
+    Ok(Config::for_release_type(release_type))
 }
 
 fn read(path: &Path) -> Result<String, LoadError> {

@@ -9,13 +9,15 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 use tidegate_core::changelog::{self, ReleaseHeading};
-use tidegate_core::config::{Config, PackageConfig, RELEASE_PLEASE_MANIFEST, ReleaseType};
+use tidegate_core::config::{
+    Config, NodeWorkspace, PackageConfig, RELEASE_PLEASE_MANIFEST, ReleaseType,
+};
 use tidegate_core::links::Links;
-use tidegate_core::plan::{self, Candidate, Reason};
+use tidegate_core::plan::{self, Candidate, Ecosystem, Reason};
 use tidegate_core::version::Bump;
 use tidegate_core::versionfile::{
     CargoFacts, CrateVersions, FileError, FileKind, ValueEdit, WORKSPACE_VERSION, cargo_facts,
-    set_version,
+    npm_facts, set_version,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -158,16 +160,38 @@ pub fn plan_release(
             }
             _ => None,
         };
-        let path_dependencies = cargo
-            .as_ref()
-            .map(|c| workspace.path_dependencies(c))
-            .unwrap_or_default();
+        // With the node-workspace plugin, node packages depend on each other by name.
+        let npm = match (package.release_type, config.node_workspace) {
+            (ReleaseType::Node, Some(options)) => {
+                let path = join(&package.path, "package.json")?;
+                match read_optional(&root, &path)? {
+                    Some(text) => Some(
+                        npm_facts(&text, options.update_peer_dependencies)
+                            .map_err(|e| ReleaseError::file(&path, e.to_string()))?,
+                    ),
+                    None => None,
+                }
+            }
+            _ => None,
+        };
+        let (ecosystem, name, dependencies) = match (&cargo, npm) {
+            (Some(c), _) => (
+                Some(Ecosystem::Cargo),
+                c.name.clone(),
+                workspace.path_dependencies(c),
+            ),
+            (None, Some(n)) => (Some(Ecosystem::Npm), n.name, n.dependencies),
+            (None, None) => (None, None, Vec::new()),
+        };
         candidates.push(Candidate {
             package,
             previous: facts.previous_version.clone(),
             own: facts.decision.clone(),
-            crate_name: cargo.as_ref().and_then(|c| c.name.clone()),
-            path_dependencies,
+            released_with_workspace: ecosystem == Some(Ecosystem::Npm)
+                && config.node_workspace.is_some_and(|w| w.update_all_packages),
+            ecosystem,
+            name,
+            dependencies,
             // A virtual workspace's root package is its shared version.
             inherits_workspace_version: cargo
                 .as_ref()
@@ -183,14 +207,39 @@ pub fn plan_release(
     .map_err(|e| ReleaseError::Config(e.0))?;
 
     let mut crates: CrateVersions = CrateVersions::new();
+    // The npm workspace's packages being released, by name (node-workspace only).
+    let mut npm: CrateVersions = CrateVersions::new();
     for (candidate, release) in candidates.iter().zip(&releases) {
         let Some(release) = release else { continue };
-        if let Some(name) = &candidate.crate_name {
-            crates.insert(name.clone(), release.next.clone());
+        if let Some(name) = &candidate.name {
+            match candidate.ecosystem {
+                Some(Ecosystem::Cargo) => crates.insert(name.clone(), release.next.clone()),
+                Some(Ecosystem::Npm) => npm.insert(name.clone(), release.next.clone()),
+                None => None,
+            };
         }
         // Crates sharing `[workspace.package] version` are one linked group: one version.
         if candidate.inherits_workspace_version {
             crates.insert(WORKSPACE_VERSION.to_string(), release.next.clone());
+        }
+    }
+    // A root `rust` package whose Cargo.toml is the workspace releases every member crate that
+    // is not a package of its own at its version, as release-please's rust strategy does: their
+    // `[package] version`, the path-dependency requirements on them and their lock entries.
+    for (candidate, release) in candidates.iter().zip(&releases) {
+        let (Some(release), ReleaseType::Rust, ".") = (
+            release,
+            candidate.package.release_type,
+            candidate.package.path.as_str(),
+        ) else {
+            continue;
+        };
+        for (dir, name) in &workspace.members {
+            if !config.packages.iter().any(|p| p.path == *dir) {
+                crates
+                    .entry(name.clone())
+                    .or_insert_with(|| release.next.clone());
+            }
         }
     }
 
@@ -217,9 +266,16 @@ pub fn plan_release(
             files: Vec::new(),
         };
         if let Some(release) = release.filter(|_| !request.versions_only) {
-            let tasks = tasks(&root, package, &workspace, &candidates[i])?;
+            let tasks = tasks(
+                &root,
+                package,
+                &workspace,
+                &candidates[i],
+                config.node_workspace,
+            )?;
             for task in tasks {
-                if files.apply(&task, &release.next, &crates, &package.path)? {
+                let versions = if task.kind.is_npm() { &npm } else { &crates };
+                if files.apply(&task, &release.next, versions, &package.path)? {
                     plan.files.push(task.path.clone());
                 }
             }
@@ -294,6 +350,7 @@ fn tasks(
     package: &PackageConfig,
     workspace: &CargoWorkspace,
     candidate: &Candidate<'_>,
+    node_workspace: Option<NodeWorkspace>,
 ) -> Result<Vec<Task>, ReleaseError> {
     let at = |file: &str| join(&package.path, file);
     let task = |path: String, kind: FileKind, required: bool| Task {
@@ -320,6 +377,26 @@ fn tasks(
             }
             let lock = workspace.lock.clone().unwrap_or(at("Cargo.lock")?);
             out.push(task(lock, FileKind::CargoLock, false));
+        }
+        ReleaseType::Node if node_workspace.is_some() => {
+            // release-please's node-workspace: dependency ranges on released packages follow,
+            // in package.json, the package's own lock files and the workspace's root lock.
+            let peer_dependencies = node_workspace.is_some_and(|w| w.update_peer_dependencies);
+            out.push(task(
+                at("package.json")?,
+                FileKind::NpmPackage { peer_dependencies },
+                true,
+            ));
+            for lock in ["package-lock.json", "npm-shrinkwrap.json"] {
+                out.push(task(at(lock)?, FileKind::NpmLock { own: true }, false));
+            }
+            if package.path != "." {
+                out.push(task(
+                    "package-lock.json".into(),
+                    FileKind::NpmLock { own: false },
+                    false,
+                ));
+            }
         }
         ReleaseType::Node => {
             out.push(task(at("package.json")?, FileKind::PackageJson, true));
@@ -380,6 +457,8 @@ struct CargoWorkspace {
     lock: Option<String>,
     /// The root's `[workspace.dependencies]` entries that have a path: (key, crate name).
     path_dependencies: Vec<(String, String)>,
+    /// Every member crate other than the root: (folder, `[package] name`).
+    members: Vec<(String, String)>,
 }
 
 impl CargoWorkspace {
@@ -401,6 +480,7 @@ impl CargoWorkspace {
             return Ok(Self::default());
         };
         let mut manifests = vec!["Cargo.toml".to_string()];
+        let mut names = Vec::new();
         let excluded: BTreeSet<String> = exclude.iter().map(|e| normalize(e)).collect();
         for pattern in members {
             let full = root.join(&pattern).join("Cargo.toml");
@@ -417,6 +497,17 @@ impl CargoWorkspace {
                 let relative = relative.to_string_lossy().replace('\\', "/");
                 let dir = relative.trim_end_matches("/Cargo.toml").to_string();
                 if !excluded.contains(&dir) && !manifests.contains(&relative) {
+                    let name = match read_optional(root, &relative)? {
+                        Some(text) => {
+                            cargo_facts(&text)
+                                .map_err(|e| ReleaseError::file(&relative, e.to_string()))?
+                                .name
+                        }
+                        None => None,
+                    };
+                    if let Some(name) = name {
+                        names.push((dir, name));
+                    }
                     manifests.push(relative);
                 }
             }
@@ -429,6 +520,7 @@ impl CargoWorkspace {
             manifests,
             lock,
             path_dependencies: facts.workspace_path_dependencies,
+            members: names,
         })
     }
 
@@ -547,9 +639,13 @@ impl<'a> Files<'a> {
             }
             return Ok(false);
         };
-        // Cargo files move by crate name; with no crate released there is nothing to do.
-        let cargo = matches!(task.kind, FileKind::CargoManifest | FileKind::CargoLock);
-        if cargo && crates.is_empty() {
+        // Cargo files (and a workspace's npm lock) move by package name; with none released
+        // there is nothing to do.
+        let by_name = matches!(
+            task.kind,
+            FileKind::CargoManifest | FileKind::CargoLock | FileKind::NpmLock { own: false }
+        );
+        if by_name && crates.is_empty() {
             return Ok(false);
         }
         match set_version(&task.kind, &text, version, crates) {

@@ -148,3 +148,45 @@ fn bad_inputs_stop_with_one_clear_error() {
         "an input the action does not declare is refused"
     );
 }
+
+#[test]
+fn release_type_reaches_both_binaries() {
+    let repo = TestRepo::new();
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"demo\"\nversion = \"0.3.0\"\n",
+    );
+    repo.commit("chore: initial");
+    repo.tag("v0.3.0");
+    repo.commit("docs: explain the cache");
+
+    let run = local_runner("bump")
+        .workspace(repo.path())
+        .input("release-type", "python")
+        .input("command", "apply")
+        .run()
+        .expect("harness");
+    succeeded(&run);
+    assert_eq!(run.outputs["version"], "0.3.1", "python shows docs");
+    assert!(repo.read("pyproject.toml").contains("version = \"0.3.1\""));
+
+    let run = local_runner("changelog")
+        .workspace(repo.path())
+        .input("release-type", "python")
+        .run()
+        .expect("harness");
+    succeeded(&run);
+    assert!(
+        run.outputs["notes"].contains("### Documentation"),
+        "{}",
+        run.outputs["notes"]
+    );
+
+    let run = local_runner("bump")
+        .workspace(repo.path())
+        .input("release-type", "cobol")
+        .run()
+        .expect("harness");
+    let error = failed_with(&run, "run", 2);
+    assert!(error.contains("unknown release type `cobol`"), "{error}");
+}

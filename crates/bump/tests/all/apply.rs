@@ -765,7 +765,11 @@ fn two_packages_setting_one_place_differently_is_an_error() {
 #[test]
 fn a_second_apply_before_committing_converges_even_without_tags() {
     let repo = TestRepo::new();
-    repo.write("release-please-config.json", "{\"packages\": {\".\": {}}}");
+    // `simple`: release-please's default type (node) would need a package.json.
+    repo.write(
+        "release-please-config.json",
+        "{\"packages\": {\".\": {\"release-type\": \"simple\"}}}",
+    );
     repo.write(".release-please-manifest.json", "{\".\": \"1.0.0\"}\n");
     repo.commit_all("chore: initial");
     repo.commit("feat: one");

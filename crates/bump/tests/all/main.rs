@@ -1,6 +1,8 @@
 //! The `bump` binary, run as a user runs it.
 
 mod apply;
+mod release_types;
+mod workspaces;
 
 use assert_cmd::Command;
 use testkit::TestRepo;

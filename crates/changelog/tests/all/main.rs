@@ -340,3 +340,28 @@ fn step_outputs_carry_the_release_and_its_notes() {
         "a whole document is no output"
     );
 }
+
+#[test]
+fn release_type_gives_that_types_sections() {
+    let repo = TestRepo::new();
+    repo.commit("feat: first");
+    repo.tag("v0.3.0");
+    repo.commit("docs: explain the cache");
+    // The default type hides docs: nothing user-facing, so no version.
+    let plain = stdout(&mut changelog(&repo));
+    assert!(plain.starts_with("## Unreleased"), "{plain}");
+    assert!(!plain.contains("Documentation"), "{plain}");
+    // release-please's python sections show them, and so make a patch release.
+    let python = stdout(changelog(&repo).args(["--release-type", "python"]));
+    assert!(python.starts_with("## 0.3.1 (2026-11-22)"), "{python}");
+    assert!(
+        python.contains("### Documentation\n\n* explain the cache"),
+        "{python}"
+    );
+    let (code, err) = failure(changelog(&repo).args(["--release-type", "perl"]));
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.trim_end(),
+        "error: --release-type: unknown release type `perl`; the supported ones are simple, rust, node, python, helm, go"
+    );
+}

@@ -301,9 +301,11 @@ fn components_follow_release_please_naming() {
     assert_eq!(config.linked_versions.len(), 1);
     assert_eq!(config.linked_versions[0].group, "sdk");
     assert_eq!(config.linked_versions[0].components, ["ui", "engine"]);
-    let warnings = config.warnings.join("\n");
-    assert!(warnings.contains("node-workspace"), "{warnings}");
-    assert!(!warnings.contains("cargo-workspace"), "{warnings}");
+    assert_eq!(
+        config.node_workspace,
+        Some(tidegate_core::config::NodeWorkspace::default())
+    );
+    assert!(config.warnings.is_empty(), "{:?}", config.warnings);
 
     // tidegate.toml: packages are named after themselves, the root package is not.
     let text = "release-type = \"node\"\n[packages.\".\"]\n[packages.\"web\"]\n[packages.\"api\"]\ncomponent = \"backend\"\n";
@@ -313,4 +315,140 @@ fn components_follow_release_please_naming() {
     }
     let tags: Vec<String> = config.packages.iter().map(|p| p.tag.tag_name(&v)).collect();
     assert_eq!(tags, ["v1.2.3", "backend-v1.2.3", "web-pkg-v1.2.3"]);
+}
+
+#[test]
+fn the_default_release_type_depends_on_the_file_and_the_flag() {
+    let rp = r#"{"packages": {"a": {}, "b": {"release-type": "rust"}}}"#;
+    let config = Config::from_release_please("release-please-config.json", rp, None).expect("ok");
+    let types: Vec<ReleaseType> = config.packages.iter().map(|p| p.release_type).collect();
+    assert_eq!(
+        types,
+        [ReleaseType::Node, ReleaseType::Rust],
+        "release-please: node"
+    );
+
+    let config = Config::from_release_please_with(
+        "release-please-config.json",
+        rp,
+        None,
+        Some(ReleaseType::Python),
+    )
+    .expect("ok");
+    let types: Vec<ReleaseType> = config.packages.iter().map(|p| p.release_type).collect();
+    assert_eq!(
+        types,
+        [ReleaseType::Python, ReleaseType::Rust],
+        "the flag replaces the default only"
+    );
+
+    let toml = "[packages.\"a\"]\n[packages.\"b\"]\nrelease-type = \"helm\"\n";
+    let config = Config::from_toml("tidegate.toml", toml).expect("ok");
+    let types: Vec<ReleaseType> = config.packages.iter().map(|p| p.release_type).collect();
+    assert_eq!(
+        types,
+        [ReleaseType::Simple, ReleaseType::Helm],
+        "tidegate.toml: simple"
+    );
+    let config = Config::from_toml_with("tidegate.toml", toml, Some(ReleaseType::Go)).expect("ok");
+    let types: Vec<ReleaseType> = config.packages.iter().map(|p| p.release_type).collect();
+    assert_eq!(types, [ReleaseType::Go, ReleaseType::Helm]);
+
+    let config = Config::for_release_type(Some(ReleaseType::Rust));
+    let root = config.package(None).expect("one root package");
+    assert_eq!(
+        (root.path.as_str(), root.release_type),
+        (".", ReleaseType::Rust)
+    );
+    assert_eq!(root.rules.first_release, semver::Version::new(0, 1, 0));
+    assert_eq!(root.tag.tag_name(&semver::Version::new(1, 2, 3)), "v1.2.3");
+}
+
+#[test]
+fn python_has_release_pleases_python_sections_unless_configured() {
+    let config = Config::for_release_type(Some(ReleaseType::Python));
+    let root = config.package(None).expect("root");
+    for visible in ["feat", "fix", "perf", "deps", "revert", "docs"] {
+        assert!(root.is_visible(visible), "{visible}");
+    }
+    for hidden in ["chore", "style", "refactor", "test", "build", "ci", "other"] {
+        assert!(!root.is_visible(hidden), "{hidden}");
+    }
+    let titles: Vec<&str> = root.sections.iter().map(|s| s.section.as_str()).collect();
+    assert_eq!(
+        &titles[..6],
+        [
+            "Features",
+            "Bug Fixes",
+            "Performance Improvements",
+            "Dependencies",
+            "Reverts",
+            "Documentation"
+        ]
+    );
+
+    // Every other type keeps release-please's defaults: docs hidden, no deps section.
+    for kind in [
+        ReleaseType::Node,
+        ReleaseType::Rust,
+        ReleaseType::Simple,
+        ReleaseType::Go,
+        ReleaseType::Helm,
+    ] {
+        let config = Config::for_release_type(Some(kind));
+        let root = config.package(None).expect("root");
+        assert!(
+            !root.is_visible("docs") && !root.is_visible("deps"),
+            "{kind:?}"
+        );
+    }
+    // Sections the configuration gives replace the type's.
+    let toml =
+        "release-type = \"python\"\n[[changelog-sections]]\ntype = \"feat\"\nsection = \"New\"\n";
+    let config = Config::from_toml("tidegate.toml", toml).expect("ok");
+    assert!(!config.package(None).expect("root").is_visible("docs"));
+}
+
+#[test]
+fn release_types_parse_by_name() {
+    assert_eq!("python".parse::<ReleaseType>(), Ok(ReleaseType::Python));
+    assert_eq!(ReleaseType::Helm.name(), "helm");
+    assert_eq!(
+        "java".parse::<ReleaseType>(),
+        Err("unknown release type `java`; the supported ones are simple, rust, node, python, helm, go".to_string())
+    );
+}
+
+#[test]
+fn node_workspace_options_are_read_and_others_named() {
+    let text = r#"{"plugins": [{"type": "node-workspace", "updateAllPackages": true, "updatePeerDependencies": true, "merge": false, "alwaysLinkLocal": false, "considerAllArtifacts": true}, "sentence-case"]}"#;
+    let config =
+        Config::from_release_please("release-please-config.json", text, None).expect("valid");
+    assert_eq!(
+        config.node_workspace,
+        Some(tidegate_core::config::NodeWorkspace {
+            update_all_packages: true,
+            update_peer_dependencies: true,
+        })
+    );
+    let warnings = config.warnings.join("\n");
+    assert!(
+        warnings.contains("node-workspace plugin's `considerAllArtifacts` is not supported yet")
+            && warnings.contains("plugin `sentence-case` is not supported yet"),
+        "{warnings}"
+    );
+    assert!(
+        !warnings.contains("merge") && !warnings.contains("plugins,"),
+        "{warnings}"
+    );
+    let err = Config::from_release_please(
+        "release-please-config.json",
+        r#"{"plugins": [{"type": "node-workspace", "updateAllPackages": "yes"}]}"#,
+        None,
+    )
+    .expect_err("not a boolean");
+    assert_eq!(
+        err.to_string(),
+        "release-please-config.json: the node-workspace plugin's `updateAllPackages` must be true or false"
+    );
 }

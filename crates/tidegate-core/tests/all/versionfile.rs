@@ -226,6 +226,107 @@ fn package_json_and_lock_keep_their_layout() {
 }
 
 #[test]
+fn npm_workspace_ranges_keep_release_pleases_prefixes() {
+    let cases = [
+        ("^1.2.3", "^1.3.0"),
+        ("~1.2.3", "~1.3.0"),
+        (">=1.0.0", ">=1.3.0"),
+        ("<=1.2.3", "<=1.3.0"),
+        (">1.0.0", ">1.3.0"),
+        ("<2.0.0", "<1.3.0"),
+        ("1.2.3", "1.3.0"),
+        ("=1.2.3", "1.3.0"),
+        ("*", "1.3.0"),
+        ("workspace:^", "workspace:^"),
+        ("workspace:*", "workspace:*"),
+        ("npm:@acme/core@^1.2.3", "npm:@acme/core@^1.2.3"),
+        ("file:../core", "file:../core"),
+    ];
+    let peer = |p| FileKind::NpmPackage {
+        peer_dependencies: p,
+    };
+    for (before_range, after_range) in cases {
+        let text = format!(
+            "{{\n  \"name\": \"@acme/ui\",\n  \"version\": \"2.0.0\",\n  \"dependencies\": {{\"@acme/core\": \"{before_range}\", \"left-pad\": \"^1.2.3\"}},\n  \"peerDependencies\": {{\"@acme/core\": \"{before_range}\"}}\n}}\n"
+        );
+        let updated = set_version(
+            &peer(false),
+            &text,
+            &v("2.0.1"),
+            &crates(&[("@acme/core", "1.3.0")]),
+        )
+        .expect("updated");
+        let expected = text.replacen("\"2.0.0\"", "\"2.0.1\"", 1).replacen(
+            &format!("\"@acme/core\": \"{before_range}\""),
+            &format!("\"@acme/core\": \"{after_range}\""),
+            1,
+        );
+        assert_eq!(updated.text, expected, "{before_range}: peers left alone");
+        let with_peers = set_version(
+            &peer(true),
+            &text,
+            &v("2.0.1"),
+            &crates(&[("@acme/core", "1.3.0")]),
+        )
+        .expect("updated");
+        assert_eq!(
+            with_peers.text,
+            text.replacen("\"2.0.0\"", "\"2.0.1\"", 1).replace(
+                &format!("\"@acme/core\": \"{before_range}\""),
+                &format!("\"@acme/core\": \"{after_range}\""),
+            ),
+            "{before_range}: peers too"
+        );
+    }
+}
+
+#[test]
+fn an_npm_workspace_lock_moves_linked_packages_not_registry_copies() {
+    let lock = r#"{
+  "name": "mono",
+  "version": "0.0.0",
+  "lockfileVersion": 3,
+  "packages": {
+    "": {"name": "mono", "version": "0.0.0"},
+    "node_modules/@acme/core": {"resolved": "packages/core", "link": true},
+    "node_modules/@acme/ui": {"resolved": "packages/ui", "link": true},
+    "packages/core": {"name": "@acme/core", "version": "1.2.3"},
+    "packages/ui": {"name": "@acme/ui", "version": "2.0.0", "dependencies": {"@acme/core": "^1.2.3"}},
+    "packages/ui/node_modules/@acme/core": {"version": "1.2.3", "resolved": "https://registry.npmjs.org/@acme/core/-/core-1.2.3.tgz"}
+  }
+}"#;
+    let versions = crates(&[("@acme/core", "1.3.0"), ("@acme/ui", "2.0.1")]);
+    let updated = set_version(
+        &FileKind::NpmLock { own: false },
+        lock,
+        &v("9.9.9"),
+        &versions,
+    )
+    .expect("updated");
+    let expected = lock
+        .replace(
+            r#""packages/core": {"name": "@acme/core", "version": "1.2.3"}"#,
+            r#""packages/core": {"name": "@acme/core", "version": "1.3.0"}"#,
+        )
+        .replace(
+            r#""version": "2.0.0", "dependencies": {"@acme/core": "^1.2.3"}"#,
+            r#""version": "2.0.1", "dependencies": {"@acme/core": "^1.3.0"}"#,
+        );
+    assert_eq!(updated.text, expected);
+    assert_eq!(updated.edits.len(), 3);
+    // Nothing of the workspace released: no entry to move, which an optional lock skips.
+    assert!(matches!(
+        set_version(
+            &FileKind::NpmLock { own: false },
+            lock,
+            &v("9.9.9"),
+            &crates(&[("left-pad", "2.0.0")])
+        ),
+        Err(FileError::NoVersion { .. })
+    ));
+}
+
+#[test]
 fn python_files() {
     let pyproject = "[project]\nname = \"tool\"\nversion = \"0.3.0\"  # bumped by CI\n\n[tool.other]\nversion = \"0.3.0\"\n";
     assert_eq!(
@@ -456,6 +557,10 @@ fn kinds() -> Vec<FileKind> {
         FileKind::CargoLock,
         FileKind::PackageJson,
         FileKind::PackageLock,
+        FileKind::NpmPackage {
+            peer_dependencies: true,
+        },
+        FileKind::NpmLock { own: true },
         FileKind::Pyproject,
         FileKind::SetupCfg,
         FileKind::PythonVersion,
@@ -495,7 +600,10 @@ fn seeded(kind: &FileKind, version: &Version, noise: &str) -> String {
         FileKind::CargoLock => {
             format!("# {comment}\n[[package]]\nname = \"x\"\nversion = \"{version}\"\n")
         }
-        FileKind::PackageJson | FileKind::PackageLock => {
+        FileKind::PackageJson
+        | FileKind::PackageLock
+        | FileKind::NpmPackage { .. }
+        | FileKind::NpmLock { .. } => {
             format!(
                 "{{\"name\": {}, \"version\": \"{version}\"}}",
                 serde_json::json!(noise)
