@@ -220,7 +220,10 @@ fn one_release(cx: &Facts<'_>, name: &str) -> Result<ReleaseNotes> {
     let tags = cx.history.release_tags(&cx.package.tag, true)?;
     let tag = release_tag(&tags, name, cx)?;
     let previous = cx.history.previous_release(tag.commit, &tags, true)?;
-    let mut commits = cx.history.commits(tag.commit, previous.map(|p| p.commit))?;
+    let floor = cx
+        .history
+        .history_floor(previous.map(|p| p.commit), cx.package);
+    let mut commits = cx.history.commits(tag.commit, floor)?;
     keep_package_commits(cx.history, cx.config, cx.package, &mut commits)?;
     let heading = ReleaseHeading {
         version: tag.version.to_string(),
@@ -238,7 +241,10 @@ fn range(cx: &Facts<'_>, from: Option<&str>, to: &str) -> Result<ReleaseNotes> {
         Some(name) => (Some(cx.history.resolve(name)?), Some(name.to_string())),
         None => {
             let previous = cx.history.previous_release(target, &tags, true)?;
-            (previous.map(|p| p.commit), previous.map(|p| p.name.clone()))
+            let floor = cx
+                .history
+                .history_floor(previous.map(|p| p.commit), cx.package);
+            (floor, previous.map(|p| p.name.clone()))
         }
     };
     let mut commits = cx.history.commits(target, since)?;

@@ -100,6 +100,22 @@ pub fn build(
         .collect();
 
     let mut sections: Vec<Section> = Vec::new();
+    // A breaking or Release-As change of a type no section names is still listed, under its type
+    // as the heading, ahead of the configured sections (release-please's writer does this).
+    for change in changes {
+        let named = package.sections.iter().any(|s| s.kind == change.kind);
+        if named || !change.is_conventional() || !(change.breaking || change.release_as.is_some()) {
+            continue;
+        }
+        let line = entry(change, &change.description);
+        match sections.iter_mut().find(|s| s.title == change.kind) {
+            Some(existing) => existing.entries.push(line),
+            None => sections.push(Section {
+                title: change.kind.clone(),
+                entries: vec![line],
+            }),
+        }
+    }
     for configured in &package.sections {
         let members = changes.iter().filter(|c| {
             c.kind == configured.kind

@@ -221,6 +221,9 @@ pub struct PackageConfig {
     pub tag: TagFormat,
     /// The version the manifest records, when a release-please manifest is used.
     pub manifest_version: Option<semver::Version>,
+    /// release-please's `bootstrap-sha`: before a package's first release, its history starts
+    /// after this commit instead of at the repository's first commit.
+    pub bootstrap_sha: Option<String>,
     /// The component name as configured; [`PackageConfig::name_component`] fills it from the
     /// package's own name when it is not.
     pub component: Option<String>,
@@ -456,6 +459,10 @@ impl Config {
                 })
                 .transpose()?;
             let mut package = settle(path, &defaults, options, recorded, file, fallback)?;
+            package.bootstrap_sha = root
+                .get("bootstrap-sha")
+                .and_then(|v| v.as_str())
+                .map(str::to_string);
             package.derive_component = true;
             package.settle_tag();
             packages.push(package);
@@ -665,7 +672,11 @@ fn release_please_options(
     for (key, value) in object {
         if RELEASE_PLEASE_KEYS.contains(&key.as_str()) {
             known.insert(key.clone(), value.clone());
-        } else if !(prefix.is_empty() && matches!(key.as_str(), "packages" | "plugins" | "$schema"))
+        } else if !(prefix.is_empty()
+            && matches!(
+                key.as_str(),
+                "packages" | "plugins" | "$schema" | "bootstrap-sha"
+            ))
         {
             unsupported.push(format!("{prefix}{key}"));
         }
@@ -759,6 +770,7 @@ fn settle(
             include_v: pick!(include_v_in_tag).unwrap_or(true),
         },
         manifest_version,
+        bootstrap_sha: None,
         // A component of "" means none (release-please's way to keep a root package's tags bare).
         component: own.component.clone().or_else(|| {
             // A component set at the top level applies to the root package only.

@@ -37,8 +37,19 @@ impl TagFormat {
 
     /// The version a tag names, if it is a release tag of this package.
     pub fn parse(&self, tag: &str) -> Option<Version> {
+        // Any one separator character is read, as release-please reads tags (`gcf-utils@0.6.0`
+        // is a `gcf-utils` release whatever `tag-separator` says new tags use).
         let rest = match &self.component {
-            Some(component) => tag.strip_prefix(component)?.strip_prefix(&self.separator)?,
+            Some(component) => {
+                let after = tag.strip_prefix(component.as_str())?;
+                after.strip_prefix(self.separator.as_str()).or_else(|| {
+                    let mut chars = after.chars();
+                    chars
+                        .next()
+                        .filter(|c| !c.is_ascii_alphanumeric())
+                        .map(|_| chars.as_str())
+                })?
+            }
             None => tag,
         };
         let rest = rest.strip_prefix('v').unwrap_or(rest);
@@ -75,7 +86,13 @@ mod tests {
         };
         assert_eq!(slash.tag_name(&v("2.0.0")), "api/2.0.0");
         assert_eq!(slash.parse("api/v2.0.0"), Some(v("2.0.0")));
-        assert_eq!(slash.parse("api-v2.0.0"), None);
+        assert_eq!(
+            slash.parse("api-v2.0.0"),
+            Some(v("2.0.0")),
+            "any separator reads"
+        );
+        assert_eq!(slash.parse("api@2.0.0"), Some(v("2.0.0")));
+        assert_eq!(slash.parse("api-ui-v2.0.0"), None, "another component");
         assert_eq!(slash.parse("apix/2.0.0"), None);
         assert_eq!(slash.parse("v2.0.0"), None);
     }

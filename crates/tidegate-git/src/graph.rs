@@ -109,6 +109,9 @@ impl Graph {
 /// to the package whose path is its longest prefix, else to the root package (".") if any.
 pub(crate) struct Owners {
     root: Node,
+    packages: usize,
+    /// release-please's rule for a manifest's root package: every commit is its own.
+    root_takes_all: bool,
 }
 
 #[derive(Default)]
@@ -119,20 +122,28 @@ struct Node {
 }
 
 impl Owners {
-    pub fn new<'a>(paths: impl IntoIterator<Item = &'a str>) -> Self {
+    pub fn new<'a>(paths: impl IntoIterator<Item = &'a str>, root_takes_all: bool) -> Self {
         let mut root = Node::default();
+        let mut packages = 0;
         for (i, path) in paths.into_iter().enumerate() {
+            packages = i + 1;
             let mut node = &mut root;
             for part in path.split('/').filter(|p| !p.is_empty() && *p != ".") {
                 node = node.children.entry(part.to_string()).or_default();
             }
             node.package.get_or_insert(i);
         }
-        Self { root }
+        Self {
+            root,
+            packages,
+            root_takes_all,
+        }
     }
 
     /// The packages a commit touches, compared with its first parent (a root commit with
-    /// nothing). A commit touching nothing at all (an empty commit) belongs to the root package.
+    /// nothing). A commit touching nothing at all (an empty commit, such as the
+    /// `--allow-empty` commit release-please documents for `Release-As:`) belongs to every
+    /// package, as release-please splits commits.
     pub fn touched(&self, history: &History, id: Oid) -> Result<HashSet<usize>, GitError> {
         let commit = history.repo.find_commit(id)?;
         let tree = commit.tree()?;
@@ -146,8 +157,11 @@ impl Owners {
         };
         let mut out = HashSet::new();
         if parent_tree.as_ref().map(Tree::id) == Some(tree.id()) {
-            out.extend(self.root.package);
+            out.extend(0..self.packages);
             return Ok(out);
+        }
+        if self.root_takes_all {
+            out.extend(self.root.package);
         }
         compare(
             history,

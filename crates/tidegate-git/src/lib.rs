@@ -270,6 +270,19 @@ impl History {
         Ok(best)
     }
 
+    /// Where a package's unreleased history starts: after its previous release or, before its
+    /// first release, after release-please's `bootstrap-sha` when that commit exists here.
+    pub fn history_floor(
+        &self,
+        previous: Option<Oid>,
+        package: &tidegate_core::config::PackageConfig,
+    ) -> Option<Oid> {
+        previous.or_else(|| {
+            let sha = package.bootstrap_sha.as_deref()?;
+            self.resolve(sha).ok()
+        })
+    }
+
     /// The commits reachable from `target` and not from `since`, newest first, each linked to the
     /// pull request whose merge commit brought it in.
     pub fn commits(&self, target: Oid, since: Option<Oid>) -> Result<Commits, GitError> {

@@ -26,14 +26,16 @@ impl Pending {
     pub fn of(history: &History, package: &PackageConfig, target: Oid) -> Result<Self, GitError> {
         let tags = history.release_tags(&package.tag, package.rules.counts_prereleases())?;
         let previous = history.previous_release(target, &tags, false)?.cloned();
-        let commits = history.commits(target, previous.as_ref().map(|t| t.commit))?;
+        let floor = history.history_floor(previous.as_ref().map(|t| t.commit), package);
+        let commits = history.commits(target, floor)?;
         Ok(Self::settle(package, tags, previous, commits))
     }
 
     /// What every configured package would release at `target`, in the configuration's order.
     /// Each package gets the commits since its own previous release that touch it: a commit
     /// belongs to the package whose path is the longest prefix of a file it changes (so it can
-    /// belong to several), and commits touching no package belong to the root package, if any.
+    /// belong to several), commits touching no package belong to the root package, if any, and
+    /// empty commits to every package (see [`Owners::touched`] for release-please's rules).
     /// Tags are read once and history once, however many packages there are.
     pub fn all(history: &History, config: &Config, target: Oid) -> Result<Vec<Self>, GitError> {
         // With only a root package, every commit is its own: the plain walk is cheapest.
@@ -49,13 +51,14 @@ impl Pending {
             let tags =
                 ReleaseTags::select(&all_tags, &package.tag, package.rules.counts_prereleases());
             let previous = graph.previous_release(&tags)?.cloned();
-            let range = graph.range(previous.as_ref().map(|t| t.commit));
-            ranges.push((tags, previous, range));
+            let floor = history.history_floor(previous.as_ref().map(|t| t.commit), package);
+            let range = graph.range(floor);
+            ranges.push((tags, previous, range, floor));
         }
-        let owners = Owners::new(config.packages.iter().map(|p| p.path.as_str()));
+        let owners = owners_of(config);
         let mut per_package: Vec<Vec<Oid>> = vec![Vec::new(); config.packages.len()];
         for (position, id) in graph.ids.iter().enumerate() {
-            if !ranges.iter().any(|(_, _, range)| range[position]) {
+            if !ranges.iter().any(|(_, _, range, _)| range[position]) {
                 continue;
             }
             for package in owners.touched(history, *id)? {
@@ -65,10 +68,10 @@ impl Pending {
             }
         }
         let mut out = Vec::with_capacity(config.packages.len());
-        for ((package, (tags, previous, _)), ids) in
+        for ((package, (tags, previous, _, floor)), ids) in
             config.packages.iter().zip(ranges).zip(per_package)
         {
-            let commits = history.read_commits(&ids, previous.as_ref().map(|t| t.commit))?;
+            let commits = history.read_commits(&ids, floor)?;
             out.push(Self::settle(package, tags, previous, commits));
         }
         Ok(out)
@@ -117,6 +120,19 @@ impl Pending {
     }
 }
 
+/// Who owns which commit. In a `release-please-config.json` the root package takes every commit,
+/// as release-please gives it (its `exclude-paths` is how a project narrows that); in
+/// `tidegate.toml` it takes only the commits no other package claims.
+fn owners_of(config: &Config) -> Owners {
+    let root_takes_all = config
+        .source
+        .ends_with(tidegate_core::config::RELEASE_PLEASE_FILE);
+    Owners::new(
+        config.packages.iter().map(|p| p.path.as_str()),
+        root_takes_all,
+    )
+}
+
 /// Keeps only the commits that touch one package of a monorepo (longest-prefix rule, as
 /// [`Pending::all`]); a repository whose only package is the root keeps them all.
 pub fn keep_package_commits(
@@ -131,7 +147,7 @@ pub fn keep_package_commits(
     let Some(index) = config.packages.iter().position(|p| p.path == package.path) else {
         return Ok(());
     };
-    let owners = Owners::new(config.packages.iter().map(|p| p.path.as_str()));
+    let owners = owners_of(config);
     let mut kept = Vec::with_capacity(commits.commits.len());
     for commit in std::mem::take(&mut commits.commits) {
         let id = Oid::from_str(&commit.id)?;

@@ -608,6 +608,45 @@ fn bump_version_lists_every_package_of_a_monorepo() {
     assert_eq!(json["packages"].as_array().map(Vec::len), Some(3));
 }
 
+#[test]
+fn commits_split_between_packages_as_release_please_splits_them() {
+    let repo = TestRepo::new();
+    repo.write(
+        "release-please-config.json",
+        r#"{"release-type": "simple", "packages": {".": {"component": "root"}, "a": {"component": "a"}, "b": {"component": "b"}}}"#,
+    );
+    repo.commit_all("chore: initial");
+    repo.tag("root-v1.0.0").tag("a-v1.0.0").tag("b-v1.0.0");
+    // The root package of a release-please manifest takes every commit, not only unclaimed ones.
+    repo.commit_file("a/x", "1", "feat: only in a");
+    let next = || -> Vec<String> {
+        let out = Command::cargo_bin("bump")
+            .expect("binary")
+            .args(["version", "--json", "--repo"])
+            .arg(repo.path())
+            .output()
+            .expect("runs");
+        let json: serde_json::Value = serde_json::from_str(&ok(&out)).expect("json");
+        json["packages"]
+            .as_array()
+            .expect("packages")
+            .iter()
+            .map(|p| format!("{} {}", p["path"].as_str().unwrap_or("?"), p["next"]))
+            .collect()
+    };
+    assert_eq!(next(), [". \"1.1.0\"", "a \"1.1.0\"", "b null"]);
+    // An empty commit (release-please's documented way to force a release) belongs to every
+    // package.
+    repo.git(&[
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "fix: everything\n\nRelease-As: 3.0.0",
+    ]);
+    assert_eq!(next(), [". \"3.0.0\"", "a \"3.0.0\"", "b \"3.0.0\""]);
+}
+
 #[cfg(unix)]
 #[test]
 fn symbolic_links_never_lead_writes_astray() {

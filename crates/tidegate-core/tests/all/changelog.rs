@@ -110,6 +110,15 @@ fn breaking_notes_and_footer_references_as_release_please_writes_them() {
 }
 
 #[test]
+fn a_breaking_change_of_a_type_without_a_section_is_listed_under_its_type() {
+    let text = notes(&["fix: a", "deps!: use gcf-utils 14"], None, Some("v1.2.3"));
+    assert_eq!(
+        text,
+        "## 1.3.0 (2026-11-21)\n\n\n### ⚠ BREAKING CHANGES\n\n* use gcf-utils 14\n\n### deps\n\n* use gcf-utils 14 (01ababa)\n\n\n### Bug Fixes\n\n* a (00ababa)\n"
+    );
+}
+
+#[test]
 fn a_change_and_its_revert_in_the_same_release_cancel_out() {
     use tidegate_core::release::Analysis;
     let config = Config::defaults();
