@@ -647,6 +647,31 @@ fn commits_split_between_packages_as_release_please_splits_them() {
     assert_eq!(next(), [". \"3.0.0\"", "a \"3.0.0\"", "b \"3.0.0\""]);
 }
 
+#[test]
+fn bootstrap_sha_starts_a_first_release_after_that_commit() {
+    let repo = TestRepo::new();
+    repo.commit("feat!: an old rewrite, released by another tool");
+    let start = repo.commit("chore: adopt release-please");
+    repo.write(
+        "release-please-config.json",
+        &format!(
+            r#"{{"release-type": "simple", "bootstrap-sha": "{start}", "packages": {{".": {{}}}}}}"#
+        ),
+    );
+    repo.write(".release-please-manifest.json", r#"{".": "1.0.0"}"#);
+    repo.commit_all("fix: first change after the bootstrap");
+    let out = Command::cargo_bin("bump")
+        .expect("binary")
+        .args(["version", "--json", "--repo"])
+        .arg(repo.path())
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_str(&ok(&out)).expect("json");
+    assert_eq!(json["next"], "1.0.1", "{json}");
+    assert_eq!(json["commits"], 1);
+    assert_eq!(json["warnings"], serde_json::json!([]));
+}
+
 #[cfg(unix)]
 #[test]
 fn symbolic_links_never_lead_writes_astray() {

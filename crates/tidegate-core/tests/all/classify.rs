@@ -246,3 +246,32 @@ fn huge_messages_classify() {
     assert_eq!(c.len(), 1);
     assert_eq!(c[0].kind, "fix");
 }
+
+/// Shapes from release-please's own parser tests, in messages of our own.
+#[test]
+fn release_please_test_suite_shapes() {
+    // A header that names no known type, prose, then a block of footer commits with indented
+    // trailers; one of them breaking through an indented BREAKING-CHANGE.
+    let meta = "meta: several changes\n\nSome context.\n\nfix: handle #12\nfeat(billing): move to the new client\n  Committer: someone\n  BREAKING-CHANGE: the client options changed.\n  Source-Link: example/repo@abc1234\n\nfix(auth): refresh tokens.\n  Source-Link: example/repo@def5678\n";
+    let c = changes(meta);
+    assert_eq!(
+        summary(&c),
+        vec![
+            "meta: several changes",
+            "feat(billing)!: move to the new client",
+            "fix: handle #12",
+            "fix(auth): refresh tokens."
+        ]
+    );
+    // A squash body whose bullets are prose, with a BREAKING CHANGE line of its own.
+    let squash = "fix: some fix (#1234)\n\n* first commit\n\nbody\n\n* second commit\n\nBREAKING CHANGE: the default moved\n";
+    let c = changes(squash);
+    assert_eq!(summary(&c), vec!["fix!: some fix"]);
+    assert_eq!(c[0].breaking_note.as_deref(), Some("the default moved"));
+    // `feat!(scope):` is not a header (the `!` goes after the scope), so that line is prose.
+    let misplaced = "chore: regenerate (#5)\n\nChanges:\n\nfeat!(storage): update a request\nfeat(pubsub): add a field\n";
+    assert_eq!(
+        summary(&changes(misplaced)),
+        vec!["feat(pubsub): add a field", "chore: regenerate"]
+    );
+}
