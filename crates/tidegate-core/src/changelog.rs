@@ -3,7 +3,7 @@
 use crate::commit::Change;
 use crate::config::PackageConfig;
 use crate::links::Links;
-use crate::markdown::escape_inline;
+use crate::markdown::{escape_inline, link_issue_refs};
 use serde::Serialize;
 
 /// One release's notes, ready to render or to print as JSON.
@@ -254,7 +254,10 @@ fn make_entry(change: &Change, text: &str, links: Option<&Links>) -> Entry {
         id: change.commit.clone(),
         url: links.map(|l| l.commit(&change.commit)),
     };
-    let description_md = escape_inline(text);
+    let mut description_md = escape_inline(text);
+    if let Some(links) = links {
+        description_md = link_issue_refs(&description_md, |n| links.issue(n));
+    }
     // A reference the line already shows is not repeated (release-please's rule).
     let references: Vec<Link> = change
         .references

@@ -224,6 +224,9 @@ pub struct PackageConfig {
     /// release-please's `bootstrap-sha`: before a package's first release, its history starts
     /// after this commit instead of at the repository's first commit.
     pub bootstrap_sha: Option<String>,
+    /// release-please's `sentence-case` plugin: each entry's first letter in upper case, except
+    /// for these special words.
+    pub sentence_case: Option<Vec<String>>,
     /// The component name as configured; [`PackageConfig::name_component`] fills it from the
     /// package's own name when it is not.
     pub component: Option<String>,
@@ -467,8 +470,11 @@ impl Config {
             package.settle_tag();
             packages.push(package);
         }
-        let (linked_versions, node_workspace) =
+        let (linked_versions, node_workspace, sentence_case) =
             release_please_plugins(root.get("plugins"), file, &mut warnings)?;
+        for package in &mut packages {
+            package.sentence_case.clone_from(&sentence_case);
+        }
         Ok(Self {
             source: file.into(),
             packages,
@@ -574,11 +580,12 @@ fn release_please_plugins(
     plugins: Option<&serde_json::Value>,
     file: &str,
     warnings: &mut Vec<String>,
-) -> Result<(Vec<LinkedVersions>, Option<NodeWorkspace>), ConfigError> {
+) -> Result<Plugins, ConfigError> {
     let mut groups = Vec::new();
     let mut node_workspace = None;
+    let mut sentence_case = None;
     let Some(plugins) = plugins else {
-        return Ok((groups, node_workspace));
+        return Ok((groups, node_workspace, sentence_case));
     };
     let list = plugins
         .as_array()
@@ -590,6 +597,19 @@ fn release_please_plugins(
             .unwrap_or_default();
         match kind {
             "cargo-workspace" => {}
+            "sentence-case" => {
+                // release-please's default special words, kept as written.
+                let words = plugin
+                    .get("specialWords")
+                    .and_then(|w| w.as_array())
+                    .map(|w| {
+                        w.iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_else(|| vec!["gRPC".to_string(), "npm".to_string()]);
+                sentence_case = Some(words);
+            }
             "node-workspace" => {
                 node_workspace = Some(node_workspace_options(plugin, file, warnings)?);
             }
@@ -621,8 +641,16 @@ fn release_please_plugins(
             )),
         }
     }
-    Ok((groups, node_workspace))
+    Ok((groups, node_workspace, sentence_case))
 }
+
+/// What the `plugins` list configures: linked-version groups, the npm workspace cascade, and the
+/// sentence-case plugin's special words.
+type Plugins = (
+    Vec<LinkedVersions>,
+    Option<NodeWorkspace>,
+    Option<Vec<String>>,
+);
 
 /// The `node-workspace` plugin's options (an entry that is only the name has the defaults).
 fn node_workspace_options(
@@ -771,6 +799,7 @@ fn settle(
         },
         manifest_version,
         bootstrap_sha: None,
+        sentence_case: None,
         // A component of "" means none (release-please's way to keep a root package's tags bare).
         component: own.component.clone().or_else(|| {
             // A component set at the top level applies to the root package only.

@@ -14,6 +14,11 @@ static MENTION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// The start of an HTML character reference.
+static ENTITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);").expect("valid regex")
+});
+
 /// GitHub's closing keywords followed by an issue reference (`#1`, `owner/repo#1`, or an issue URL).
 static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -25,14 +30,22 @@ static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
 /// Escapes one line of commit text for use inline in Markdown.
 ///
 /// - Code spans (`` `like this` ``) are kept as they are: GitHub renders nothing inside them.
-/// - Markdown punctuation that could start emphasis, links or HTML is backslash-escaped, and `<`,
-///   `>` and `&` become entities, so `<script>` shows as text.
+/// - `<`, `>` and an `&` that would start an entity become entities, so `<script>` shows as
+///   text; `[`, `]`, `\` and stray backticks are backslash-escaped, so no link is made. Emphasis
+///   characters are kept as written, as release-please writes them (a leading `*` is escaped).
 /// - `@name` is wrapped in a code span: GitHub decodes entities and backslash escapes before it
 ///   looks for mentions, but never looks inside code.
 /// - `closes #12` (and fixes/resolves) becomes `refs #12`, so merging notes closes no issue.
 /// - Line breaks become spaces: an entry is one line.
 pub fn escape_inline(text: &str) -> String {
-    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Line breaks become spaces; other spacing stays as written (release-please keeps it).
+    let flat = text
+        .trim()
+        .split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     let mut out = String::with_capacity(flat.len() + 16);
     for (i, part) in split_code_spans(&flat).into_iter().enumerate() {
         if i % 2 == 1 {
@@ -40,6 +53,27 @@ pub fn escape_inline(text: &str) -> String {
         } else {
             out.push_str(&escape_text(part));
         }
+    }
+    out
+}
+
+/// Links every `#N` outside code spans of already escaped Markdown to its issue, as release-please
+/// links issue references in an entry's text.
+pub fn link_issue_refs(markdown: &str, url: impl Fn(u64) -> String) -> String {
+    static ISSUE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(^|[^\w&\[])#([0-9]+)\b").expect("valid regex"));
+    let mut out = String::with_capacity(markdown.len());
+    for (i, part) in split_code_spans(markdown).into_iter().enumerate() {
+        if i % 2 == 1 {
+            out.push_str(part);
+            continue;
+        }
+        out.push_str(&ISSUE.replace_all(part, |c: &regex_lite::Captures<'_>| {
+            match c[2].parse::<u64>() {
+                Ok(n) => format!("{}[#{n}]({})", &c[1], url(n)),
+                Err(_) => c[0].to_string(),
+            }
+        }));
     }
     out
 }
@@ -104,15 +138,21 @@ fn find_closing_run(rest: &str, fence: &str) -> Option<usize> {
 fn escape_text(text: &str) -> String {
     let text = CLOSING.replace_all(text, "refs$1$2");
     let mut escaped = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
+    for (i, c) in text.char_indices() {
         match c {
             '<' => escaped.push_str("&lt;"),
             '>' => escaped.push_str("&gt;"),
-            '&' => escaped.push_str("&amp;"),
-            '\\' | '*' | '_' | '[' | ']' | '|' | '~' | '`' => {
+            // Only an `&` that would start an entity (`&lt;`, `&#60;`) is escaped, so `ESM & CJS`
+            // stays as release-please writes it.
+            '&' if ENTITY.is_match(&text[i..]) => escaped.push_str("&amp;"),
+            // Links and escapes are what could turn commit text into something else. Emphasis
+            // characters stay as written (release-please's bytes), except a leading `*`, which
+            // would nest a list.
+            '\\' | '[' | ']' | '`' => {
                 escaped.push('\\');
                 escaped.push(c);
             }
+            '*' if i == 0 => escaped.push_str("\\*"),
             _ => escaped.push(c),
         }
     }
@@ -139,13 +179,15 @@ mod tests {
     #[test]
     fn html_and_markdown_are_neutralised() {
         assert_eq!(
-            escape_inline("a <b>bold</b> & [x](y)"),
-            "a &lt;b&gt;bold&lt;/b&gt; &amp; \\[x\\](y)"
+            escape_inline("a <b>bold</b> & [x](y) &lt;i&gt;"),
+            "a &lt;b&gt;bold&lt;/b&gt; & \\[x\\](y) &amp;lt;i&amp;gt;"
         );
+        // Emphasis stays as release-please writes it; a leading star would nest a list.
         assert_eq!(
             escape_inline("use *stars* and _under_"),
-            "use \\*stars\\* and \\_under\\_"
+            "use *stars* and _under_"
         );
+        assert_eq!(escape_inline("* not a list"), "\\* not a list");
     }
 
     #[test]
@@ -165,5 +207,18 @@ mod tests {
     #[test]
     fn lines_are_flattened() {
         assert_eq!(escape_inline("one\ntwo\r\n  three"), "one two three");
+        assert_eq!(
+            escape_inline("keeps  its   spacing"),
+            "keeps  its   spacing"
+        );
+    }
+
+    #[test]
+    fn issue_references_become_links_outside_code() {
+        let url = |n: u64| format!("https://x/issues/{n}");
+        assert_eq!(
+            link_issue_refs("constraints, #1990 and `#7` x#8", url),
+            "constraints, [#1990](https://x/issues/1990) and `#7` x#8"
+        );
     }
 }

@@ -27,6 +27,11 @@ impl Analysis {
             out.warnings.extend(classified.warnings);
         }
         out.changes = cancel_revert_pairs(changes);
+        if let Some(special) = &package.sentence_case {
+            for change in out.changes.iter_mut().filter(|c| c.is_conventional()) {
+                sentence_case(&mut change.description, special);
+            }
+        }
         out
     }
 
@@ -48,6 +53,17 @@ impl Analysis {
         decide(previous, &self.changes, &package.rules, |kind| {
             package.is_visible(kind)
         })
+    }
+}
+
+/// release-please's sentence-case plugin: a description starting with a lower-case letter gets
+/// an upper-case one, unless it is one of the special words as a whole.
+fn sentence_case(description: &mut String, special: &[String]) {
+    if special.iter().any(|w| w == description) {
+        return;
+    }
+    if let Some(first) = description.chars().next().filter(char::is_ascii_lowercase) {
+        description.replace_range(..1, &first.to_ascii_uppercase().to_string());
     }
 }
 

@@ -119,6 +119,52 @@ fn a_breaking_change_of_a_type_without_a_section_is_listed_under_its_type() {
 }
 
 #[test]
+fn the_sentence_case_plugin_capitalises_descriptions_but_not_notes() {
+    use tidegate_core::release::Analysis;
+    let config = Config::from_release_please(
+        "release-please-config.json",
+        r#"{"release-type": "simple", "plugins": ["sentence-case"]}"#,
+        None,
+    )
+    .expect("valid");
+    let package = &config.packages[0];
+    let commits: Vec<CommitInfo> = [
+        "fix: don't iterate ESM & CJS",
+        "feat!: use global `URL`",
+        "fix: npm",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, m)| CommitInfo {
+        id: format!("{i:02x}{}", "ef".repeat(19)),
+        message: (*m).into(),
+        ..Default::default()
+    })
+    .collect();
+    let analysis = Analysis::of(&commits, package);
+    let text = render_markdown(&build(
+        heading(Some("v1.2.3")),
+        &analysis.changes,
+        3,
+        package,
+        None,
+    ));
+    assert!(
+        text.contains("* use global `URL`\n"),
+        "the note keeps its case: {text}"
+    );
+    assert!(text.contains("* Use global `URL` (01efefe)"), "{text}");
+    assert!(
+        text.contains("* Don't iterate ESM & CJS (00efefe)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("* npm (02efefe)"),
+        "a special word stays: {text}"
+    );
+}
+
+#[test]
 fn a_change_and_its_revert_in_the_same_release_cancel_out() {
     use tidegate_core::release::Analysis;
     let config = Config::defaults();

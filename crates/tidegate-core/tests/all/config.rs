@@ -421,9 +421,13 @@ fn release_types_parse_by_name() {
 
 #[test]
 fn node_workspace_options_are_read_and_others_named() {
-    let text = r#"{"plugins": [{"type": "node-workspace", "updateAllPackages": true, "updatePeerDependencies": true, "merge": false, "alwaysLinkLocal": false, "considerAllArtifacts": true}, "sentence-case"]}"#;
+    let text = r#"{"plugins": [{"type": "node-workspace", "updateAllPackages": true, "updatePeerDependencies": true, "merge": false, "alwaysLinkLocal": false, "considerAllArtifacts": true}, "sentence-case", "maven-workspace"]}"#;
     let config =
         Config::from_release_please("release-please-config.json", text, None).expect("valid");
+    assert_eq!(
+        config.packages[0].sentence_case,
+        Some(vec!["gRPC".to_string(), "npm".to_string()])
+    );
     assert_eq!(
         config.node_workspace,
         Some(tidegate_core::config::NodeWorkspace {
@@ -434,7 +438,7 @@ fn node_workspace_options_are_read_and_others_named() {
     let warnings = config.warnings.join("\n");
     assert!(
         warnings.contains("node-workspace plugin's `considerAllArtifacts` is not supported yet")
-            && warnings.contains("plugin `sentence-case` is not supported yet"),
+            && warnings.contains("plugin `maven-workspace` is not supported yet"),
         "{warnings}"
     );
     assert!(
