@@ -161,7 +161,7 @@ fn escape_text(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::escape_inline;
+    use super::{escape_inline, link_issue_refs};
 
     #[test]
     fn mentions_become_code_and_emails_stay() {
