@@ -6,7 +6,7 @@ const silent = {debug() {}, info() {}, warn() {}, error() {}, trace() {}};
   const commits = JSON.parse(require('fs').readFileSync(0).toString());
   const parsed = parseConventionalCommits(commits, silent);
   const notes = await new DefaultChangelogNotes().buildNotes(parsed, {
-    host: 'https://github.com', owner: 'o', repository: 'r', version: process.argv[2] || '1.1.0',
+    host: 'https://github.com', owner: process.env.OWNER || 'o', repository: process.env.REPO || 'r', version: process.argv[2] || '1.1.0',
     previousTag: process.argv[3] || 'v1.0.0', currentTag: process.argv[4] || 'v1.1.0', targetBranch: 'main',
     changelogSections: undefined,
   });

@@ -365,3 +365,24 @@ fn release_type_gives_that_types_sections() {
         "error: --release-type: unknown release type `perl`; the supported ones are simple, rust, node, python, helm, go"
     );
 }
+
+/// A squash-merged history of the shapes release-please meets, whose notes must be the ones
+/// release-please writes for it, byte for byte (the expected text was checked against
+/// release-please 17.11.2's own notes for the same commits with `bench/oracle/notes.js`).
+#[test]
+fn notes_are_release_pleases_bytes_for_a_squash_merged_history() {
+    let repo = TestRepo::new();
+    repo.set_remote("https://github.com/octo/demo.git");
+    repo.commit("feat: first");
+    repo.tag("v1.0.0");
+    repo.commit("feat(api): add the widgets endpoint (#101)\n\n* feat!: first try\n\n* fix: typo\n\n* chore: lint\n");
+    repo.commit("fix: keep the last page (#102)\n\nThe pager dropped it.\n\nCloses #7\nRefs: #8\nSigned-off-by: Ada <ada@example.com>\n");
+    repo.commit("feat(cli)!: rename the --to flag (#103)\n\nBREAKING CHANGE: `--to` is now `--target`.\nScripts must change.\n");
+    repo.commit("chore: sync generated code (#104)\n\nfix(gen): handle empty files\nfeat(gen): support ESM & CJS, see #99\n");
+    repo.commit("deps!: drop node 14 (#105)");
+    repo.commit("docs: explain widgets (#106)");
+    repo.tag("v2.0.0");
+    let text = stdout(changelog(&repo).args(["--tag", "v2.0.0"]));
+    let expected = "## [2.0.0](https://github.com/octo/demo/compare/v1.0.0...v2.0.0) (2026-01-01)\n\n\n### ⚠ BREAKING CHANGES\n\n* drop node 14 ([#105](https://github.com/octo/demo/issues/105))\n* **cli:** `--to` is now `--target`. Scripts must change.\n\n### deps\n\n* drop node 14 ([#105](https://github.com/octo/demo/issues/105)) ([5337728](https://github.com/octo/demo/commit/533772814601e77b8015cfa9f07ed2a4a5086c1d))\n\n\n### Features\n\n* **api:** add the widgets endpoint ([#101](https://github.com/octo/demo/issues/101)) ([2eb91a7](https://github.com/octo/demo/commit/2eb91a75b62544c2697bfc9fae275573a7db6135))\n* **cli:** rename the --to flag ([#103](https://github.com/octo/demo/issues/103)) ([0be9537](https://github.com/octo/demo/commit/0be9537f9accd904fb49e2d6a7962b5525f3901d))\n* **gen:** support ESM & CJS, see [#99](https://github.com/octo/demo/issues/99) ([e970692](https://github.com/octo/demo/commit/e970692938bce4c475840566356f9e2afd8b8dad))\n\n\n### Bug Fixes\n\n* **gen:** handle empty files ([e970692](https://github.com/octo/demo/commit/e970692938bce4c475840566356f9e2afd8b8dad))\n* keep the last page ([#102](https://github.com/octo/demo/issues/102)) ([7ba9206](https://github.com/octo/demo/commit/7ba9206536b641509a0b5fa5d4c26ff5f0154ee5)), refs [#7](https://github.com/octo/demo/issues/7) [#8](https://github.com/octo/demo/issues/8)\n\n";
+    assert_eq!(text, expected);
+}
