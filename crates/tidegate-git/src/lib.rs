@@ -132,10 +132,6 @@ pub struct History {
 impl History {
     /// Opens the repository that contains `path`.
     pub fn open(path: &Path) -> Result<Self, GitError> {
-        // libgit2 hashes every object it reads again to check its id, which git itself does not
-        // do on reads (it checks on fetch and in `git fsck`): about a tenth of reading a long
-        // history. Pack data is still checked by zlib as it is inflated.
-        git2::opts::strict_hash_verification(false);
         let repo = Repository::open_ext(
             path,
             git2::RepositoryOpenFlags::empty(),
@@ -487,17 +483,16 @@ impl Loaded {
         let mut nodes: Vec<Node> = Vec::new();
         let mut index: HashMap<Oid, usize> = HashMap::new();
         let mut parent_ids: Vec<Vec<Oid>> = Vec::new();
-        // (time, -order reached, id): the newest first, then the first reached. Commits wait in
-        // `waiting` between being reached (their time is needed to queue them) and taken.
+        // (time, -order reached, id): the newest first, then the first reached. A commit read to
+        // queue it waits in `waiting`, at its order reached, until it is taken.
         let mut queue = std::collections::BinaryHeap::new();
-        let mut waiting: HashMap<Oid, git2::Commit<'_>> = HashMap::new();
+        let mut queued: HashSet<Oid> = HashSet::from([target]);
         let first = history.repo.find_commit(target)?;
         queue.push((first.time().seconds(), std::cmp::Reverse(0usize), target));
-        waiting.insert(target, first);
-        let mut reached = 1usize;
-        while let Some((time, _, id)) = queue.pop() {
-            let commit = waiting
-                .remove(&id)
+        let mut waiting = vec![Some(first)];
+        while let Some((time, std::cmp::Reverse(reached), id)) = queue.pop() {
+            let commit = waiting[reached]
+                .take()
                 .ok_or_else(|| git2::Error::from_str("commit left the walk"))?;
             let boundary = history.shallow_boundary.contains(&id);
             let parents: Vec<Oid> = if boundary {
@@ -506,13 +501,15 @@ impl Loaded {
                 commit.parent_ids().collect()
             };
             for &parent in &parents {
-                if waiting.contains_key(&parent) || index.contains_key(&parent) {
-                    continue;
+                if queued.insert(parent) {
+                    let read = history.repo.find_commit(parent)?;
+                    queue.push((
+                        read.time().seconds(),
+                        std::cmp::Reverse(waiting.len()),
+                        parent,
+                    ));
+                    waiting.push(Some(read));
                 }
-                let read = history.repo.find_commit(parent)?;
-                queue.push((read.time().seconds(), std::cmp::Reverse(reached), parent));
-                waiting.insert(parent, read);
-                reached += 1;
             }
             index.insert(id, nodes.len());
             nodes.push(Node {
@@ -582,7 +579,7 @@ impl Loaded {
 
     /// [`History::read_commits`] over loaded commits (each taken, so read once).
     fn read_commits(&mut self, ordered: &[usize], paint: &mut Paint) -> Commits {
-        let mut merged_pr: HashMap<usize, u64> = HashMap::new();
+        let mut merged_pr: HashMap<Oid, u64> = HashMap::new();
         let mut out = Commits::default();
         let mut read = Vec::with_capacity(ordered.len());
         for &i in ordered {
@@ -590,7 +587,7 @@ impl Loaded {
             if self.nodes[i].parent_count > 1 {
                 if let Some(pr) = merged_pull_request(&message) {
                     for brought in paint.brought_in(&self.nodes, i) {
-                        merged_pr.entry(brought).or_insert(pr);
+                        merged_pr.entry(self.nodes[brought].id).or_insert(pr);
                     }
                 }
             }
@@ -600,7 +597,7 @@ impl Loaded {
             }
             let node = &mut self.nodes[i];
             read.push((
-                i,
+                node.id,
                 CommitInfo {
                     id: node.id.to_string(),
                     message,
@@ -613,8 +610,8 @@ impl Loaded {
         // Merges come before the commits they brought in, so links are set once all are known.
         out.commits = read
             .into_iter()
-            .map(|(i, info)| CommitInfo {
-                merged_pr: merged_pr.get(&i).copied(),
+            .map(|(id, info)| CommitInfo {
+                merged_pr: merged_pr.get(&id).copied(),
                 ..info
             })
             .collect();
