@@ -136,7 +136,13 @@ fn find_closing_run(rest: &str, fence: &str) -> Option<usize> {
 }
 
 fn escape_text(text: &str) -> String {
-    let text = CLOSING.replace_all(text, "refs$1$2");
+    // The patterns need a `#` or an issue URL, and an `@`: most lines have neither, and skipping
+    // the regex search for them is most of the cost of escaping a long changelog.
+    let text = if text.contains('#') || text.contains("/issues/") {
+        CLOSING.replace_all(text, "refs$1$2")
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     let mut escaped = String::with_capacity(text.len() + 8);
     for (i, c) in text.char_indices() {
         match c {
@@ -155,6 +161,9 @@ fn escape_text(text: &str) -> String {
             '*' if i == 0 => escaped.push_str("\\*"),
             _ => escaped.push(c),
         }
+    }
+    if !escaped.contains('@') {
+        return escaped;
     }
     MENTION.replace_all(&escaped, "$1`$2`").into_owned()
 }

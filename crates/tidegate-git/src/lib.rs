@@ -13,6 +13,7 @@ pub mod release_files;
 pub use git2::Oid;
 use git2::{Repository, Sort};
 use semver::Version;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use tidegate_core::commit::{CommitInfo, is_merge_record, merged_pull_request};
@@ -123,6 +124,9 @@ pub struct History {
     repo: Repository,
     /// Commits whose parents a shallow clone does not have.
     shallow_boundary: HashSet<Oid>,
+    /// The tagger's time of each tag read by [`History::all_tags`] (None: not an annotated tag, or
+    /// one without a tagger), so that a tag's date costs no second read.
+    tag_times: RefCell<HashMap<String, Option<i64>>>,
 }
 
 impl History {
@@ -147,6 +151,7 @@ impl History {
         Ok(Self {
             repo,
             shallow_boundary,
+            tag_times: RefCell::default(),
         })
     }
 
@@ -197,19 +202,52 @@ impl History {
     /// of a monorepo picks its own from memory. A tag of a tree or blob has no commit.
     pub fn all_tags(&self) -> Result<Vec<(String, Option<Oid>)>, GitError> {
         let mut tags = Vec::new();
+        let mut times = self.tag_times.borrow_mut();
+        let odb = self.repo.odb()?;
         for reference in self.repo.references_glob("refs/tags/*")? {
             let reference = reference?;
             let Some(name) = reference.shorthand().map(str::to_string) else {
                 continue;
             };
-            // A lightweight tag names its commit; only annotated tags need peeling.
-            let commit = match reference.target() {
-                Some(id) if self.repo.find_commit(id).is_ok() => Some(id),
-                _ => reference.peel_to_commit().ok().map(|c| c.id()),
+            let (commit, tagger) = match reference.target() {
+                Some(id) => self.peel_tag(&odb, id),
+                // A symbolic reference under refs/tags: let libgit2 follow it.
+                None => (reference.peel_to_commit().ok().map(|c| c.id()), None),
             };
+            times.insert(name.clone(), tagger);
             tags.push((name, commit));
         }
         Ok(tags)
+    }
+
+    /// The commit a tag's target peels to, and the tagger's time when the target is an annotated
+    /// tag object (the outermost one, as [`History::tag_time`] reads it). Each object is read once:
+    /// an annotated tag names its target's type, so the commit itself is only looked up, not read.
+    fn peel_tag(&self, odb: &git2::Odb<'_>, id: Oid) -> (Option<Oid>, Option<i64>) {
+        let Ok(object) = self.repo.find_object(id, None) else {
+            return (None, None);
+        };
+        let Some(tag) = object.as_tag() else {
+            let commit = (object.kind() == Some(git2::ObjectType::Commit)).then_some(id);
+            return (commit, None);
+        };
+        let tagger = tag.tagger().map(|t| t.when().seconds());
+        let (mut target, mut kind) = (tag.target_id(), tag.target_type());
+        // A tag of a tag: follow the chain (bounded, as a cycle cannot be built but is cheap to
+        // guard against).
+        for _ in 0..64 {
+            match kind {
+                Some(git2::ObjectType::Commit) => {
+                    return (odb.exists(target).then_some(target), tagger);
+                }
+                Some(git2::ObjectType::Tag) => match self.repo.find_tag(target) {
+                    Ok(inner) => (target, kind) = (inner.target_id(), inner.target_type()),
+                    Err(_) => return (None, tagger),
+                },
+                _ => return (None, tagger),
+            }
+        }
+        (None, tagger)
     }
 
     /// Every release tag of a package. Pre-release tags are kept only when `with_prereleases`.
@@ -367,62 +405,57 @@ impl History {
     /// Every release reachable from `target`, oldest first, each with the commits it was the first
     /// release to contain (newest first). Each commit belongs to exactly one release, so a whole
     /// changelog lists every commit once, under the release that shipped it.
+    ///
+    /// The history below `target` is read once into memory (each commit object once); the
+    /// releases' ranges and the pull requests' merged commits are then found by integer walks.
     pub fn releases<'t>(
         &self,
         target: Oid,
         tags: &'t ReleaseTags,
     ) -> Result<Vec<(&'t ReleaseTag, Commits)>, GitError> {
-        let reachable = self.reachable_tags(target, tags)?;
-        let mut seen: HashSet<Oid> = HashSet::new();
+        let mut graph = Loaded::load(self, target)?;
+        let reachable = graph.reachable_tags(tags);
+        let mut seen = vec![false; graph.nodes.len()];
+        let mut paint = Paint::new(graph.nodes.len());
         let mut out = Vec::with_capacity(reachable.len());
         for tag in reachable {
-            // (commit time, discovery order, id): sorted newest first, ties in walk order.
+            // (commit time, discovery order, index): sorted newest first, ties in walk order.
             let mut found = Vec::new();
             let mut queue = VecDeque::new();
-            if seen.insert(tag.commit) {
-                queue.push_back(tag.commit);
+            let start = graph.index[&tag.commit];
+            if !seen[start] {
+                seen[start] = true;
+                queue.push_back(start);
             }
-            while let Some(id) = queue.pop_front() {
-                if self.shallow_boundary.contains(&id) {
+            while let Some(i) = queue.pop_front() {
+                let node = &graph.nodes[i];
+                if node.boundary {
                     return Err(GitError::ShallowHistory);
                 }
-                let commit = self.repo.find_commit(id)?;
-                found.push((commit.time().seconds(), found.len(), id));
-                for parent in commit.parent_ids() {
-                    if seen.insert(parent) {
+                found.push((node.time, found.len(), i));
+                for &parent in &node.parents {
+                    if !seen[parent] {
+                        seen[parent] = true;
                         queue.push_back(parent);
                     }
                 }
             }
             found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            let ordered: Vec<Oid> = found.into_iter().map(|(_, _, id)| id).collect();
-            out.push((tag, self.read_commits(&ordered, None)?));
+            let ordered: Vec<usize> = found.into_iter().map(|(_, _, i)| i).collect();
+            out.push((tag, graph.read_commits(&ordered, &mut paint)));
         }
         Ok(out)
-    }
-
-    /// Release tags whose commits are reachable from `target`, lowest version first.
-    fn reachable_tags<'t>(
-        &self,
-        target: Oid,
-        tags: &'t ReleaseTags,
-    ) -> Result<Vec<&'t ReleaseTag>, GitError> {
-        let by_commit = tags.by_commit();
-        let mut walk = self.repo.revwalk()?;
-        walk.push(target)?;
-        let mut reachable = Vec::new();
-        for id in walk {
-            if let Some(indexes) = by_commit.get(&id?) {
-                reachable.extend(indexes.iter().map(|&i| &tags.tags[i]));
-            }
-        }
-        reachable.sort_by(|a, b| a.version.cmp(&b.version));
-        Ok(reachable)
     }
 
     /// The date of a tag, seconds since the epoch: the tagger's for an annotated tag, else the
     /// commit's.
     pub fn tag_time(&self, tag: &ReleaseTag) -> Result<i64, GitError> {
+        // Tags read by `all_tags` have their tagger's time at hand.
+        match self.tag_times.borrow().get(&tag.name) {
+            Some(Some(seconds)) => return Ok(*seconds),
+            Some(None) => return Ok(self.repo.find_commit(tag.commit)?.time().seconds()),
+            None => {}
+        }
         if let Ok(reference) = self.repo.find_reference(&format!("refs/tags/{}", tag.name)) {
             if let Ok(annotated) = reference.peel_to_tag() {
                 if let Some(tagger) = annotated.tagger() {
@@ -431,6 +464,245 @@ impl History {
             }
         }
         Ok(self.repo.find_commit(tag.commit)?.time().seconds())
+    }
+}
+
+/// One commit of the history below a target, as [`History::releases`] needs it.
+struct Node {
+    id: Oid,
+    time: i64,
+    /// Indexes of the parents (none for a shallow clone's boundary commit).
+    parents: Vec<usize>,
+    /// Whether a shallow clone cut this commit's parents off.
+    boundary: bool,
+    /// How many parents the commit object names.
+    parent_count: usize,
+    /// The longest path to a root, plus one: a commit can reach only commits of lower generation.
+    generation: u32,
+    /// Taken when the commit is read into a release.
+    message: String,
+    author: String,
+}
+
+/// The history reachable from a target, each commit read once, in the order libgit2's default
+/// walk lists them (newest commit time first; equal times in the order they were reached).
+struct Loaded {
+    nodes: Vec<Node>,
+    index: HashMap<Oid, usize>,
+}
+
+impl Loaded {
+    fn load(history: &History, target: Oid) -> Result<Self, GitError> {
+        let mut nodes: Vec<Node> = Vec::new();
+        let mut index: HashMap<Oid, usize> = HashMap::new();
+        let mut parent_ids: Vec<Vec<Oid>> = Vec::new();
+        // (time, -order reached, id): the newest first, then the first reached. A commit read to
+        // queue it waits in `waiting`, at its order reached, until it is taken.
+        let mut queue = std::collections::BinaryHeap::new();
+        let mut queued: HashSet<Oid> = HashSet::from([target]);
+        let first = history.repo.find_commit(target)?;
+        queue.push((first.time().seconds(), std::cmp::Reverse(0usize), target));
+        let mut waiting = vec![Some(first)];
+        while let Some((time, std::cmp::Reverse(reached), id)) = queue.pop() {
+            let commit = waiting[reached]
+                .take()
+                .ok_or_else(|| git2::Error::from_str("commit left the walk"))?;
+            let boundary = history.shallow_boundary.contains(&id);
+            let parents: Vec<Oid> = if boundary {
+                Vec::new()
+            } else {
+                commit.parent_ids().collect()
+            };
+            for &parent in &parents {
+                if queued.insert(parent) {
+                    let read = history.repo.find_commit(parent)?;
+                    queue.push((
+                        read.time().seconds(),
+                        std::cmp::Reverse(waiting.len()),
+                        parent,
+                    ));
+                    waiting.push(Some(read));
+                }
+            }
+            index.insert(id, nodes.len());
+            nodes.push(Node {
+                id,
+                time,
+                parents: Vec::new(),
+                boundary,
+                parent_count: commit.parent_count(),
+                generation: 0,
+                message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
+                author: String::from_utf8_lossy(commit.author().name_bytes()).into_owned(),
+            });
+            parent_ids.push(parents);
+        }
+        for (node, parents) in nodes.iter_mut().zip(parent_ids) {
+            node.parents = parents
+                .iter()
+                .filter_map(|p| index.get(p).copied())
+                .collect();
+        }
+        let mut graph = Self { nodes, index };
+        graph.number_generations();
+        Ok(graph)
+    }
+
+    /// Sets each commit's generation, parents before children (an explicit stack: histories are
+    /// deeper than the call stack).
+    fn number_generations(&mut self) {
+        let mut stack: Vec<(usize, bool)> =
+            (0..self.nodes.len()).rev().map(|i| (i, false)).collect();
+        while let Some((i, parents_done)) = stack.pop() {
+            if self.nodes[i].generation != 0 {
+                continue;
+            }
+            if parents_done {
+                let highest = self.nodes[i]
+                    .parents
+                    .iter()
+                    .map(|&p| self.nodes[p].generation)
+                    .max()
+                    .unwrap_or(0);
+                self.nodes[i].generation = highest + 1;
+                continue;
+            }
+            stack.push((i, true));
+            for &p in &self.nodes[i].parents {
+                if self.nodes[p].generation == 0 {
+                    stack.push((p, false));
+                }
+            }
+        }
+    }
+
+    /// Release tags whose commits are reachable, lowest version first (equal versions in walk
+    /// order).
+    fn reachable_tags<'t>(&self, tags: &'t ReleaseTags) -> Vec<&'t ReleaseTag> {
+        let by_commit = tags.by_commit();
+        let mut reachable = Vec::new();
+        for node in &self.nodes {
+            if let Some(indexes) = by_commit.get(&node.id) {
+                reachable.extend(indexes.iter().map(|&i| &tags.tags[i]));
+            }
+        }
+        reachable.sort_by(|a, b| a.version.cmp(&b.version));
+        reachable
+    }
+
+    /// [`History::read_commits`] over loaded commits (each taken, so read once).
+    fn read_commits(&mut self, ordered: &[usize], paint: &mut Paint) -> Commits {
+        let mut merged_pr: HashMap<Oid, u64> = HashMap::new();
+        let mut out = Commits::default();
+        let mut read = Vec::with_capacity(ordered.len());
+        for &i in ordered {
+            let message = std::mem::take(&mut self.nodes[i].message);
+            if self.nodes[i].parent_count > 1 {
+                if let Some(pr) = merged_pull_request(&message) {
+                    for brought in paint.brought_in(&self.nodes, i) {
+                        merged_pr.entry(self.nodes[brought].id).or_insert(pr);
+                    }
+                }
+            }
+            if is_merge_record(&message) {
+                out.merge_records += 1;
+                continue;
+            }
+            let node = &mut self.nodes[i];
+            read.push((
+                node.id,
+                CommitInfo {
+                    id: node.id.to_string(),
+                    message,
+                    author: std::mem::take(&mut node.author),
+                    time: node.time,
+                    merged_pr: None,
+                },
+            ));
+        }
+        // Merges come before the commits they brought in, so links are set once all are known.
+        out.commits = read
+            .into_iter()
+            .map(|(id, info)| CommitInfo {
+                merged_pr: merged_pr.get(&id).copied(),
+                ..info
+            })
+            .collect();
+        out
+    }
+}
+
+/// Finds what a merge brought in: the commits reachable from its other parents and not from its
+/// first. Walks highest generation first, so a commit's colour is settled when it is taken, and
+/// stops as soon as no commit in the queue is reachable from the other parents only.
+struct Paint {
+    /// Bit 1: reachable from the other parents; bit 2: from the first parent.
+    marks: Vec<u8>,
+    touched: Vec<usize>,
+}
+
+impl Paint {
+    const SIDE: u8 = 1;
+    const FIRST: u8 = 2;
+
+    fn new(len: usize) -> Self {
+        Self {
+            marks: vec![0; len],
+            touched: Vec::new(),
+        }
+    }
+
+    fn brought_in(&mut self, nodes: &[Node], merge: usize) -> Vec<usize> {
+        let mut queue = std::collections::BinaryHeap::new();
+        let mut side_only = 0usize;
+        let mut found = Vec::new();
+        let parents = &nodes[merge].parents;
+        // A boundary merge has no loaded parents; a parent outside the loaded history cannot
+        // happen otherwise (every parent of a loaded commit is loaded).
+        for (n, &p) in parents.iter().enumerate() {
+            let mark = if n == 0 { Self::FIRST } else { Self::SIDE };
+            self.mark(nodes, p, mark, &mut queue, &mut side_only);
+        }
+        while side_only > 0 {
+            let Some((_, i)) = queue.pop() else { break };
+            let mark = self.marks[i];
+            if mark == Self::SIDE {
+                side_only -= 1;
+                found.push(i);
+            }
+            for &p in &nodes[i].parents {
+                self.mark(nodes, p, mark, &mut queue, &mut side_only);
+            }
+        }
+        for i in self.touched.drain(..) {
+            self.marks[i] = 0;
+        }
+        found
+    }
+
+    fn mark(
+        &mut self,
+        nodes: &[Node],
+        i: usize,
+        mark: u8,
+        queue: &mut std::collections::BinaryHeap<(u32, usize)>,
+        side_only: &mut usize,
+    ) {
+        let before = self.marks[i];
+        let after = before | mark;
+        if after == before {
+            return;
+        }
+        self.marks[i] = after;
+        if before == 0 {
+            self.touched.push(i);
+            queue.push((nodes[i].generation, i));
+        }
+        match (before == Self::SIDE, after == Self::SIDE) {
+            (false, true) => *side_only += 1,
+            (true, false) => *side_only -= 1,
+            _ => {}
+        }
     }
 }
 

@@ -275,3 +275,22 @@ fn release_please_test_suite_shapes() {
         vec!["feat(pubsub): add a field", "chore: regenerate"]
     );
 }
+
+proptest::proptest! {
+    /// Pull request references are found and removed exactly as the regex `\s*\(#(\d+)\)` (with
+    /// `replace_all`) does, which the hand-written scan replaces.
+    #[test]
+    fn pr_references_match_the_regex(tail in "[ \t\x0B\x0C\r(#)0-9a]{0,40}") {
+        let message = format!("Update x{tail}");
+        let re = regex_lite::Regex::new(r"\s*\(#(\d+)\)").expect("valid regex");
+        let header = message.trim();
+        let prs: Vec<u64> = re
+            .captures_iter(header)
+            .filter_map(|c| c[1].parse().ok())
+            .collect();
+        let description = re.replace_all(header, "").trim().to_string();
+        let change = &changes(&message)[0];
+        proptest::prop_assert_eq!(&change.description, &description);
+        proptest::prop_assert_eq!(&change.prs, &prs);
+    }
+}
