@@ -7,10 +7,13 @@ repo = sys.argv[1]
 ours_bin = sys.argv[2]
 log = subprocess.run(['git','-C',repo,'log','--all','--format=%H%x00%B%x01'],capture_output=True).stdout
 ours = {}
-for line in subprocess.run([ours_bin], input=log, capture_output=True).stdout.decode().splitlines():
+for line in subprocess.run([ours_bin], input=log, capture_output=True).stdout.decode().split('\n'):
+    if not line: continue
     d = json.loads(line); ours[d['sha']] = d['changes']
 theirs = {}
-for line in subprocess.run(['node', os.path.join(os.path.dirname(__file__), 'parse-stdin.js')], input=log, capture_output=True).stdout.decode().splitlines():
+for line in subprocess.run(['node', os.path.join(os.path.dirname(__file__), 'parse-stdin.js')], input=log, capture_output=True).stdout.decode().split('\n'):
+    if not line:
+        continue
     d = json.loads(line); theirs[d['sha']] = d['changes']
 diff = 0
 for sha, t in theirs.items():

@@ -11,17 +11,17 @@ pool = ["feat: add x", "fix(api): y (#12)", "feat!: drop z", "feat(deps)!: updat
  "Note: this is prose", "some prose line", "call foo(bar", "fix(unclosed: x", "see func(x) here", "BEGIN_NESTED_COMMIT", "END_NESTED_COMMIT",
  "deps!: upgrade to v16", "refactor!: rewrite in TypeScript", "  continuation line", "", "", "", "#### Details", "* item one", "- item two",
  "Revert \"feat: x\"", "This reverts commit abcdef1234567.", "feat(): empty scope", "feat #12 thing", "http://example.com/x", "docs(readme): words",
- "fix:nospace", "feat:\u00a0nbsp", "fix: cr\ronly", "BREAKING CHANGE: first\nsecond line\n\nthird para", "Refs: #99\n  #100", "x-y(z): w", "feat(a\nb): split", "BREAKING CHANGES: plural", "\u00a0indented nbsp", "Release-As: notaversion", "feat!:", "fix(x)!: bang scope", "see BREAKING-CHANGE:   inline", "BREAKING-CHANGE:\n\nafter blank", "PiperOrigin-RevId: 12345", "\tfeat: tabbed", "feat(a)(b): double", "BREAKING CHANGE:", "!: bang footer", "feat: x\r", "Merge pull request #5 from a/b"]
+ "fix:nospace", "feat:\u00a0nbsp", "fix: cr\ronly", "BREAKING CHANGE: first\nsecond line\n\nthird para", "Refs: #99\n  #100", "x-y(z): w", "feat(a\nb): split", "BREAKING CHANGES: plural", "\u00a0indented nbsp", "Release-As: notaversion", "feat!:", "fix(x)!: bang scope", "see BREAKING-CHANGE:   inline", "BREAKING-CHANGE:\n\nafter blank", "feat(a)BREAKING CHANGE: lit", "fix(b)BREAKING-CHANGE: foot", "x\u2028y", "\u0085feat: nel", "fix(a\u2028b): ls", "Closes #0012", "PiperOrigin-RevId: 12345", "\tfeat: tabbed", "feat(a)(b): double", "BREAKING CHANGE:", "!: bang footer", "feat: x\r", "Merge pull request #5 from a/b"]
 recs = []
 for i in range(int(sys.argv[1])):
     n = random.randint(1, 12)
     lines = [random.choice(pool[:8] + ["Update README", "Big PR (#9)"])] + [random.choice(pool) for _ in range(n)]
     recs.append(f"m{i}\0" + "\n".join(lines) + "\n\x01")
 data = "".join(recs).encode()
-ours = subprocess.run([sys.argv[3]], input=data, capture_output=True).stdout.decode().splitlines()
-theirs = subprocess.run(['node', os.path.join(os.path.dirname(__file__), 'parse-stdin.js')], input=data, capture_output=True).stdout.decode().splitlines()
-o = {json.loads(l)['sha']: json.loads(l)['changes'] for l in ours}
-t = {json.loads(l)['sha']: json.loads(l)['changes'] for l in theirs}
+ours = subprocess.run([sys.argv[3]], input=data, capture_output=True).stdout.decode().split('\n')
+theirs = subprocess.run(['node', os.path.join(os.path.dirname(__file__), 'parse-stdin.js')], input=data, capture_output=True).stdout.decode().split('\n')
+o = {json.loads(l)['sha']: json.loads(l)['changes'] for l in ours if l}
+t = {json.loads(l)['sha']: json.loads(l)['changes'] for l in theirs if l}
 bad = [k for k in t if o.get(k) != t[k]]
 print(len(t), "messages,", len(bad), "differ")
 for k in bad[:3]:

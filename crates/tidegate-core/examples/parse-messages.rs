@@ -26,7 +26,7 @@ fn main() {
                         "subject": p.subject,
                         "breaking": p.breaking_note.is_some(),
                         "notes": p.breaking_note.into_iter().collect::<Vec<_>>(),
-                        "refs": p.references.iter().map(u64::to_string).collect::<Vec<_>>(),
+                        "refs": p.references,
                     })
                 })
                 .collect();

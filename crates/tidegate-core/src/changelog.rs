@@ -166,8 +166,8 @@ fn issue_link(number: u64, links: Option<&Links>) -> Link {
 }
 
 /// Whether `#N` appears in the text as a whole number.
-fn mentions_issue(text: &str, number: u64) -> bool {
-    let needle = format!("#{number}");
+fn mentions_issue(text: &str, digits: &str) -> bool {
+    let needle = format!("#{digits}");
     text.match_indices(&needle).any(|(at, _)| {
         !text[at + needle.len()..]
             .chars()
@@ -232,7 +232,9 @@ fn first_pr_ref(text: &str) -> Option<(usize, usize, u64)> {
             .take_while(char::is_ascii_digit)
             .collect();
         if !digits.is_empty() && text[at + 2 + digits.len()..].starts_with(')') {
-            return Some((at, digits.len() + 3, digits.parse().ok()?));
+            if let Ok(number) = digits.parse() {
+                return Some((at, digits.len() + 3, number));
+            }
         }
         from = at + 2;
     }
@@ -262,8 +264,12 @@ fn make_entry(change: &Change, text: &str, links: Option<&Links>) -> Entry {
     let references: Vec<Link> = change
         .references
         .iter()
-        .filter(|n| !change.prs.contains(n) && !mentions_issue(text, **n))
-        .map(|n| issue_link(*n, links))
+        .filter(|r| !change.prs.iter().any(|p| p.to_string() == **r) && !mentions_issue(text, r))
+        .map(|r| Link {
+            label: format!("#{r}"),
+            id: r.clone(),
+            url: links.map(|l| l.issue_ref(r)),
+        })
         .collect();
     let mut line = String::new();
     if let Some(scope) = &change.scope {

@@ -40,7 +40,7 @@ pub struct Change {
     /// Pull requests the change came through: `(#N)` in its header, else the merge commit's PR.
     pub prs: Vec<u64>,
     /// Issues its footers refer to (`Closes #12`, `Refs: #7`), as release-please lists them.
-    pub references: Vec<u64>,
+    pub references: Vec<String>,
     /// The commit it reverts (`This reverts commit <sha>.`), a full or abbreviated id.
     pub reverts: Option<String>,
     pub commit: String,

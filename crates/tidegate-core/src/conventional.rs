@@ -27,8 +27,8 @@ pub struct Parsed {
     pub body: String,
     /// The `BREAKING CHANGE` note after release-please's post-processing; present means breaking.
     pub breaking_note: Option<String>,
-    /// Issues a footer refers to (`Closes #12`, `Refs: #7`).
-    pub references: Vec<u64>,
+    /// Issues a footer refers to (`Closes #12`, `Refs: #7`), as written (`0012` stays).
+    pub references: Vec<String>,
     /// The text of a `Release-As:` footer.
     pub release_as: Option<String>,
     /// Read from a footer line (`feat!: …` under another header) rather than from a header.
@@ -66,7 +66,7 @@ pub fn split_messages(message: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect();
-    out.extend(nested.into_iter().map(|m| m.trim().to_string()));
+    out.extend(nested.into_iter().map(|m| trim_js(&m).to_string()));
     out
 }
 
@@ -117,11 +117,17 @@ fn opens_split_header(text: &str) -> bool {
         let Some(inner) = rest.strip_prefix('(') else {
             return false;
         };
-        let line = inner.split(['\n', '\r']).next().unwrap_or_default();
+        // JavaScript's `.` stops at every line terminator.
+        let line = inner
+            .split(['\n', '\r', '\u{2028}', '\u{2029}'])
+            .next()
+            .unwrap_or_default();
         line.match_indices(')')
             .any(|(at, _)| line[at..].starts_with("): "))
     })
 }
+
+const BREAKING_LEN: usize = "BREAKING CHANGE".len();
 
 /// Why a message does not parse. Both end the same way (the message is not conventional); they
 /// are kept apart because only `NoMatch` lets the grammar try another reading.
@@ -148,7 +154,8 @@ enum Token<'a> {
     Type {
         kind: &'a str,
         scope: Option<&'a str>,
-        bang: bool,
+        /// `!`, or a `BREAKING CHANGE` written where the `!` goes.
+        bang: Option<&'a str>,
     },
 }
 
@@ -237,6 +244,7 @@ impl<'a> Scanner<'a> {
         Ok(Some(value))
     }
 
+    /// `BREAKING CHANGE` or `BREAKING-CHANGE` (both [`BREAKING_LEN`] bytes).
     fn breaking_literal(&mut self) -> bool {
         self.eat("BREAKING CHANGE") || self.eat("BREAKING-CHANGE")
     }
@@ -269,7 +277,13 @@ impl<'a> Scanner<'a> {
         } else {
             let kind = self.kind().ok_or(Fail::NoMatch)?;
             let scope = self.scope()?;
-            let bang = self.eat("!");
+            let bang = if self.eat("!") {
+                Some("!")
+            } else if self.breaking_literal() {
+                Some(&self.text[self.pos - BREAKING_LEN..self.pos])
+            } else {
+                None
+            };
             Token::Type { kind, scope, bang }
         };
         let hash_separator = self.separator().ok_or(Fail::NoMatch)?;
@@ -329,8 +343,14 @@ struct Tree<'a> {
     footers: Vec<Footer<'a>>,
 }
 
+/// JavaScript's white space and line terminators (what its `trim` and `\s` match): Unicode's
+/// white space without U+0085, plus U+FEFF.
+fn is_js_space(c: char) -> bool {
+    (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}'
+}
+
 fn trim_js(text: &str) -> &str {
-    text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+    text.trim_matches(is_js_space)
 }
 
 fn parse_tree(message: &str) -> Result<Tree<'_>, Fail> {
@@ -341,7 +361,8 @@ fn parse_tree(message: &str) -> Result<Tree<'_>, Fail> {
     };
     let kind = s.kind().ok_or(Fail::NoMatch)?;
     let scope = s.scope()?;
-    let bang = s.eat("!");
+    // The grammar takes `BREAKING CHANGE` wherever it takes `!`: `feat(a)BREAKING CHANGE: x`.
+    let bang = s.eat("!") || s.breaking_literal();
     s.separator().ok_or(Fail::NoMatch)?;
     s.whitespace();
     let subject = s.line_text();
@@ -420,7 +441,12 @@ fn parse_one(message: &str) -> Result<Vec<Parsed>, Fail> {
     let mut references = Vec::new();
     let mut release_as = None;
     for footer in &tree.footers {
-        if matches!(footer.token, Token::Breaking(true)) {
+        // A `BREAKING CHANGE` token, also where a typed footer's `!` goes, notes its last line.
+        let literal = match footer.token {
+            Token::Breaking(literal) => literal,
+            Token::Type { bang, .. } => bang.is_some_and(|b| b != "!"),
+        };
+        if literal {
             note = Some(footer.last_text().to_string());
         }
         let hash_text = std::iter::once(footer.text)
@@ -430,7 +456,7 @@ fn parse_one(message: &str) -> Result<Vec<Parsed>, Fail> {
             let last = footer.last_text();
             let issue = last.strip_prefix('#').unwrap_or(last);
             if !issue.is_empty() && issue.bytes().all(|b| b.is_ascii_digit()) {
-                references.extend(issue.parse::<u64>().ok());
+                references.push(issue.to_string());
             }
         }
         if let Token::Type { kind, scope, bang } = footer.token {
@@ -441,8 +467,8 @@ fn parse_one(message: &str) -> Result<Vec<Parsed>, Fail> {
             if let Some(scope) = scope {
                 text.push_str(&format!("({scope})"));
             }
-            if bang {
-                text.push('!');
+            if let Some(bang) = bang {
+                text.push_str(bang);
             }
             if !footer.hash_separator {
                 text.push_str(": ");
@@ -491,8 +517,7 @@ fn parse_one(message: &str) -> Result<Vec<Parsed>, Fail> {
 fn hyphenated_marker_in_text(body: &str) -> Option<&str> {
     const MARKER: &str = "BREAKING-CHANGE:";
     let at = body.find(MARKER)?;
-    let rest = body[at + MARKER.len()..]
-        .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    let rest = body[at + MARKER.len()..].trim_start_matches(is_js_space);
     let line = rest
         .split(['\n', '\r', '\u{2028}', '\u{2029}'])
         .next()

@@ -67,6 +67,11 @@ impl Links {
         format!("{}/issues/{number}", self.web)
     }
 
+    /// An issue reference as written in a commit (digits, possibly with leading zeros).
+    pub fn issue_ref(&self, digits: &str) -> String {
+        format!("{}/issues/{digits}", self.web)
+    }
+
     pub fn pull(&self, number: u64) -> String {
         format!("{}/pull/{number}", self.web)
     }

@@ -7,10 +7,11 @@
 use regex_lite::Regex;
 use std::sync::LazyLock;
 
-/// `@name` at the start of a word is a GitHub mention (users, teams `@org/team`). An `@` inside a
-/// word (an e-mail address) is not.
+/// `@name` at the start of a word is a GitHub mention (users, teams `@org/team`), also right after
+/// an emphasis `_` (`_@name_` renders as emphasised text that starts with the mention). An `@`
+/// after a letter or digit (an e-mail address) is not.
 static MENTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(^|[^\w`])(@[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?)")
+    Regex::new(r"(^|[^A-Za-z0-9`])(@[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?)")
         .expect("valid regex")
 });
 
@@ -61,7 +62,7 @@ pub fn escape_inline(text: &str) -> String {
 /// links issue references in an entry's text.
 pub fn link_issue_refs(markdown: &str, url: impl Fn(u64) -> String) -> String {
     static ISSUE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(^|[^\w&\[])#([0-9]+)\b").expect("valid regex"));
+        LazyLock::new(|| Regex::new(r"(^|[^\w&;\[])#([0-9]+)\b").expect("valid regex"));
     let mut out = String::with_capacity(markdown.len());
     for (i, part) in split_code_spans(markdown).into_iter().enumerate() {
         if i % 2 == 1 {
@@ -183,6 +184,10 @@ mod tests {
             "mail ada@example.com"
         );
         assert_eq!(escape_inline("@ada first"), "`@ada` first");
+        assert_eq!(
+            escape_inline("hi _@octocat_ *@org/team*"),
+            "hi _`@octocat`_ *`@org/team`*"
+        );
     }
 
     #[test]

@@ -151,6 +151,18 @@ fn breaking_markers_after_trailers_and_in_indented_footer_commits() {
 }
 
 #[test]
+fn breaking_change_may_stand_where_the_bang_goes() {
+    // The grammar release-please uses takes `BREAKING CHANGE` wherever it takes `!`.
+    let c = changes("feat(a)BREAKING CHANGE: x\n");
+    assert_eq!(summary(&c), vec!["feat(a)!: x"]);
+    // In a footer it is a breaking change of its own and, as a `BREAKING CHANGE` token, notes the
+    // header too.
+    let c = changes("feat: x\n\nfix(a)BREAKING-CHANGE: gone\n  really\n");
+    assert_eq!(summary(&c), vec!["fix(a)!: gone", "feat!: x"]);
+    assert_eq!(c[1].breaking_note.as_deref(), Some("really"));
+}
+
+#[test]
 fn a_breaking_note_keeps_a_list_under_it() {
     let message =
         "feat: x\n\nBREAKING CHANGE: endpoints were removed\n#### Deleted\n- one\n- two\n";
@@ -169,7 +181,10 @@ fn a_breaking_note_keeps_a_list_under_it() {
 #[test]
 fn footer_references_are_kept() {
     let c = &changes("fix: z\n\nCloses #7\nRefs: #9\nFixes: #1, #2\n")[0];
-    assert_eq!(c.references, vec![7, 9], "a list is not one reference");
+    assert_eq!(c.references, vec!["7", "9"], "a list is not one reference");
+    // Written as they are: release-please keeps leading zeros and numbers of any length.
+    let c = &changes("fix: z\n\nCloses #0012\nRefs #99999999999999999999999\n")[0];
+    assert_eq!(c.references, vec!["0012", "99999999999999999999999"]);
 }
 
 #[test]
