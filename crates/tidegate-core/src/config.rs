@@ -875,13 +875,16 @@ pub fn sections_for(release_type: ReleaseType) -> Vec<ChangelogSection> {
     }
 }
 
-/// release-please's `python` strategy's sections (`strategies/python.js`).
-fn python_sections() -> Vec<ChangelogSection> {
-    let section = |kind: &str, title: &str, hidden: bool| ChangelogSection {
+fn section(kind: &str, title: &str, hidden: bool) -> ChangelogSection {
+    ChangelogSection {
         kind: kind.into(),
         section: title.into(),
         hidden,
-    };
+    }
+}
+
+/// release-please's `python` strategy's sections (`strategies/python.js`).
+fn python_sections() -> Vec<ChangelogSection> {
     vec![
         section("feat", "Features", false),
         section("fix", "Bug Fixes", false),
@@ -900,11 +903,6 @@ fn python_sections() -> Vec<ChangelogSection> {
 
 /// release-please's default sections.
 pub fn default_sections() -> Vec<ChangelogSection> {
-    let section = |kind: &str, title: &str, hidden: bool| ChangelogSection {
-        kind: kind.into(),
-        section: title.into(),
-        hidden,
-    };
     vec![
         section("feat", "Features", false),
         section("feature", "Features", false),

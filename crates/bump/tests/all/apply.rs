@@ -3,29 +3,7 @@
 use assert_cmd::Command;
 use testkit::TestRepo;
 
-/// Runs `bump apply [extra…] --repo REPO` on a fixed date.
-fn bump_apply(repo: &TestRepo, extra: &[&str]) -> std::process::Output {
-    Command::cargo_bin("bump")
-        .expect("binary")
-        .arg("apply")
-        .args(extra)
-        .arg("--repo")
-        .arg(repo.path())
-        .env_remove("GITHUB_ACTIONS")
-        .env("SOURCE_DATE_EPOCH", "1795219200")
-        .output()
-        .expect("runs")
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).expect("utf-8")
-}
+use crate::{bump_apply, ok};
 
 fn plan(repo: &TestRepo, extra: &[&str]) -> serde_json::Value {
     let mut args = vec!["--json", "--dry-run"];
@@ -620,14 +598,7 @@ fn commits_split_between_packages_as_release_please_splits_them() {
     // The root package of a release-please manifest takes every commit, not only unclaimed ones.
     repo.commit_file("a/x", "1", "feat: only in a");
     let next = || -> Vec<String> {
-        let out = Command::cargo_bin("bump")
-            .expect("binary")
-            .args(["version", "--json", "--repo"])
-            .arg(repo.path())
-            .output()
-            .expect("runs");
-        let json: serde_json::Value = serde_json::from_str(&ok(&out)).expect("json");
-        json["packages"]
+        crate::bump_json(&repo)["packages"]
             .as_array()
             .expect("packages")
             .iter()
@@ -660,13 +631,7 @@ fn bootstrap_sha_starts_a_first_release_after_that_commit() {
     );
     repo.write(".release-please-manifest.json", r#"{".": "1.0.0"}"#);
     repo.commit_all("fix: first change after the bootstrap");
-    let out = Command::cargo_bin("bump")
-        .expect("binary")
-        .args(["version", "--json", "--repo"])
-        .arg(repo.path())
-        .output()
-        .expect("runs");
-    let json: serde_json::Value = serde_json::from_str(&ok(&out)).expect("json");
+    let json = crate::bump_json(&repo);
     assert_eq!(json["next"], "1.0.1", "{json}");
     assert_eq!(json["commits"], 1);
     assert_eq!(json["warnings"], serde_json::json!([]));

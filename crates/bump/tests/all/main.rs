@@ -20,7 +20,32 @@ fn bump_version(repo: &TestRepo, extra: &[&str]) -> std::process::Output {
         .expect("runs")
 }
 
-fn bump_json(repo: &TestRepo) -> serde_json::Value {
+/// Runs `bump apply [extra…] --repo REPO` on a fixed date.
+pub(crate) fn bump_apply(repo: &TestRepo, extra: &[&str]) -> std::process::Output {
+    Command::cargo_bin("bump")
+        .expect("binary")
+        .arg("apply")
+        .args(extra)
+        .arg("--repo")
+        .arg(repo.path())
+        .env_remove("GITHUB_ACTIONS")
+        .env("SOURCE_DATE_EPOCH", "1795219200")
+        .output()
+        .expect("runs")
+}
+
+/// A successful run's standard output.
+pub(crate) fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("utf-8")
+}
+
+pub(crate) fn bump_json(repo: &TestRepo) -> serde_json::Value {
     let out = bump_version(repo, &["--json"]);
     assert!(
         out.status.success(),

@@ -1,31 +1,9 @@
 //! Workspaces released as release-please releases them: a root `rust` package whose Cargo.toml
 //! is the workspace, and npm workspaces under the `node-workspace` plugin.
 
-use assert_cmd::Command;
 use testkit::TestRepo;
 
-fn bump_apply(repo: &TestRepo, extra: &[&str]) -> std::process::Output {
-    Command::cargo_bin("bump")
-        .expect("binary")
-        .arg("apply")
-        .args(extra)
-        .arg("--repo")
-        .arg(repo.path())
-        .env_remove("GITHUB_ACTIONS")
-        .env("SOURCE_DATE_EPOCH", "1795219200")
-        .output()
-        .expect("runs")
-}
-
-fn ok(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).expect("utf-8")
-}
+use crate::{bump_apply, ok};
 
 fn cargo(repo: &TestRepo, target: &std::path::Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
