@@ -67,9 +67,9 @@ pub const DEFAULT_TYPES: &[&str] = &[
 
 static RELEASE_AS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?im)^release-as:\s*(\S+)\s*$").expect("valid regex"));
-/// git's revert body: `This reverts commit <sha>.`
+/// git's revert body, as git and GitHub's revert button write it: `This reverts commit <sha>.`
 static REVERTS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)This reverts commit ([0-9a-f]{7,40})\b").expect("valid regex")
+    Regex::new(r"This reverts commit ([0-9a-fA-F]{7,40})\b").expect("valid regex")
 });
 
 /// What a commit says, with any problems worth telling the user about.
@@ -86,8 +86,12 @@ pub struct Classified {
 /// [`DEFAULT_TYPES`] plus any configured changelog section types).
 pub fn classify(commit: &CommitInfo, known_types: &[&str]) -> Classified {
     let mut out = Classified::default();
-    let reverts = REVERTS
-        .captures(&commit.message)
+    // The regex only where the phrase is (most messages have no revert, and this runs on all).
+    let reverts = commit
+        .message
+        .contains("This reverts commit ")
+        .then(|| REVERTS.captures(&commit.message))
+        .flatten()
         .map(|c| c[1].to_ascii_lowercase());
     for parsed in crate::conventional::parse_commit_message(&commit.message) {
         let kind = parsed.kind.to_ascii_lowercase();

@@ -43,11 +43,26 @@ const SPLIT_TYPES: &[&str] = &[
 /// Every change a commit message holds, in release-please's order; empty when nothing in it is a
 /// conventional message.
 pub fn parse_commit_message(message: &str) -> Vec<Parsed> {
-    split_messages(message)
-        .iter()
-        .filter_map(|text| parse_one(text).ok())
-        .flatten()
-        .collect()
+    let mut out = Vec::new();
+    let mut read = |text: &str| {
+        if let Ok(parsed) = parse_one(text) {
+            out.extend(parsed);
+        }
+    };
+    if !message.contains("BEGIN_NESTED_COMMIT") {
+        // The common case, read in place.
+        for part in split_at_headers(message)
+            .into_iter()
+            .filter(|s| !s.is_empty())
+        {
+            read(part);
+        }
+        return out;
+    }
+    for part in split_messages(message) {
+        read(&part);
+    }
+    out
 }
 
 /// Nested-commit blocks out, then the rest cut where a blank line is followed by a known header.
@@ -326,8 +341,11 @@ impl<'a> Scanner<'a> {
                 Err(unclosed) => break Err(unclosed),
             }
         };
-        for at in visited {
-            self.footers_verdict.insert(at, verdict.clone());
+        // Only a scan over several footers is worth remembering (and allocating for).
+        if visited.len() > 1 {
+            for at in visited {
+                self.footers_verdict.insert(at, verdict.clone());
+            }
         }
         self.pos = start;
         verdict
