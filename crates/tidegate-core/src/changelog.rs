@@ -157,11 +157,12 @@ pub fn build(
     }
 }
 
-fn issue_link(number: u64, links: Option<&Links>) -> Link {
+/// `#N` and its issue page (release-please links pull requests as issues too).
+fn issue_link(id: &str, links: Option<&Links>) -> Link {
     Link {
-        label: format!("#{number}"),
-        id: number.to_string(),
-        url: links.map(|l| l.issue(number)),
+        label: format!("#{id}"),
+        id: id.to_string(),
+        url: links.map(|l| l.issue_ref(id)),
     }
 }
 
@@ -183,16 +184,18 @@ fn breaking_line(change: &Change, note: &str, links: Option<&Links>) -> String {
     if let Some(scope) = &change.scope {
         line.push_str(&format!("**{}:** ", escape_inline(scope)));
     }
-    let linked = first_pr_ref(note).and_then(|(at, len, number)| {
-        let link = issue_link(number, links);
-        link.url.as_ref()?;
-        Some(format!(
-            "{}({}){}",
-            escape_lines(&note[..at]),
-            link.markdown(),
-            escape_lines(&note[at + len..])
-        ))
-    });
+    let linked = crate::commit::pr_refs(note)
+        .next()
+        .and_then(|(at, end, digits)| {
+            let link = issue_link(digits, links);
+            link.url.as_ref()?;
+            Some(format!(
+                "{}({}){}",
+                escape_lines(&note[..at]),
+                link.markdown(),
+                escape_lines(&note[end..])
+            ))
+        });
     line.push_str(&linked.unwrap_or_else(|| escape_lines(note)));
     line
 }
@@ -222,34 +225,11 @@ fn escape_lines(text: &str) -> String {
         .join("\n")
 }
 
-/// The first `(#N)` in a text: its byte offset, length and number.
-fn first_pr_ref(text: &str) -> Option<(usize, usize, u64)> {
-    let mut from = 0;
-    while let Some(found) = text[from..].find("(#") {
-        let at = from + found;
-        let digits: String = text[at + 2..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        if !digits.is_empty() && text[at + 2 + digits.len()..].starts_with(')') {
-            if let Ok(number) = digits.parse() {
-                return Some((at, digits.len() + 3, number));
-            }
-        }
-        from = at + 2;
-    }
-    None
-}
-
 fn make_entry(change: &Change, text: &str, links: Option<&Links>) -> Entry {
     let prs: Vec<Link> = change
         .prs
         .iter()
-        .map(|n| Link {
-            label: format!("#{n}"),
-            id: n.to_string(),
-            url: links.map(|l| l.issue(*n)),
-        })
+        .map(|n| issue_link(&n.to_string(), links))
         .collect();
     let commit = Link {
         label: change.short_id().to_string(),
@@ -265,11 +245,7 @@ fn make_entry(change: &Change, text: &str, links: Option<&Links>) -> Entry {
         .references
         .iter()
         .filter(|r| !change.prs.iter().any(|p| p.to_string() == **r) && !mentions_issue(text, r))
-        .map(|r| Link {
-            label: format!("#{r}"),
-            id: r.clone(),
-            url: links.map(|l| l.issue_ref(r)),
-        })
+        .map(|r| issue_link(r, links))
         .collect();
     let mut line = String::new();
     if let Some(scope) = &change.scope {
