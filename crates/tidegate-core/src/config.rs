@@ -299,6 +299,10 @@ pub struct Config {
     pub linked_versions: Vec<LinkedVersions>,
     /// The `node-workspace` plugin, when configured.
     pub node_workspace: Option<NodeWorkspace>,
+    /// release-please's commit split, where the root package `.` takes every commit (true for a
+    /// `release-please-config.json`); in `tidegate.toml` it takes only the commits no other package
+    /// claims.
+    pub root_takes_all: bool,
     pub warnings: Vec<String>,
 }
 
@@ -325,6 +329,7 @@ impl Config {
             packages: vec![package],
             linked_versions: Vec::new(),
             node_workspace: None,
+            root_takes_all: false,
             warnings: Vec::new(),
         }
     }
@@ -384,6 +389,7 @@ impl Config {
             packages,
             linked_versions: options.linked_versions.clone().unwrap_or_default(),
             node_workspace: None,
+            root_takes_all: false,
             warnings: Vec::new(),
         })
     }
@@ -480,6 +486,7 @@ impl Config {
             packages,
             linked_versions,
             node_workspace,
+            root_takes_all: true,
             warnings,
         })
     }

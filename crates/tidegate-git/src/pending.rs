@@ -120,16 +120,11 @@ impl Pending {
     }
 }
 
-/// Who owns which commit. In a `release-please-config.json` the root package takes every commit,
-/// as release-please gives it (its `exclude-paths` is how a project narrows that); in
-/// `tidegate.toml` it takes only the commits no other package claims.
+/// Who owns which commit, by the configuration's rule for the root package.
 fn owners_of(config: &Config) -> Owners {
-    let root_takes_all = config
-        .source
-        .ends_with(tidegate_core::config::RELEASE_PLEASE_FILE);
     Owners::new(
         config.packages.iter().map(|p| p.path.as_str()),
-        root_takes_all,
+        config.root_takes_all,
     )
 }
 

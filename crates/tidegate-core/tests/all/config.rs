@@ -456,3 +456,15 @@ fn node_workspace_options_are_read_and_others_named() {
         "release-please-config.json: the node-workspace plugin's `updateAllPackages` must be true or false"
     );
 }
+
+#[test]
+fn the_root_package_takes_every_commit_only_under_release_pleases_rules() {
+    // Whatever the file is called (`--config other.json` is read the same way).
+    let json =
+        Config::from_release_please("other.json", r#"{"packages": {".": {}, "a": {}}}"#, None)
+            .expect("valid");
+    assert!(json.root_takes_all);
+    let toml =
+        Config::from_toml("tidegate.toml", "[packages.\".\"]\n[packages.\"a\"]\n").expect("valid");
+    assert!(!toml.root_takes_all);
+}
