@@ -41,6 +41,10 @@ struct Checkout {
     /// defaults.
     #[arg(long, value_name = "TYPE")]
     release_type: Option<String>,
+    /// Go on when no release tag bounds a package's history (a first release), counting every
+    /// commit since the repository's first.
+    #[arg(long)]
+    allow_full_history: bool,
 }
 
 #[derive(clap::Args)]
@@ -100,8 +104,13 @@ fn plan(checkout: &Checkout, request: &Request) -> Result<Planned> {
     let history = History::open(&checkout.repo)?;
     let config = load_config(&history, checkout.config.as_deref(), release_type)?;
     let head = history.resolve("HEAD")?;
-    let plan = plan_release(&history, &config, head, request)?;
+    let request = Request {
+        allow_full_history: checkout.allow_full_history,
+        ..request.clone()
+    };
+    let plan = plan_release(&history, &config, head, &request)?;
     let mut warnings = config.warnings.clone();
+    warnings.extend(plan.concerns.iter().map(|c| c.message.clone()));
     for pending in &plan.pending {
         warnings.extend(pending.analysis.warnings.iter().cloned());
     }
@@ -122,6 +131,7 @@ fn request(packages: Vec<String>, release_as: Option<semver::Version>) -> Reques
         release_as,
         date: utc_date(tidegate_actions::now_or_source_date_epoch()),
         versions_only: false,
+        allow_full_history: false,
     }
 }
 

@@ -84,7 +84,13 @@ fn run(cli: &Cli) -> Result<()> {
     let release_type = release_type(cli.release_type.as_deref())?;
     let history = History::open(&cli.repo)?;
     let config = load_config(&history, cli.config.as_deref(), release_type)?;
-    let package = config.package(cli.package.as_deref())?;
+    let package = match (&cli.tag, &cli.package) {
+        // A monorepo's release tag names its package.
+        (Some(tag), None) if config.packages.len() > 1 => {
+            package_of_tag(&config, tag).map_or_else(|| config.package(None), Ok)?
+        }
+        _ => config.package(cli.package.as_deref())?,
+    };
     for message in &config.warnings {
         warning(message);
     }
@@ -177,7 +183,9 @@ fn unreleased(cx: &Facts<'_>) -> Result<ReleaseNotes> {
         .iter()
         .position(|p| p.path == cx.package.path)
         .unwrap_or_default();
-    let pending = Pending::all(cx.history, cx.config, head)?
+    let all = Pending::all(cx.history, cx.config, head)?;
+    let concerns = tidegate_git::pending::concerns(cx.history, cx.config, &all, head)?;
+    let pending = all
         .into_iter()
         .nth(index)
         .context("every configured package has its pending release")?;
@@ -194,12 +202,39 @@ fn unreleased(cx: &Facts<'_>) -> Result<ReleaseNotes> {
     if pending.decision.next.is_none() {
         tidegate_actions::notice(&pending.nothing_to_release());
     }
+    // The notes are shown whatever the baseline, but a doubtful one is said out loud.
+    for concern in concerns {
+        if concern.package == cx.package.path {
+            warning(&concern.message);
+        }
+    }
+    if let Some(existing) = pending.existing_tag(cx.history, cx.package)? {
+        warning(&format!(
+            "the version these notes are headed by is released already: tag `{existing}` exists; `bump` refuses to release it again"
+        ));
+    }
     Ok(notes_from(
         cx,
         heading,
         &pending.analysis,
         pending.commits.commits.len(),
     ))
+}
+
+/// The package whose tags a tag name is spelled like (`api-v1.2.0` → the `api` package).
+fn package_of_tag<'c>(config: &'c Config, tag: &str) -> Option<&'c PackageConfig> {
+    let mut matching = config
+        .packages
+        .iter()
+        .filter(|p| p.tag.parse(tag).is_some());
+    let first = matching.next()?;
+    // Two packages reading the same tag: the one with a component is the tag's.
+    Some(
+        std::iter::once(first)
+            .chain(matching)
+            .max_by_key(|p| p.tag.component.as_ref().map_or(0, String::len))
+            .unwrap_or(first),
+    )
 }
 
 fn release_tag<'t>(
@@ -209,6 +244,15 @@ fn release_tag<'t>(
 ) -> Result<&'t ReleaseTag> {
     if let Some(tag) = tags.find(name) {
         return Ok(tag);
+    }
+    // A version without its prefix, or with a `v` too many: the package's tag of that version.
+    let version = semver::Version::parse(name.trim_start_matches('v')).ok();
+    if let Some(tag) = version.as_ref().and_then(|v| tags.of_version(v)) {
+        return Err(UsageError(format!(
+            "`{name}` is not a tag; did you mean `{}`?",
+            tag.name
+        ))
+        .into());
     }
     cx.history.resolve(name)?;
     let example = cx.package.tag.tag_name(&semver::Version::new(1, 2, 3));
@@ -220,38 +264,48 @@ fn release_tag<'t>(
 }
 
 fn one_release(cx: &Facts<'_>, name: &str) -> Result<ReleaseNotes> {
-    // A pre-release tag asked for by name is a release, whatever the strategy.
-    let tags = cx.history.release_tags(&cx.package.tag, true)?;
-    let tag = release_tag(&tags, name, cx)?;
-    let previous = cx.history.previous_release(tag.commit, &tags, true)?;
-    let floor = cx
+    // The releases that count under the package's versioning; a pre-release asked for by name
+    // that does not count is still found (among the uncounted tags).
+    let tags = cx
         .history
-        .history_floor(previous.map(|p| p.commit), cx.package);
-    let mut commits = cx.history.commits(tag.commit, floor)?;
+        .release_tags(&cx.package.tag, cx.package.rules.counts_prereleases())?;
+    let tag = release_tag(&tags, name, cx)?;
+    let baseline = cx.history.baseline(tag.commit, &tags, Some(&tag.version))?;
+    let floor = cx.history.floor(&baseline, cx.package);
+    let mut commits = cx.history.commits_hiding(tag.commit, &floor)?;
     keep_package_commits(cx.history, cx.config, cx.package, &mut commits)?;
     let heading = ReleaseHeading {
         version: tag.version.to_string(),
         tag: Some(tag.name.clone()),
-        previous_tag: previous.map(|p| p.name.clone()),
+        previous_tag: baseline.tag.map(|p| p.name.clone()),
         date: utc_date(cx.history.tag_time(tag)?),
     };
     Ok(notes_of(cx, heading, &commits))
 }
 
 fn range(cx: &Facts<'_>, from: Option<&str>, to: &str) -> Result<ReleaseNotes> {
-    let tags = cx.history.release_tags(&cx.package.tag, true)?;
+    let tags = cx
+        .history
+        .release_tags(&cx.package.tag, cx.package.rules.counts_prereleases())?;
     let target = cx.history.resolve(to)?;
-    let (since, from_name) = match from {
-        Some(name) => (Some(cx.history.resolve(name)?), Some(name.to_string())),
+    let (hidden, from_name) = match from {
+        Some(name) => {
+            let since = cx.history.resolve(name)?;
+            if since != target && cx.history.is_ancestor(target, since)? {
+                return Err(UsageError(format!(
+                    "--from {name} comes after --to {to} (`{to}` is an ancestor of `{name}`), so the range is empty; swap them"
+                ))
+                .into());
+            }
+            (vec![since], Some(name.to_string()))
+        }
         None => {
-            let previous = cx.history.previous_release(target, &tags, true)?;
-            let floor = cx
-                .history
-                .history_floor(previous.map(|p| p.commit), cx.package);
-            (floor, previous.map(|p| p.name.clone()))
+            let baseline = cx.history.baseline(target, &tags, None)?;
+            let floor = cx.history.floor(&baseline, cx.package);
+            (floor, baseline.tag.map(|p| p.name.clone()))
         }
     };
-    let mut commits = cx.history.commits(target, since)?;
+    let mut commits = cx.history.commits_hiding(target, &hidden)?;
     keep_package_commits(cx.history, cx.config, cx.package, &mut commits)?;
     let analysis = Analysis::of(&commits.commits, cx.package);
     // Headed by the release tag `to` names, else by the version the range would be released as
@@ -285,6 +339,13 @@ fn all_releases(cx: &Facts<'_>) -> Result<Vec<ReleaseNotes>> {
         .history
         .release_tags(&cx.package.tag, cx.package.rules.counts_prereleases())?;
     let mut releases = cx.history.releases(head, &tags)?;
+    if releases.is_empty() {
+        // A shallow clone has no tags below its cut: an empty changelog would be a wrong one.
+        if cx.history.is_shallow() {
+            return Err(tidegate_git::GitError::ShallowHistory.into());
+        }
+        warning(&no_release_found(cx, &tags));
+    }
     for (_, commits) in &mut releases {
         keep_package_commits(cx.history, cx.config, cx.package, commits)?;
     }
@@ -297,11 +358,25 @@ fn all_releases(cx: &Facts<'_>) -> Result<Vec<ReleaseNotes>> {
             previous_tag: previous.map(|p| p.name.clone()),
             date: utc_date(cx.history.tag_time(tag)?),
         };
-        notes.push(notes_of(cx, heading, commits));
+        if !tags.notes_skipped.contains(&tag.name) {
+            notes.push(notes_of(cx, heading, commits));
+        }
         previous = Some(tag);
     }
     notes.reverse();
     Ok(notes)
+}
+
+/// Why no release was found, and what to check.
+fn no_release_found(cx: &Facts<'_>, tags: &tidegate_git::ReleaseTags) -> String {
+    let example = cx.package.tag.tag_name(&semver::Version::new(1, 2, 3));
+    if tags.tags.is_empty() && tags.ignored == 0 && tags.uncounted.is_empty() {
+        return "the repository has no tags, so no release is listed; if releases exist, fetch their tags (`git fetch --tags`, or actions/checkout with `fetch-depth: 0`)".to_string();
+    }
+    format!(
+        "no release tag of package `{}` is reachable from HEAD ({} tags are not spelled like `{example}`; check the tag format: `include-v-in-tag`, `component`, `tag-pattern`)",
+        cx.package.path, tags.ignored
+    )
 }
 
 fn render(cli: &Cli, notes: &[ReleaseNotes]) -> Result<String> {

@@ -85,6 +85,13 @@ pub struct Classified {
 /// `known_types` are the types a footer line may carry to count as a further change (usually
 /// [`DEFAULT_TYPES`] plus any configured changelog section types).
 pub fn classify(commit: &CommitInfo, known_types: &[&str]) -> Classified {
+    classify_with(commit, known_types, true)
+}
+
+/// [`classify`], saying whether git's and GitHub's revert messages (`Revert "fix: x"`) are
+/// revert changes: release-please's parser cannot read them, so for its configurations they
+/// are not.
+pub fn classify_with(commit: &CommitInfo, known_types: &[&str], git_reverts: bool) -> Classified {
     let mut out = Classified::default();
     // The regex only where the phrase is (most messages have no revert, and this runs on all).
     let reverts = commit
@@ -124,10 +131,23 @@ pub fn classify(commit: &CommitInfo, known_types: &[&str]) -> Classified {
     if out.changes.is_empty() {
         let message = commit.message.replace("\r\n", "\n");
         let mut change = other_change(message.trim(), commit, &mut out.warnings);
+        if let Some(reverted) = git_reverts
+            .then(|| reverted_subject(&change.description))
+            .flatten()
+        {
+            change.kind = "revert".to_string();
+            change.description = reverted.to_string();
+        }
         change.reverts = reverts;
         out.changes.push(change);
     }
     out
+}
+
+/// The subject a `Revert "…"` header (git's and GitHub's revert button) quotes.
+fn reverted_subject(header: &str) -> Option<&str> {
+    let quoted = header.strip_prefix("Revert \"")?.strip_suffix('"')?;
+    (!quoted.trim().is_empty()).then_some(quoted)
 }
 
 fn other_change(text: &str, commit: &CommitInfo, warnings: &mut Vec<String>) -> Change {

@@ -1,7 +1,7 @@
 //! Configuration: `tidegate.toml` (native), or release-please's `release-please-config.json` with
 //! its manifest, read with release-please's own key names so a project can switch unchanged.
 
-use crate::tag::TagFormat;
+use crate::tag::{TagFilter, TagFormat};
 use crate::version::{Strategy, VersionRules};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -137,6 +137,15 @@ pub struct Options {
     pub include_component_in_tag: Option<bool>,
     /// Between the component and the version in a tag: "-" (default) or "/".
     pub tag_separator: Option<String>,
+    /// A regular expression a tag must match to be a release (git-cliff's `tag_pattern`), such
+    /// as "^v[0-9]" to leave `0.0.1`-style tags out.
+    pub tag_pattern: Option<String>,
+    /// A regular expression for tags that are not releases: their commits belong to the next
+    /// release (git-cliff's `ignore_tags`), such as "-next\\." for nightly tags.
+    pub ignore_tags: Option<String>,
+    /// A regular expression for releases left out of `changelog --all` (git-cliff's
+    /// `skip_tags`); they still end the previous release's notes.
+    pub skip_tags: Option<String>,
     /// The package's component name, used in its tags. Defaults to the package's own name
     /// (package.json `name` without its scope, Cargo.toml or pyproject.toml `name`, Chart.yaml
     /// `name`), except for the root package of `tidegate.toml`, which has none.
@@ -239,6 +248,9 @@ pub struct PackageConfig {
     pub name_from_path: bool,
     /// release-please's `package-name`.
     pub package_name: Option<String>,
+    /// Whether git's and GitHub's `Revert "…"` commits are revert changes (shown under Reverts,
+    /// a patch release). release-please cannot read them, so its configurations say no.
+    pub git_reverts: bool,
     /// The changelog (as configured), or None to leave it alone.
     pub changelog_path: Option<String>,
     pub version_file: Option<String>,
@@ -473,6 +485,7 @@ impl Config {
                 .and_then(|v| v.as_str())
                 .map(str::to_string);
             package.derive_component = true;
+            package.git_reverts = false;
             package.settle_tag();
             packages.push(package);
         }
@@ -523,29 +536,59 @@ impl Config {
                 .iter()
                 .find(|pkg| pkg.path == p)
                 .ok_or_else(|| {
-                    let known: Vec<&str> = self.packages.iter().map(|p| p.path.as_str()).collect();
                     ConfigError::invalid(
                         &self.source,
-                        format!(
-                            "no package at `{p}`; the configured packages are: {}",
-                            known.join(", ")
-                        ),
+                        format!("no package at `{p}`; {}", self.packages_hint(&p)),
                     )
                 }),
             None => match self.packages.as_slice() {
                 [only] => Ok(only),
-                many => self.packages.iter().find(|p| p.path == ".").ok_or_else(|| {
-                    let known: Vec<&str> = many.iter().map(|p| p.path.as_str()).collect();
+                _ => self.packages.iter().find(|p| p.path == ".").ok_or_else(|| {
                     ConfigError::invalid(
                         &self.source,
                         format!(
-                            "several packages are configured ({}); pass --package PATH",
-                            known.join(", ")
+                            "{} packages are configured and none is the root; pass --package PATH (such as `{}`)",
+                            self.packages.len(),
+                            self.packages.first().map_or("", |p| p.path.as_str())
                         ),
                     )
                 }),
             },
         }
+    }
+
+    /// How many packages there are and the paths closest to `wanted`: a message never lists a
+    /// large monorepo's packages on one line.
+    pub fn packages_hint(&self, wanted: &str) -> String {
+        let mut scored: Vec<(f64, &str)> = self
+            .packages
+            .iter()
+            .map(|p| (strsim::jaro_winkler(wanted, &p.path), p.path.as_str()))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        let closest: Vec<String> = scored
+            .iter()
+            .take(3)
+            .map(|(_, p)| format!("`{p}`"))
+            .collect();
+        let count = self.packages.len();
+        match count {
+            1 => format!("the configured package is {}", closest.join("")),
+            2 | 3 => format!("the configured packages are {}", closest.join(", ")),
+            _ => format!(
+                "{count} packages are configured; the closest are {}",
+                closest.join(", ")
+            ),
+        }
+    }
+}
+
+/// How a message names a package's options: `packages."api":`, or nothing for the root.
+fn package_label(path: &str) -> String {
+    if path == "." {
+        String::new()
+    } else {
+        format!("packages.\"{path}\": ")
     }
 }
 
@@ -573,6 +616,10 @@ const RELEASE_PLEASE_KEYS: &[&str] = &[
     "include-v-in-tag",
     "include-component-in-tag",
     "tag-separator",
+    // Tidegate's own (git-cliff's knobs); release-please does not read them.
+    "tag-pattern",
+    "ignore-tags",
+    "skip-tags",
     "component",
     "package-name",
     "changelog-path",
@@ -786,6 +833,14 @@ fn settle(
             format!("`tag-separator` is `{separator}`; use \"-\" or \"/\""),
         ));
     }
+    let filter = TagFilter {
+        pattern: pick!(tag_pattern),
+        ignore: pick!(ignore_tags),
+        skip: pick!(skip_tags),
+    };
+    filter
+        .compile()
+        .map_err(|e| ConfigError::invalid(file, format!("{}{e}", package_label(&path))))?;
     let extra_files = pick!(extra_files)
         .unwrap_or_default()
         .iter()
@@ -803,6 +858,7 @@ fn settle(
             component: None,
             separator,
             include_v: pick!(include_v_in_tag).unwrap_or(true),
+            filter,
         },
         manifest_version,
         bootstrap_sha: None,
@@ -815,6 +871,7 @@ fn settle(
         include_component_in_tag: pick!(include_component_in_tag).unwrap_or(true),
         derive_component: false,
         name_from_path: false,
+        git_reverts: true,
         package_name: own
             .package_name
             .clone()

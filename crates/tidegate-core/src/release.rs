@@ -1,6 +1,6 @@
 //! A release's facts, settled: the changes since the previous release and what they add up to.
 
-use crate::commit::{Change, CommitInfo, cancel_revert_pairs, classify};
+use crate::commit::{Change, CommitInfo, cancel_revert_pairs, classify_with};
 use crate::config::PackageConfig;
 use crate::version::{Decision, decide};
 use semver::Version;
@@ -22,7 +22,7 @@ impl Analysis {
         let mut out = Self::default();
         let mut changes = Vec::new();
         for commit in commits {
-            let classified = classify(commit, &types);
+            let classified = classify_with(commit, &types, package.git_reverts);
             changes.extend(classified.changes);
             out.warnings.extend(classified.warnings);
         }

@@ -1,5 +1,6 @@
 //! Release tag names: `v1.2.3`, `1.2.3`, `component-v1.2.3`, `component/v1.2.3`.
 
+use regex_lite::Regex;
 use semver::Version;
 use serde::Serialize;
 
@@ -13,6 +14,72 @@ pub struct TagFormat {
     /// Whether new tags get a `v` before the version. Reading accepts both spellings, so a project
     /// that changed its mind once still finds its old releases.
     pub include_v: bool,
+    /// Which tags count as releases, beyond their spelling.
+    pub filter: TagFilter,
+}
+
+/// git-cliff's tag knobs, as regular expressions over the whole tag name (validated when the
+/// configuration is read).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TagFilter {
+    /// `tag-pattern`: only tags it matches are releases.
+    pub pattern: Option<String>,
+    /// `ignore-tags`: tags it matches are not releases; their commits belong to the next one.
+    pub ignore: Option<String>,
+    /// `skip-tags`: releases whose notes are left out of a whole changelog (they still count
+    /// as releases: the next release's notes start after them).
+    pub skip: Option<String>,
+}
+
+/// A [`TagFilter`] compiled.
+#[derive(Debug, Default)]
+pub struct TagMatcher {
+    pattern: Option<Regex>,
+    ignore: Option<Regex>,
+    skip: Option<Regex>,
+}
+
+impl TagFilter {
+    /// Compiles the expressions; the error names the key and what is wrong.
+    pub fn compile(&self) -> Result<TagMatcher, String> {
+        let one = |key: &str, text: &Option<String>| -> Result<Option<Regex>, String> {
+            text.as_deref()
+                .map(|t| {
+                    Regex::new(t).map_err(|e| {
+                        format!(
+                            "`{key}` is not a valid regular expression: {}",
+                            first_line(&e.to_string())
+                        )
+                    })
+                })
+                .transpose()
+        };
+        Ok(TagMatcher {
+            pattern: one("tag-pattern", &self.pattern)?,
+            ignore: one("ignore-tags", &self.ignore)?,
+            skip: one("skip-tags", &self.skip)?,
+        })
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or(text)
+        .trim()
+}
+
+impl TagMatcher {
+    /// Whether a tag may be a release at all (`tag-pattern`, `ignore-tags`).
+    pub fn admits(&self, tag: &str) -> bool {
+        self.pattern.as_ref().is_none_or(|p| p.is_match(tag))
+            && !self.ignore.as_ref().is_some_and(|i| i.is_match(tag))
+    }
+
+    /// Whether a release's notes are left out of a whole changelog (`skip-tags`).
+    pub fn skips(&self, tag: &str) -> bool {
+        self.skip.as_ref().is_some_and(|s| s.is_match(tag))
+    }
 }
 
 impl Default for TagFormat {
@@ -21,6 +88,7 @@ impl Default for TagFormat {
             component: None,
             separator: "-".into(),
             include_v: true,
+            filter: TagFilter::default(),
         }
     }
 }
@@ -83,6 +151,7 @@ mod tests {
             component: Some("api".into()),
             separator: "/".into(),
             include_v: false,
+            ..TagFormat::default()
         };
         assert_eq!(slash.tag_name(&v("2.0.0")), "api/2.0.0");
         assert_eq!(slash.parse("api/v2.0.0"), Some(v("2.0.0")));

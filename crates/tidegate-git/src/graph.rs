@@ -2,7 +2,7 @@
 //! its previous release and its range with integer walks instead of re-reading git objects, and
 //! which packages a commit touches, found by comparing trees only where their ids differ.
 
-use crate::{GitError, History, ReleaseTag, ReleaseTags};
+use crate::{Baseline, GitError, History, ReleaseTag, ReleaseTags};
 use git2::{ObjectType, Oid, Sort, Tree};
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -42,31 +42,28 @@ impl Graph {
         })
     }
 
-    /// The previous release below the target: of the package's tags reachable from it and not
-    /// behind another of its tags, the highest version (see [`History::previous_release`]).
-    pub fn previous_release<'t>(
-        &self,
-        tags: &'t ReleaseTags,
-    ) -> Result<Option<&'t ReleaseTag>, GitError> {
+    /// Where the target's unreleased history starts for one package (see [`History::baseline`]).
+    pub fn baseline<'t>(&self, tags: &'t ReleaseTags) -> Result<Baseline<'t>, GitError> {
         let mut tagged: HashMap<usize, Vec<&ReleaseTag>> = HashMap::new();
         for tag in &tags.tags {
             if let Some(&i) = self.index.get(&tag.commit) {
                 tagged.entry(i).or_default().push(tag);
             }
         }
+        let mut found = Baseline::default();
         if self.ids.is_empty() {
-            return Ok(None);
+            return Ok(found);
         }
-        let mut best: Option<&ReleaseTag> = None;
         let mut hit_boundary = false;
         let mut seen = vec![false; self.ids.len()];
         let mut queue = VecDeque::from([0]);
         seen[0] = true;
         while let Some(i) = queue.pop_front() {
             if let Some(here) = tagged.get(&i) {
+                found.frontier.push(self.ids[i]);
                 for tag in here {
-                    if best.is_none_or(|b| tag.version > b.version) {
-                        best = Some(tag);
+                    if found.tag.is_none_or(|b| tag.version > b.version) {
+                        found.tag = Some(tag);
                     }
                 }
                 continue;
@@ -79,20 +76,22 @@ impl Graph {
                 }
             }
         }
-        if best.is_none() && hit_boundary {
+        if found.tag.is_none() && hit_boundary {
             return Err(GitError::ShallowHistory);
         }
-        Ok(best)
+        Ok(found)
     }
 
-    /// Which commits are new since `since` (not reachable from it), by position.
-    pub fn range(&self, since: Option<Oid>) -> Vec<bool> {
+    /// Which commits are new (reachable from none of `hidden`), by position.
+    pub fn range(&self, hidden: &[Oid]) -> Vec<bool> {
         let mut new = vec![true; self.ids.len()];
-        let Some(&start) = since.and_then(|s| self.index.get(&s)) else {
-            return new;
-        };
-        let mut stack = vec![start];
-        new[start] = false;
+        let mut stack: Vec<usize> = hidden
+            .iter()
+            .filter_map(|id| self.index.get(id).copied())
+            .collect();
+        for &i in &stack {
+            new[i] = false;
+        }
         while let Some(i) = stack.pop() {
             for &p in &self.parents[i] {
                 if new[p] {

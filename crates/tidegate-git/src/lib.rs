@@ -57,12 +57,18 @@ pub struct ReleaseTag {
 /// The release tags of a package, and how many tags were not releases of it.
 #[derive(Clone, Debug, Default)]
 pub struct ReleaseTags {
-    /// Sorted by version, lowest first.
+    /// Sorted by version, lowest first; one tag per version.
     pub tags: Vec<ReleaseTag>,
-    /// Tags that are not a semantic version in the package's tag format.
+    /// Tags that are not a semantic version in the package's tag format, or that `tag-pattern`
+    /// or `ignore-tags` leave out.
     pub ignored: usize,
     /// Pre-release tags left out because the versioning strategy does not count them.
     pub prereleases_skipped: usize,
+    /// Tags of the package that do not count: those pre-releases, and a second spelling of a
+    /// version already tagged (`1.0.0` beside `v1.0.0`). Sorted by version.
+    pub uncounted: Vec<ReleaseTag>,
+    /// Releases whose notes `changelog --all` leaves out (`skip-tags`).
+    pub notes_skipped: HashSet<String>,
 }
 
 impl ReleaseTags {
@@ -81,35 +87,89 @@ impl ReleaseTags {
         format: &TagFormat,
         with_prereleases: bool,
     ) -> Self {
+        // The expressions were checked when the configuration was read.
+        let matcher = format.filter.compile().unwrap_or_default();
         let mut found = Self::default();
         for (name, commit) in all {
-            let Some(version) = format.parse(name) else {
+            let Some(version) = format.parse(name).filter(|_| matcher.admits(name)) else {
                 found.ignored += 1;
                 continue;
             };
-            if !version.pre.is_empty() && !with_prereleases {
-                found.prereleases_skipped += 1;
-                continue;
-            }
             let Some(commit) = *commit else {
                 found.ignored += 1;
                 continue;
             };
-            found.tags.push(ReleaseTag {
+            if matcher.skips(name) {
+                found.notes_skipped.insert(name.clone());
+            }
+            let tag = ReleaseTag {
                 name: name.clone(),
                 version,
                 commit,
-            });
+            };
+            if !tag.version.pre.is_empty() && !with_prereleases {
+                found.prereleases_skipped += 1;
+                found.uncounted.push(tag);
+            } else {
+                found.tags.push(tag);
+            }
         }
-        found
-            .tags
-            .sort_by(|a, b| a.version.cmp(&b.version).then_with(|| a.name.cmp(&b.name)));
+        // The configured spelling first among tags of one version, then by name.
+        let spelled = |t: &ReleaseTag| format.tag_name(&t.version) != t.name;
+        found.tags.sort_by(|a, b| {
+            a.version
+                .cmp(&b.version)
+                .then_with(|| spelled(a).cmp(&spelled(b)))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        let mut kept: Vec<ReleaseTag> = Vec::with_capacity(found.tags.len());
+        for tag in std::mem::take(&mut found.tags) {
+            match kept.last() {
+                Some(last) if last.version == tag.version => found.uncounted.push(tag),
+                _ => kept.push(tag),
+            }
+        }
+        found.tags = kept;
+        found.uncounted.sort_by(|a, b| a.version.cmp(&b.version));
         found
     }
 
+    /// A tag of the package by name, counted or not.
     pub fn find(&self, name: &str) -> Option<&ReleaseTag> {
-        self.tags.iter().find(|t| t.name == name)
+        self.tags
+            .iter()
+            .chain(&self.uncounted)
+            .find(|t| t.name == name)
     }
+
+    /// The package's tag of a version, counted or not, whatever its spelling.
+    pub fn of_version(&self, version: &Version) -> Option<&ReleaseTag> {
+        self.tags
+            .iter()
+            .chain(&self.uncounted)
+            .find(|t| t.version == *version)
+    }
+
+    /// The package's tags, counted or not, of a version above `version`.
+    pub fn above<'a>(&'a self, version: &Version) -> impl Iterator<Item = &'a ReleaseTag> {
+        self.tags
+            .iter()
+            .chain(&self.uncounted)
+            .filter(move |t| t.version > *version)
+    }
+}
+
+/// Where a target's unreleased history starts. One rule serves `bump`, `changelog` (each mode)
+/// and the release: a release's commits are those it contains that no earlier release it
+/// contains already had.
+#[derive(Clone, Debug, Default)]
+pub struct Baseline<'t> {
+    /// The previous release: of the release tags reachable from the target that no other is
+    /// behind, the highest version (its version is the next one's base).
+    pub tag: Option<&'t ReleaseTag>,
+    /// The commits of every such release tag (a maintenance release merged back is one of them):
+    /// what they reach is released already.
+    pub frontier: Vec<Oid>,
 }
 
 /// What a walk of history found: commits newest first, merge records left out.
@@ -186,6 +246,25 @@ impl History {
             .peel_to_commit()
             .map(|c| c.id())
             .map_err(|_| GitError::UnknownRevision(revision.to_string()))
+    }
+
+    /// Whether a tag of this name exists.
+    pub fn tag_exists(&self, name: &str) -> Result<bool, GitError> {
+        let reference = format!("refs/tags/{name}");
+        // A name that cannot be a reference cannot be a tag either.
+        if !git2::Reference::is_valid_name(&reference) {
+            return Ok(false);
+        }
+        match self.repo.find_reference(&reference) {
+            Ok(_) => Ok(true),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Whether `ancestor` is reachable from `descendant` (a commit is not its own ancestor).
+    pub fn is_ancestor(&self, ancestor: Oid, descendant: Oid) -> Result<bool, GitError> {
+        Ok(self.repo.graph_descendant_of(descendant, ancestor)?)
     }
 
     /// The URL of the `origin` remote, else of the only remote.
@@ -272,10 +351,37 @@ impl History {
         tags: &'t ReleaseTags,
         before_target: bool,
     ) -> Result<Option<&'t ReleaseTag>, GitError> {
+        Ok(self
+            .baseline_where(target, tags, before_target, |_| true)?
+            .tag)
+    }
+
+    /// Where `target`'s unreleased history starts (see [`Baseline`]): every release tag reachable
+    /// from it that no other reachable release tag is behind. With `below`, only releases of a
+    /// lower version count and tags on `target` itself are passed over: the notes of the release
+    /// `below` names are the commits no lower release contains.
+    pub fn baseline<'t>(
+        &self,
+        target: Oid,
+        tags: &'t ReleaseTags,
+        below: Option<&Version>,
+    ) -> Result<Baseline<'t>, GitError> {
+        self.baseline_where(target, tags, below.is_some(), |tag| {
+            below.is_none_or(|v| tag.version < *v)
+        })
+    }
+
+    fn baseline_where<'t>(
+        &self,
+        target: Oid,
+        tags: &'t ReleaseTags,
+        skip_target: bool,
+        counts: impl Fn(&ReleaseTag) -> bool,
+    ) -> Result<Baseline<'t>, GitError> {
         let by_commit = tags.by_commit();
         let mut queue = VecDeque::from([target]);
         let mut seen = HashSet::from([target]);
-        let mut best: Option<&ReleaseTag> = None;
+        let mut found = Baseline::default();
         let mut hit_boundary = false;
         while let Some(id) = queue.pop_front() {
             let here: Vec<&ReleaseTag> = by_commit
@@ -283,12 +389,13 @@ impl History {
                 .into_iter()
                 .flatten()
                 .map(|&i| &tags.tags[i])
-                .filter(|_| !(before_target && id == target))
+                .filter(|tag| !(skip_target && id == target) && counts(tag))
                 .collect();
             if !here.is_empty() {
+                found.frontier.push(id);
                 for tag in here {
-                    if best.is_none_or(|b| tag.version > b.version) {
-                        best = Some(tag);
+                    if found.tag.is_none_or(|b| tag.version > b.version) {
+                        found.tag = Some(tag);
                     }
                 }
                 continue;
@@ -302,10 +409,10 @@ impl History {
                 }
             }
         }
-        if best.is_none() && hit_boundary {
+        if found.tag.is_none() && hit_boundary {
             return Err(GitError::ShallowHistory);
         }
-        Ok(best)
+        Ok(found)
     }
 
     /// Where a package's unreleased history starts: after its previous release or, before its
@@ -315,32 +422,49 @@ impl History {
         previous: Option<Oid>,
         package: &tidegate_core::config::PackageConfig,
     ) -> Option<Oid> {
-        previous.or_else(|| {
-            let sha = package.bootstrap_sha.as_deref()?;
-            self.resolve(sha).ok()
-        })
+        previous.or_else(|| self.bootstrap(package))
+    }
+
+    /// The commits a baseline leaves out: its releases' or, before the first release,
+    /// `bootstrap-sha`'s ancestors.
+    pub fn floor(
+        &self,
+        baseline: &Baseline<'_>,
+        package: &tidegate_core::config::PackageConfig,
+    ) -> Vec<Oid> {
+        if baseline.frontier.is_empty() {
+            self.bootstrap(package).into_iter().collect()
+        } else {
+            baseline.frontier.clone()
+        }
+    }
+
+    fn bootstrap(&self, package: &tidegate_core::config::PackageConfig) -> Option<Oid> {
+        let sha = package.bootstrap_sha.as_deref()?;
+        self.resolve(sha).ok()
     }
 
     /// The commits reachable from `target` and not from `since`, newest first, each linked to the
     /// pull request whose merge commit brought it in.
     pub fn commits(&self, target: Oid, since: Option<Oid>) -> Result<Commits, GitError> {
+        self.commits_hiding(target, since.as_slice())
+    }
+
+    /// The commits reachable from `target` and from none of `hidden`, newest first.
+    pub fn commits_hiding(&self, target: Oid, hidden: &[Oid]) -> Result<Commits, GitError> {
         let mut walk = self.repo.revwalk()?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
         walk.push(target)?;
-        if let Some(since) = since {
-            walk.hide(since)?;
+        for &id in hidden {
+            walk.hide(id)?;
         }
         let ids: Vec<Oid> = walk.collect::<Result<_, _>>()?;
-        self.read_commits(&ids, since)
+        self.read_commits(&ids, hidden)
     }
 
     /// Reads the given commits (in the given order), leaving out merge records and linking the
     /// commits each "Merge pull request #N" merge brought in to PR N.
-    pub(crate) fn read_commits(
-        &self,
-        ids: &[Oid],
-        since: Option<Oid>,
-    ) -> Result<Commits, GitError> {
+    pub(crate) fn read_commits(&self, ids: &[Oid], hidden: &[Oid]) -> Result<Commits, GitError> {
         let mut merged_pr: HashMap<Oid, u64> = HashMap::new();
         let mut out = Commits::default();
         let mut read = Vec::with_capacity(ids.len());
@@ -349,7 +473,7 @@ impl History {
             let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
             if commit.parent_count() > 1 {
                 if let Some(pr) = merged_pull_request(&message) {
-                    self.link_merged(&commit, since, pr, &mut merged_pr)?;
+                    self.link_merged(&commit, hidden, pr, &mut merged_pr)?;
                 }
             }
             if is_merge_record(&message) {
@@ -384,7 +508,7 @@ impl History {
     fn link_merged(
         &self,
         merge: &git2::Commit<'_>,
-        since: Option<Oid>,
+        hidden: &[Oid],
         pr: u64,
         merged_pr: &mut HashMap<Oid, u64>,
     ) -> Result<(), GitError> {
@@ -393,8 +517,8 @@ impl History {
             walk.push(parent)?;
         }
         walk.hide(merge.parent_id(0)?)?;
-        if let Some(since) = since {
-            walk.hide(since)?;
+        for &id in hidden {
+            walk.hide(id)?;
         }
         for id in walk {
             merged_pr.entry(id?).or_insert(pr);

@@ -17,6 +17,9 @@ pub struct Pending {
     pub commits: Commits,
     pub analysis: Analysis,
     pub decision: Decision,
+    /// Neither a release nor `bootstrap-sha` bounds the history: every commit since the
+    /// repository's first counts.
+    pub full_history: bool,
 }
 
 impl Pending {
@@ -25,10 +28,17 @@ impl Pending {
     /// with one package. [`Pending::all`] assigns commits to the packages of a monorepo.
     pub fn of(history: &History, package: &PackageConfig, target: Oid) -> Result<Self, GitError> {
         let tags = history.release_tags(&package.tag, package.rules.counts_prereleases())?;
-        let previous = history.previous_release(target, &tags, false)?.cloned();
-        let floor = history.history_floor(previous.as_ref().map(|t| t.commit), package);
-        let commits = history.commits(target, floor)?;
-        Ok(Self::settle(package, tags, previous, commits))
+        let baseline = history.baseline(target, &tags, None)?;
+        let floor = history.floor(&baseline, package);
+        let previous = baseline.tag.cloned();
+        let commits = history.commits_hiding(target, &floor)?;
+        Ok(Self::settle(
+            package,
+            tags,
+            previous,
+            commits,
+            floor.is_empty(),
+        ))
     }
 
     /// What every configured package would release at `target`, in the configuration's order.
@@ -50,9 +60,10 @@ impl Pending {
         for package in &config.packages {
             let tags =
                 ReleaseTags::select(&all_tags, &package.tag, package.rules.counts_prereleases());
-            let previous = graph.previous_release(&tags)?.cloned();
-            let floor = history.history_floor(previous.as_ref().map(|t| t.commit), package);
-            let range = graph.range(floor);
+            let baseline = graph.baseline(&tags)?;
+            let floor = history.floor(&baseline, package);
+            let previous = baseline.tag.cloned();
+            let range = graph.range(&floor);
             ranges.push((tags, previous, range, floor));
         }
         let owners = owners_of(config);
@@ -71,8 +82,9 @@ impl Pending {
         for ((package, (tags, previous, _, floor)), ids) in
             config.packages.iter().zip(ranges).zip(per_package)
         {
-            let commits = history.read_commits(&ids, floor)?;
-            out.push(Self::settle(package, tags, previous, commits));
+            let commits = history.read_commits(&ids, &floor)?;
+            let full_history = floor.is_empty();
+            out.push(Self::settle(package, tags, previous, commits, full_history));
         }
         Ok(out)
     }
@@ -82,6 +94,7 @@ impl Pending {
         tags: ReleaseTags,
         previous: Option<ReleaseTag>,
         commits: Commits,
+        full_history: bool,
     ) -> Self {
         let analysis = Analysis::of(&commits.commits, package);
         // A project moving from release-please may have its version only in the manifest.
@@ -99,6 +112,7 @@ impl Pending {
             commits,
             analysis,
             decision,
+            full_history,
         }
     }
 
@@ -152,4 +166,177 @@ pub fn keep_package_commits(
     }
     commits.commits = kept;
     Ok(())
+}
+
+/// Something about a package's baseline that makes its version doubtful.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Concern {
+    pub package: String,
+    pub message: String,
+    /// Whether `bump` refuses to go on (unless told `--allow-full-history`, for the kinds that
+    /// flag allows).
+    pub refuse: bool,
+}
+
+/// What may be wrong with each package's baseline: every commit since the repository's first
+/// counted because no release tag was found, or newer tags of the package not counted.
+pub fn concerns(
+    history: &History,
+    config: &Config,
+    pending: &[Pending],
+    target: Oid,
+) -> Result<Vec<Concern>, GitError> {
+    let mut out = Vec::new();
+    let any_tag = pending
+        .iter()
+        .any(|p| !p.tags.tags.is_empty() || !p.tags.uncounted.is_empty());
+    for (package, facts) in config.packages.iter().zip(pending) {
+        if facts.full_history && facts.previous.is_none() && !facts.commits.commits.is_empty() {
+            if let Some(message) = full_history(history, package, facts, any_tag)? {
+                out.push(Concern {
+                    package: package.path.clone(),
+                    message,
+                    refuse: true,
+                });
+            }
+        }
+        if let Some(message) = facts.newer_tags(history, package, target)? {
+            out.push(Concern {
+                package: package.path.clone(),
+                message,
+                refuse: false,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Why counting the whole history is doubtful, or None for a new package of a monorepo whose
+/// siblings' tags show that the tags were fetched and read.
+fn full_history(
+    history: &History,
+    package: &PackageConfig,
+    facts: &Pending,
+    any_tag: bool,
+) -> Result<Option<String>, GitError> {
+    let count = facts.commits.commits.len();
+    let commits = if count == 1 {
+        "1 commit".to_string()
+    } else {
+        format!("{count} commits")
+    };
+    let example = package.tag.tag_name(&Version::new(1, 2, 3));
+    let fix = "fetch the tags (actions/checkout with `fetch-depth: 0`, or `git fetch --tags`), or pass --allow-full-history for a first release (or set `bootstrap-sha`)";
+    if let Some(version) = &facts.previous_version {
+        return Ok(Some(format!(
+            "package `{}` is at {version} (the manifest says so) but no tag `{}` of it is reachable from HEAD, so all {commits} since the repository's first would count; {fix}",
+            package.path,
+            package.tag.tag_name(version),
+        )));
+    }
+    if any_tag {
+        return Ok(None);
+    }
+    let tags = history.all_tags()?.len();
+    Ok(Some(if tags == 0 {
+        format!(
+            "the repository has no tags, so all {commits} since its first count toward package `{}`'s release; {fix}",
+            package.path
+        )
+    } else {
+        format!(
+            "none of the repository's {tags} tags is a release of package `{}` (spelled like `{example}`), so all {commits} since its first count; check the tag format (`include-v-in-tag`, `component`, `tag-separator`, `tag-pattern`), or {fix}",
+            package.path
+        )
+    }))
+}
+
+impl Pending {
+    /// The next release's tag when the package already has a tag of that version (in any
+    /// spelling), or the tag name itself exists.
+    pub fn existing_tag(
+        &self,
+        history: &History,
+        package: &PackageConfig,
+    ) -> Result<Option<String>, GitError> {
+        let Some(next) = &self.decision.next else {
+            return Ok(None);
+        };
+        if let Some(tag) = self.tags.of_version(next) {
+            return Ok(Some(tag.name.clone()));
+        }
+        let name = package.tag.tag_name(next);
+        Ok(history.tag_exists(&name)?.then_some(name))
+    }
+
+    /// A warning when the package has tags of a higher version than the one this branch
+    /// releases (or, with nothing to release, is at) that do not count here: releases made on
+    /// another branch, or pre-releases the versioning does not count.
+    fn newer_tags(
+        &self,
+        history: &History,
+        package: &PackageConfig,
+        target: Oid,
+    ) -> Result<Option<String>, GitError> {
+        let Some(reference) = self
+            .decision
+            .next
+            .as_ref()
+            .or(self.previous_version.as_ref())
+        else {
+            return Ok(None);
+        };
+        let elsewhere: Vec<&ReleaseTag> = self
+            .tags
+            .above(reference)
+            .filter(|t| t.version.pre.is_empty() && self.tags.tags.iter().any(|c| c.name == t.name))
+            .collect();
+        let prereleases: Vec<&ReleaseTag> = self
+            .tags
+            .above(reference)
+            .filter(|t| {
+                !t.version.pre.is_empty() && !self.tags.tags.iter().any(|c| c.name == t.name)
+            })
+            .collect();
+        let mut parts = Vec::new();
+        if let Some(newest) = elsewhere.last() {
+            let reachable = history.is_ancestor(newest.commit, target)?;
+            let more = match elsewhere.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            };
+            parts.push(if reachable {
+                format!("`{}`{more} (behind an older release on this branch)", newest.name)
+            } else {
+                format!(
+                    "`{}`{more} (not reachable from HEAD: released from another branch, as expected on a maintenance branch)",
+                    newest.name
+                )
+            });
+        }
+        if let Some(newest) = prereleases.last() {
+            let count = prereleases.len();
+            let which = if count == 1 {
+                "the pre-release".to_string()
+            } else {
+                format!("{count} pre-releases up to")
+            };
+            parts.push(format!(
+                "{which} `{}` (pre-releases count only with `versioning = \"prerelease\"` or `prerelease = true`; `ignore-tags` leaves such tags out)",
+                newest.name
+            ));
+        }
+        if parts.is_empty() {
+            return Ok(None);
+        }
+        let from = self.previous.as_ref().map_or_else(
+            || "no release reachable from HEAD".to_string(),
+            |t| format!("`{}`, the newest release reachable from HEAD", t.name),
+        );
+        Ok(Some(format!(
+            "package `{}`: versions are counted from {from}, but newer tags of it do not count: {}",
+            package.path,
+            parts.join("; ")
+        )))
+    }
 }

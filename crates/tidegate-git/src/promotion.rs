@@ -113,7 +113,7 @@ impl History {
             let is_merge = commit.parent_count() > 1;
             if is_merge {
                 if let Some(pr) = merged_pull_request(&message) {
-                    self.link_merged(&commit, Some(target), pr, &mut merged_pr)?;
+                    self.link_merged(&commit, &[target], pr, &mut merged_pr)?;
                 }
             }
             let author = commit.author();

@@ -66,6 +66,8 @@ pub struct Request {
     pub date: String,
     /// Only the versions: no file is read beyond what decides them (`bump version`).
     pub versions_only: bool,
+    /// Go on when no release bounds a package's history (`--allow-full-history`).
+    pub allow_full_history: bool,
 }
 
 /// One package's part of the plan.
@@ -113,6 +115,9 @@ pub struct ReleasePlan {
     pub files: Vec<FileChange>,
     #[serde(skip)]
     pub pending: Vec<Pending>,
+    /// What may be wrong with the packages' baselines (warnings; a refusal stopped the plan).
+    #[serde(skip)]
+    pub concerns: Vec<crate::pending::Concern>,
 }
 
 impl ReleasePlan {
@@ -142,6 +147,13 @@ pub fn plan_release(
     let root = history.root().to_path_buf();
     let pending = Pending::all(history, config, target)?;
     let selected = selection(config, &request.packages)?;
+    let concerns = crate::pending::concerns(history, config, &pending, target)?;
+    if let Some(refused) = concerns
+        .iter()
+        .find(|c| c.refuse && !request.allow_full_history)
+    {
+        return Err(ReleaseError::Config(refused.message.clone()));
+    }
 
     // Cargo facts of every Rust package, for the dependency cascade.
     let workspace = CargoWorkspace::find(&root, config)?;
@@ -205,6 +217,11 @@ pub fn plan_release(
         request.release_as.as_ref(),
     )
     .map_err(|e| ReleaseError::Config(e.0))?;
+    for ((package, facts), release) in config.packages.iter().zip(&pending).zip(&releases) {
+        if let Some(release) = release {
+            refuse_existing_tag(history, package, facts, &release.next, release.bump)?;
+        }
+    }
 
     let mut crates: CrateVersions = CrateVersions::new();
     // The npm workspace's packages being released, by name (node-workspace only).
@@ -321,7 +338,62 @@ pub fn plan_release(
         packages: package_plans,
         files: files.into_changes(),
         pending,
+        concerns,
     })
+}
+
+/// Refuses a release whose tag exists already: it was released before (on another branch, or
+/// this branch does not reach it), and a second release of it cannot be right.
+fn refuse_existing_tag(
+    history: &History,
+    package: &PackageConfig,
+    facts: &Pending,
+    next: &Version,
+    bump: Bump,
+) -> Result<(), ReleaseError> {
+    let existing = match facts.tags.of_version(next) {
+        Some(tag) => Some(tag.name.clone()),
+        None => {
+            let name = package.tag.tag_name(next);
+            history.tag_exists(&name)?.then_some(name)
+        }
+    };
+    let Some(existing) = existing else {
+        return Ok(());
+    };
+    let newest = facts
+        .tags
+        .tags
+        .iter()
+        .chain(&facts.tags.uncounted)
+        .filter(|t| t.version.pre.is_empty())
+        .max_by(|a, b| a.version.cmp(&b.version));
+    let hint = match newest {
+        Some(newest) if newest.version >= *next => {
+            let free = match bump {
+                Bump::Major => Version::new(newest.version.major + 1, 0, 0),
+                Bump::Minor => Version::new(newest.version.major, newest.version.minor + 1, 0),
+                _ => Version::new(
+                    newest.version.major,
+                    newest.version.minor,
+                    newest.version.patch + 1,
+                ),
+            };
+            format!(
+                "the package's newest release is `{}`; if this branch continues it, pass --release-as {free} (or set `release-as`), else release from the branch that has `{existing}`",
+                newest.name
+            )
+        }
+        _ => "pass --release-as with a version not released yet".to_string(),
+    };
+    let previous = facts
+        .previous
+        .as_ref()
+        .map_or_else(|| "no release".to_string(), |t| format!("`{}`", t.name));
+    Err(ReleaseError::Config(format!(
+        "package `{}` would be released as {next}, but tag `{existing}` exists already (HEAD reaches {previous} as its previous release); {hint}",
+        package.path
+    )))
 }
 
 /// The packages asked for by path, or all of them.

@@ -470,7 +470,7 @@ fn paths_that_leave_the_repository_are_refused() {
         "[packages.\"a\"]\nextra-files = [\"../../etc/passwd\"]\n",
     );
     repo.commit_file("a/x", "1", "feat: a");
-    let out = bump_apply(&repo, &[]);
+    let out = bump_apply(&repo, &["--allow-full-history"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("leaves the repository"), "{err}");
@@ -645,7 +645,7 @@ fn symbolic_links_never_lead_writes_astray() {
     repo.write("tidegate.toml", "changelog-path = \"docs/CHANGELOG.md\"\n");
     std::os::unix::fs::symlink(outside.path(), repo.path().join("docs")).expect("link");
     repo.commit("feat: one");
-    let out = bump_apply(&repo, &[]);
+    let out = bump_apply(&repo, &["--allow-full-history"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr)
@@ -660,7 +660,7 @@ fn symbolic_links_never_lead_writes_astray() {
     repo.write("sub/VERSION", "1.0.0\n");
     std::os::unix::fs::symlink("sub/VERSION", repo.path().join("version.txt")).expect("link");
     repo.commit_all("feat: one");
-    let out = bump_apply(&repo, &[]);
+    let out = bump_apply(&repo, &["--allow-full-history"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is a symbolic link"));
     assert!(changed(&repo).is_empty());
@@ -672,7 +672,7 @@ fn new_files_are_readable_by_everyone_like_files_git_checks_out() {
     use std::os::unix::fs::PermissionsExt;
     let repo = TestRepo::new();
     repo.commit("feat: one");
-    ok(&bump_apply(&repo, &[]));
+    ok(&bump_apply(&repo, &["--allow-full-history"]));
     let mode = std::fs::metadata(repo.path().join("CHANGELOG.md"))
         .expect("created")
         .permissions()
@@ -802,13 +802,13 @@ fn a_second_apply_before_committing_converges_even_without_tags() {
     repo.write(".release-please-manifest.json", "{\".\": \"1.0.0\"}\n");
     repo.commit_all("chore: initial");
     repo.commit("feat: one");
-    ok(&bump_apply(&repo, &[]));
+    ok(&bump_apply(&repo, &["--allow-full-history"]));
     let first = (
         repo.read(".release-please-manifest.json"),
         repo.read("CHANGELOG.md"),
     );
     assert_eq!(first.0, "{\".\": \"1.1.0\"}\n");
-    ok(&bump_apply(&repo, &[]));
+    ok(&bump_apply(&repo, &["--allow-full-history"]));
     assert_eq!(
         (
             repo.read(".release-please-manifest.json"),

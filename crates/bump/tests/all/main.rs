@@ -46,7 +46,14 @@ pub(crate) fn ok(out: &std::process::Output) -> String {
 }
 
 pub(crate) fn bump_json(repo: &TestRepo) -> serde_json::Value {
-    let out = bump_version(repo, &["--json"]);
+    bump_json_with(repo, &[])
+}
+
+/// `bump version --json` with more arguments.
+pub(crate) fn bump_json_with(repo: &TestRepo, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["--json"];
+    args.extend_from_slice(extra);
+    let out = bump_version(repo, &args);
     assert!(
         out.status.success(),
         "{}",
@@ -121,7 +128,7 @@ fn first_release_follows_the_release_type() {
     let repo = TestRepo::new();
     repo.write("tidegate.toml", "release-type = \"rust\"\n");
     repo.commit("feat: one");
-    let json = bump_json(&repo);
+    let json = bump_json_with(&repo, &["--allow-full-history"]);
     assert_eq!(json["previous"], serde_json::Value::Null);
     assert_eq!(json["next"], "0.1.0");
     assert_eq!(json["bump"], "initial");
@@ -156,7 +163,23 @@ fn the_manifest_version_stands_in_for_a_missing_tag() {
     repo.write("release-please-config.json", r#"{"packages": {".": {}}}"#);
     repo.write(".release-please-manifest.json", r#"{".": "2.3.4"}"#);
     repo.commit("fix: one");
-    assert_eq!(bump_json(&repo)["next"], "2.3.5");
+    // Without a tag, every commit ever made would count: said, and refused unless allowed.
+    let out = bump_version(&repo, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("is at 2.3.4")
+            && err.contains("`v2.3.4`")
+            && err.contains("--allow-full-history"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    let json = bump_json_with(&repo, &["--allow-full-history"]);
+    assert_eq!(json["next"], "2.3.5");
+    assert!(
+        json["warnings"].to_string().contains("no tag `v2.3.4`"),
+        "the warning stays: {json}"
+    );
 }
 
 #[test]

@@ -234,9 +234,9 @@ fn a_revert_is_not_folded_into_the_change_it_reverts() {
         .iter()
         .map(|e| (e.kind.as_str(), e.commits))
         .collect();
-    // Git's own revert subject is not a conventional message: it is listed under Other, and the
+    // Git's own revert subject (the revert button's) is a revert: listed under Reverts, and the
     // feature keeps its own line.
-    assert_eq!(prs, [("other", 1), ("feat", 1)], "{listed:#?}");
+    assert_eq!(prs, [("revert", 1), ("feat", 1)], "{listed:#?}");
 }
 
 #[test]

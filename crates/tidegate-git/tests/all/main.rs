@@ -99,6 +99,7 @@ fn component_tags_are_found_by_their_format() {
         component: Some("web".into()),
         separator: "/".into(),
         include_v: true,
+        ..TagFormat::default()
     };
     assert_eq!(
         history.release_tags(&web, false).expect("tags").tags[0]
