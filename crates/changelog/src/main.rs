@@ -288,7 +288,7 @@ fn range(cx: &Facts<'_>, from: Option<&str>, to: &str) -> Result<ReleaseNotes> {
         .history
         .release_tags(&cx.package.tag, cx.package.rules.counts_prereleases())?;
     let target = cx.history.resolve(to)?;
-    let (hidden, from_name) = match from {
+    let (hidden, from_name, baseline_version) = match from {
         Some(name) => {
             let since = cx.history.resolve(name)?;
             if since != target && cx.history.is_ancestor(target, since)? {
@@ -297,12 +297,18 @@ fn range(cx: &Facts<'_>, from: Option<&str>, to: &str) -> Result<ReleaseNotes> {
                 ))
                 .into());
             }
-            (vec![since], Some(name.to_string()))
+            let version = tags.find(name).map(|t| t.version.clone());
+            (vec![since], Some(name.to_string()), version)
         }
         None => {
             let baseline = cx.history.baseline(target, &tags, None)?;
             let floor = cx.history.floor(&baseline, cx.package);
-            (floor, baseline.tag.map(|p| p.name.clone()))
+            let previous = baseline.tag;
+            (
+                floor,
+                previous.map(|p| p.name.clone()),
+                previous.map(|p| p.version.clone()),
+            )
         }
     };
     let mut commits = cx.history.commits_hiding(target, &hidden)?;
@@ -318,8 +324,7 @@ fn range(cx: &Facts<'_>, from: Option<&str>, to: &str) -> Result<ReleaseNotes> {
             date: utc_date(cx.history.tag_time(tag)?),
         },
         None => {
-            let previous = from.and_then(|f| tags.find(f)).map(|t| &t.version);
-            let next = analysis.decide(previous, cx.package).next;
+            let next = analysis.decide(baseline_version.as_ref(), cx.package).next;
             ReleaseHeading {
                 version: next
                     .as_ref()
@@ -350,18 +355,23 @@ fn all_releases(cx: &Facts<'_>) -> Result<Vec<ReleaseNotes>> {
         keep_package_commits(cx.history, cx.config, cx.package, commits)?;
     }
     let mut notes = Vec::with_capacity(releases.len());
-    let mut previous: Option<&ReleaseTag> = None;
     for (tag, commits) in &releases {
+        if tags.notes_skipped.contains(&tag.name) {
+            continue;
+        }
+        // Compared with the release `--tag` names as its previous one: the highest lower
+        // release it contains (a maintenance release merged later is not in it).
+        let previous = cx
+            .history
+            .baseline(tag.commit, &tags, Some(&tag.version))?
+            .tag;
         let heading = ReleaseHeading {
             version: tag.version.to_string(),
             tag: Some(tag.name.clone()),
             previous_tag: previous.map(|p| p.name.clone()),
             date: utc_date(cx.history.tag_time(tag)?),
         };
-        if !tags.notes_skipped.contains(&tag.name) {
-            notes.push(notes_of(cx, heading, commits));
-        }
-        previous = Some(tag);
+        notes.push(notes_of(cx, heading, commits));
     }
     notes.reverse();
     Ok(notes)
