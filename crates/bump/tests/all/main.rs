@@ -2,6 +2,7 @@
 
 mod apply;
 mod release_types;
+mod trust;
 mod workspaces;
 
 use assert_cmd::Command;
