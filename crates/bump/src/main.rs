@@ -88,6 +88,15 @@ fn main() -> std::process::ExitCode {
     finish(result.map_err(|e| (tidegate_git::exit_code(e.as_ref()), format!("{e:#}"))))
 }
 
+/// Stops when a version of these packages (all when empty) cannot be right: its tag exists, or
+/// no release bounds its history and `--allow-full-history` was not given.
+fn refuse(plan: &ReleasePlan, packages: &[&str], checkout: &Checkout) -> Result<()> {
+    match plan.refusal(packages, checkout.allow_full_history) {
+        Some(concern) => Err(tidegate_core::UsageError(concern.message.clone()).into()),
+        None => Ok(()),
+    }
+}
+
 const NOTHING_TO_RELEASE: &str =
     "nothing to release: no package has user-facing changes since its last release";
 
@@ -104,13 +113,14 @@ fn plan(checkout: &Checkout, request: &Request) -> Result<Planned> {
     let history = History::open(&checkout.repo)?;
     let config = load_config(&history, checkout.config.as_deref(), release_type)?;
     let head = history.resolve("HEAD")?;
-    let request = Request {
-        allow_full_history: checkout.allow_full_history,
-        ..request.clone()
-    };
-    let plan = plan_release(&history, &config, head, &request)?;
+    let plan = plan_release(&history, &config, head, request)?;
     let mut warnings = config.warnings.clone();
-    warnings.extend(plan.concerns.iter().map(|c| c.message.clone()));
+    warnings.extend(
+        plan.concerns
+            .iter()
+            .filter(|c| !c.refuses(checkout.allow_full_history))
+            .map(|c| c.message.clone()),
+    );
     for pending in &plan.pending {
         warnings.extend(pending.analysis.warnings.iter().cloned());
     }
@@ -131,7 +141,6 @@ fn request(packages: Vec<String>, release_as: Option<semver::Version>) -> Reques
         release_as,
         date: utc_date(tidegate_actions::now_or_source_date_epoch()),
         versions_only: false,
-        allow_full_history: false,
     }
 }
 
@@ -151,9 +160,13 @@ fn version(args: &VersionArgs) -> Result<()> {
     // A monorepo without a root package, and no --package: every package's version.
     let package = match config.package(args.package.as_deref()) {
         Ok(package) => package,
-        Err(_) if args.package.is_none() => return every_version(&plan, &warnings, args.json),
+        Err(_) if args.package.is_none() => {
+            refuse(&plan, &[], &args.checkout)?;
+            return every_version(&plan, &warnings, args.json);
+        }
         Err(e) => return Err(e.into()),
     };
+    refuse(&plan, &[&package.path], &args.checkout)?;
     let index = config
         .packages
         .iter()
@@ -210,6 +223,10 @@ fn every_version(plan: &ReleasePlan, warnings: &[String], json: bool) -> Result<
 fn apply(args: &ApplyArgs) -> Result<()> {
     let request = request(args.package.clone(), args.release_as.clone());
     let Planned { history, plan, .. } = plan(&args.checkout, &request)?;
+    let released: Vec<&str> = plan.released().map(|p| p.path.as_str()).collect();
+    if !released.is_empty() {
+        refuse(&plan, &released, &args.checkout)?;
+    }
     let mut outputs = release_outputs(&plan, None);
     outputs.set(
         "files",

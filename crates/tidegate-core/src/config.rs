@@ -336,6 +336,12 @@ impl Config {
             release_type.unwrap_or_default(),
         )
         .expect("the defaults are valid");
+        // A release type alone is release-please-action's `release-type` input: release-please
+        // reads messages, so the revert button's are not changes.
+        let package = PackageConfig {
+            git_reverts: release_type.is_none(),
+            ..package
+        };
         Self {
             source: "defaults".into(),
             packages: vec![package],

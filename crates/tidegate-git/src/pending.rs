@@ -173,9 +173,28 @@ pub fn keep_package_commits(
 pub struct Concern {
     pub package: String,
     pub message: String,
-    /// Whether `bump` refuses to go on (unless told `--allow-full-history`, for the kinds that
-    /// flag allows).
-    pub refuse: bool,
+    pub kind: ConcernKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConcernKind {
+    /// No release bounds the history (`bump` refuses unless `--allow-full-history`).
+    FullHistory,
+    /// The next release's tag exists already (`bump` refuses).
+    ExistingTag,
+    /// Newer tags of the package do not count here (a warning).
+    NewerTags,
+}
+
+impl Concern {
+    /// Whether `bump` stops for it.
+    pub fn refuses(&self, allow_full_history: bool) -> bool {
+        match self.kind {
+            ConcernKind::FullHistory => !allow_full_history,
+            ConcernKind::ExistingTag => true,
+            ConcernKind::NewerTags => false,
+        }
+    }
 }
 
 /// What may be wrong with each package's baseline: every commit since the repository's first
@@ -196,7 +215,7 @@ pub fn concerns(
                 out.push(Concern {
                     package: package.path.clone(),
                     message,
-                    refuse: true,
+                    kind: ConcernKind::FullHistory,
                 });
             }
         }
@@ -204,7 +223,7 @@ pub fn concerns(
             out.push(Concern {
                 package: package.path.clone(),
                 message,
-                refuse: false,
+                kind: ConcernKind::NewerTags,
             });
         }
     }

@@ -1,7 +1,7 @@
 //! A release in the working tree: which files each released package's version lives in, every
 //! edit computed in memory first, then written all or nothing.
 
-use crate::pending::Pending;
+use crate::pending::{Concern, ConcernKind, Pending};
 use crate::{GitError, History};
 use git2::Oid;
 use semver::Version;
@@ -66,8 +66,6 @@ pub struct Request {
     pub date: String,
     /// Only the versions: no file is read beyond what decides them (`bump version`).
     pub versions_only: bool,
-    /// Go on when no release bounds a package's history (`--allow-full-history`).
-    pub allow_full_history: bool,
 }
 
 /// One package's part of the plan.
@@ -115,9 +113,19 @@ pub struct ReleasePlan {
     pub files: Vec<FileChange>,
     #[serde(skip)]
     pub pending: Vec<Pending>,
-    /// What may be wrong with the packages' baselines (warnings; a refusal stopped the plan).
+    /// What may be wrong with the packages' versions; the caller decides what stops it.
     #[serde(skip)]
-    pub concerns: Vec<crate::pending::Concern>,
+    pub concerns: Vec<Concern>,
+}
+
+impl ReleasePlan {
+    /// The first concern that stops a release of these packages (all of them when empty).
+    pub fn refusal(&self, packages: &[&str], allow_full_history: bool) -> Option<&Concern> {
+        self.concerns.iter().find(|c| {
+            c.refuses(allow_full_history)
+                && (packages.is_empty() || packages.contains(&c.package.as_str()))
+        })
+    }
 }
 
 impl ReleasePlan {
@@ -147,13 +155,7 @@ pub fn plan_release(
     let root = history.root().to_path_buf();
     let pending = Pending::all(history, config, target)?;
     let selected = selection(config, &request.packages)?;
-    let concerns = crate::pending::concerns(history, config, &pending, target)?;
-    if let Some(refused) = concerns
-        .iter()
-        .find(|c| c.refuse && !request.allow_full_history)
-    {
-        return Err(ReleaseError::Config(refused.message.clone()));
-    }
+    let mut concerns = crate::pending::concerns(history, config, &pending, target)?;
 
     // Cargo facts of every Rust package, for the dependency cascade.
     let workspace = CargoWorkspace::find(&root, config)?;
@@ -219,7 +221,13 @@ pub fn plan_release(
     .map_err(|e| ReleaseError::Config(e.0))?;
     for ((package, facts), release) in config.packages.iter().zip(&pending).zip(&releases) {
         if let Some(release) = release {
-            refuse_existing_tag(history, package, facts, &release.next, release.bump)?;
+            concerns.extend(existing_tag(
+                history,
+                package,
+                facts,
+                &release.next,
+                release.bump,
+            )?);
         }
     }
 
@@ -342,15 +350,15 @@ pub fn plan_release(
     })
 }
 
-/// Refuses a release whose tag exists already: it was released before (on another branch, or
-/// this branch does not reach it), and a second release of it cannot be right.
-fn refuse_existing_tag(
+/// A release whose tag exists already: it was released before (on another branch, or this
+/// branch does not reach it), and a second release of it cannot be right.
+fn existing_tag(
     history: &History,
     package: &PackageConfig,
     facts: &Pending,
     next: &Version,
     bump: Bump,
-) -> Result<(), ReleaseError> {
+) -> Result<Option<Concern>, ReleaseError> {
     let existing = match facts.tags.of_version(next) {
         Some(tag) => Some(tag.name.clone()),
         None => {
@@ -359,7 +367,7 @@ fn refuse_existing_tag(
         }
     };
     let Some(existing) = existing else {
-        return Ok(());
+        return Ok(None);
     };
     let newest = facts
         .tags
@@ -390,10 +398,14 @@ fn refuse_existing_tag(
         .previous
         .as_ref()
         .map_or_else(|| "no release".to_string(), |t| format!("`{}`", t.name));
-    Err(ReleaseError::Config(format!(
-        "package `{}` would be released as {next}, but tag `{existing}` exists already (HEAD reaches {previous} as its previous release); {hint}",
-        package.path
-    )))
+    Ok(Some(Concern {
+        package: package.path.clone(),
+        message: format!(
+            "package `{}` would be released as {next}, but tag `{existing}` exists already (HEAD reaches {previous} as its previous release); {hint}",
+            package.path
+        ),
+        kind: ConcernKind::ExistingTag,
+    }))
 }
 
 /// The packages asked for by path, or all of them.
