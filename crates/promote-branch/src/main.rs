@@ -60,7 +60,7 @@ struct Cli {
     github_repo: Option<String>,
     /// The pull request title. Placeholders: {source}, {target}, {count}, {commits} ("7
     /// commits"), {sha} (the source's short SHA).
-    #[arg(long, default_value = DEFAULT_TITLE)]
+    #[arg(long, default_value = DEFAULT_TITLE, allow_hyphen_values = true)]
     title: String,
     /// Labels for the pull request (created if missing).
     #[arg(long, value_delimiter = ',')]
@@ -83,7 +83,7 @@ struct Cli {
     snapshot_branch: Option<String>,
     /// Markdown placed above Tidegate's block when the pull request is created (a fixed note such
     /// as "merge with a merge commit"); people's text around the block is kept on every update.
-    #[arg(long, value_name = "MARKDOWN")]
+    #[arg(long, value_name = "MARKDOWN", allow_hyphen_values = true)]
     body_header: Option<String>,
     /// When the trial merge conflicts: `open` the pull request listing the files, `skip` opening
     /// it, or `fail` (open it, then exit 1).
