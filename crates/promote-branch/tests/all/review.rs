@@ -231,7 +231,9 @@ fn conflicting() -> World {
 #[test]
 fn on_conflict_skip_opens_no_pull_request_but_keeps_an_open_one_honest() {
     let world = conflicting();
+    world.fake.reset_counts();
     let run = world.promote(&["--on-conflict", "skip", "--json"]).json();
+    assert_eq!(world.fake.total_requests(), 1, "one look for an open PR");
     assert_eq!(run["operation"], "conflict");
     assert_eq!(run["conflicts"][0], "app.txt");
     assert!(world.pulls().is_empty(), "no pull request is created");
