@@ -7,9 +7,11 @@ mod promote;
 
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
-use tidegate_actions::finish;
+use tidegate_actions::{finish, warning};
 use tidegate_core::links::Links;
-use tidegate_core::promotion::{DEFAULT_TITLE, Facts, title};
+use tidegate_core::promotion::{
+    DEFAULT_TITLE, Facts, check_body_header, plural, short, squashed_promotions, title,
+};
 use tidegate_git::History;
 use tidegate_git::promotion::PromoteError;
 use tidegate_github::{RepoId, server_url_from_env};
@@ -24,16 +26,28 @@ enum Mode {
     Merge,
 }
 
+/// What to do when the trial merge conflicts (mode `pr`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnConflict {
+    /// Open or update the pull request and list the conflicting files in it.
+    Open,
+    /// Open no pull request (an open one is still updated, so it lists the conflicts); exit 0.
+    Skip,
+    /// Open or update the pull request listing them, then exit 1.
+    Fail,
+}
+
 #[derive(Parser)]
 #[command(
     version,
     about = "Promote one branch into the next: a pull request listing every new commit, or a fast-forward or merge"
 )]
 struct Cli {
-    /// The branch to promote (`origin/NAME` is used when the checkout has it).
+    /// The branch to promote, `NAME` or `origin/NAME` (`origin/NAME` is used when the checkout
+    /// has it).
     #[arg(long, value_name = "SRC")]
     from: String,
-    /// The branch to promote into.
+    /// The branch to promote into, `NAME` or `origin/NAME`.
     #[arg(long, value_name = "DST")]
     to: String,
     #[arg(long, value_enum, default_value_t = Mode::Pr)]
@@ -46,7 +60,7 @@ struct Cli {
     github_repo: Option<String>,
     /// The pull request title. Placeholders: {source}, {target}, {count}, {commits} ("7
     /// commits"), {sha} (the source's short SHA).
-    #[arg(long, default_value = DEFAULT_TITLE)]
+    #[arg(long, default_value = DEFAULT_TITLE, allow_hyphen_values = true)]
     title: String,
     /// Labels for the pull request (created if missing).
     #[arg(long, value_delimiter = ',')]
@@ -67,9 +81,16 @@ struct Cli {
     /// pull request's head, so reviewers approve a fixed head (needs `contents: write`).
     #[arg(long, value_name = "NAME")]
     snapshot_branch: Option<String>,
-    /// Exit 1 when the trial merge finds conflicts (the pull request is still opened or updated,
-    /// listing them).
-    #[arg(long)]
+    /// Markdown placed above Tidegate's block when the pull request is created (a fixed note such
+    /// as "merge with a merge commit"); people's text around the block is kept on every update.
+    #[arg(long, value_name = "MARKDOWN", allow_hyphen_values = true)]
+    body_header: Option<String>,
+    /// When the trial merge conflicts: `open` the pull request listing the files, `skip` opening
+    /// it, or `fail` (open it, then exit 1).
+    #[arg(long, value_enum, value_name = "WHAT")]
+    on_conflict: Option<OnConflict>,
+    /// The same as `--on-conflict fail`.
+    #[arg(long, conflicts_with = "on_conflict")]
     fail_on_conflict: bool,
     /// Print the plan and the exact title and body, from the checkout alone: no token, no network.
     #[arg(long)]
@@ -100,49 +121,62 @@ fn main() -> std::process::ExitCode {
     finish(result.map_err(|(code, message)| (code, redact(message))))
 }
 
-fn run(cli: &Cli) -> Result<(), Failure> {
-    if cli.from == cli.to {
-        return Err((
-            2,
-            format!(
-                "--from and --to both name `{}`; a promotion goes from one branch into another",
-                cli.from
-            ),
-        ));
+impl Cli {
+    fn on_conflict(&self) -> OnConflict {
+        match (self.on_conflict, self.fail_on_conflict) {
+            (Some(choice), _) => choice,
+            (None, true) => OnConflict::Fail,
+            (None, false) => OnConflict::Open,
+        }
     }
-    if let Some(snapshot) = cli
-        .snapshot_branch
-        .as_deref()
-        .filter(|s| *s == cli.from || *s == cli.to)
-    {
-        return Err((
-            2,
-            format!(
-                "--snapshot-branch `{snapshot}` would move --from or --to itself; name a branch of its own, such as promote/{}-to-{}",
-                cli.from, cli.to
-            ),
-        ));
+}
+
+fn run(cli: &Cli) -> Result<(), Failure> {
+    if let Some(header) = &cli.body_header {
+        check_body_header(header).map_err(|e| (2, e.0))?;
     }
     let promotion = gather(cli)?;
     let title = title(&cli.title, &promotion.facts).map_err(|e| (2, e.0))?;
+    for squash in &promotion.facts.squashed {
+        warning(&format!(
+            "`{}` has {} \"{}\", which looks like an earlier promotion squash-merged: its commits are not on `{}`, so they are listed again; merge promotion pull requests with a merge commit",
+            promotion.target(),
+            short(&squash.id),
+            squash.subject,
+            promotion.target()
+        ));
+    }
     if cli.dry_run {
-        return outcome::print_dry_run(cli, &promotion, &title);
+        outcome::print_dry_run(cli, &promotion, &title)?;
+        // A dry run answers with the exit code the real run would have.
+        if let Some(refused) = promote::refusal(cli, &promotion) {
+            return Err((1, refused));
+        }
+        return conflict_verdict(cli, &promotion, &promotion.facts.conflicts);
     }
     let outcome = promote::apply(cli, &promotion, &title)?;
     outcome.publish(cli, &promotion)?;
-    if cli.fail_on_conflict && !outcome.conflicts.is_empty() {
-        return Err((
-            1,
-            format!(
-                "the trial merge of `{}` into `{}` conflicts in {} file(s): {}; resolve them on the pull request",
-                cli.from,
-                cli.to,
-                outcome.conflicts.len(),
-                outcome::short_list(&outcome.conflicts)
-            ),
-        ));
+    conflict_verdict(cli, &promotion, &outcome.conflicts)
+}
+
+/// `--on-conflict fail`: exit 1 once the pull request lists the conflicts.
+fn conflict_verdict(cli: &Cli, promotion: &Promotion, conflicts: &[String]) -> Result<(), Failure> {
+    if cli.on_conflict() != OnConflict::Fail
+        || conflicts.is_empty()
+        || promotion.facts.commits.is_empty()
+    {
+        return Ok(());
     }
-    Ok(())
+    Err((
+        1,
+        format!(
+            "the trial merge of `{}` into `{}` conflicts in {}: {}; resolve them on the pull request",
+            promotion.source(),
+            promotion.target(),
+            plural(conflicts.len(), "file"),
+            outcome::short_list(conflicts)
+        ),
+    ))
 }
 
 /// What the checkout says about the promotion, and where it lives on GitHub.
@@ -155,24 +189,63 @@ pub struct Promotion {
     target_found_as: String,
 }
 
+impl Promotion {
+    /// The source branch's name on GitHub (`main`, also when given as `origin/main`).
+    pub fn source(&self) -> &str {
+        &self.facts.source
+    }
+
+    pub fn target(&self) -> &str {
+        &self.facts.target
+    }
+}
+
 fn gather(cli: &Cli) -> Result<Promotion, Failure> {
     let history =
         History::open(&cli.repo).map_err(|e| (tidegate_git::exit_code(&e), e.to_string()))?;
     let promote_error = |e: PromoteError| (e.exit_code(), e.to_string());
     let source = history.branch_tip(&cli.from).map_err(promote_error)?;
     let target = history.branch_tip(&cli.to).map_err(promote_error)?;
+    if source.branch == target.branch {
+        return Err((
+            2,
+            format!(
+                "--from and --to both name `{}`; a promotion goes from one branch into another",
+                source.branch
+            ),
+        ));
+    }
+    if let Some(snapshot) = cli
+        .snapshot_branch
+        .as_deref()
+        .filter(|s| *s == source.branch || *s == target.branch)
+    {
+        return Err((
+            2,
+            format!(
+                "--snapshot-branch `{snapshot}` would move --from or --to itself; name a branch of its own, such as promote/{}-to-{}",
+                source.branch, target.branch
+            ),
+        ));
+    }
     let range = history
         .promotion_range(source.commit, target.commit)
         .map_err(promote_error)?;
     let (repo, links) = github_repo(cli, &history)?;
+    let squashed = if range.commits.is_empty() {
+        Vec::new()
+    } else {
+        squashed_promotions(&range.target_only, &cli.title)
+    };
     Ok(Promotion {
         facts: Facts {
-            source: cli.from.clone(),
-            target: cli.to.clone(),
+            source: source.branch.clone(),
+            target: target.branch.clone(),
             source_sha: source.commit.to_string(),
             target_sha: target.commit.to_string(),
             commits: range.commits,
             target_only: range.target_only,
+            squashed,
             conflicts: range.conflicts,
             links,
         },

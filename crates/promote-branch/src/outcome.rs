@@ -1,11 +1,11 @@
 //! What a run did, told three ways: step outputs, the Markdown report (step summary or terminal),
 //! and `--json`.
 
-use crate::{Cli, Failure, Mode, Promotion};
+use crate::{Cli, Failure, Mode, OnConflict, Promotion};
 use serde_json::json;
 use tidegate_actions::{Outputs, print_stdout, report, warning};
 use tidegate_core::markdown::code_span;
-use tidegate_core::promotion::{Facts, block, block_content, body, short};
+use tidegate_core::promotion::{Facts, block, block_content, new_body, short};
 use tidegate_github::pulls::PullRequest;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +16,8 @@ pub enum Operation {
     Unchanged,
     /// Nothing to promote.
     Skipped,
+    /// `--on-conflict skip`: the trial merge conflicts, so no pull request was opened.
+    HeldByConflict,
     FastForwarded,
     Merged,
 }
@@ -27,6 +29,7 @@ impl Operation {
             Self::Created => "created",
             Self::Updated => "updated",
             Self::Unchanged | Self::Skipped => "skipped",
+            Self::HeldByConflict => "conflict",
             Self::FastForwarded => "fast-forwarded",
             Self::Merged => "merged",
         }
@@ -83,12 +86,12 @@ impl Outcome {
         if !self.conflicts.is_empty() {
             warning(&format!(
                 "the trial merge of `{}` into `{}` conflicts in: {}",
-                cli.from,
-                cli.to,
+                promotion.source(),
+                promotion.target(),
                 short_list(&self.conflicts)
             ));
         }
-        report(&self.report(cli, promotion))
+        report(&self.report(promotion))
             .map_err(|e| (3, format!("cannot write the step summary: {e}")))?;
         if cli.json {
             let document = json!({
@@ -108,26 +111,24 @@ impl Outcome {
         Ok(())
     }
 
-    fn report(&self, cli: &Cli, promotion: &Promotion) -> String {
+    fn report(&self, promotion: &Promotion) -> String {
         let facts = &promotion.facts;
-        let route = format!("{} → {}", code_span(&cli.from), code_span(&cli.to));
+        let (source, target) = (code_span(promotion.source()), code_span(promotion.target()));
+        let route = format!("{source} → {target}");
         let what = match (self.operation, self.pr_number, &self.pr_url) {
             (Operation::Skipped, _, _) => {
-                format!(
-                    "nothing to promote: {} has every commit of {}",
-                    code_span(&cli.to),
-                    code_span(&cli.from)
-                )
+                format!("nothing to promote: {target} has every commit of {source}")
+            }
+            (Operation::HeldByConflict, _, _) => {
+                "no pull request opened: the trial merge conflicts (--on-conflict skip)".to_string()
             }
             (Operation::Unchanged, Some(n), Some(url)) => {
                 format!("[#{n}]({url}) is already up to date")
             }
             (op, Some(n), Some(url)) => format!("{} [#{n}]({url})", op.name()),
-            (Operation::FastForwarded, _, _) => format!(
-                "{} fast-forwarded to {}",
-                code_span(&cli.to),
-                short(&facts.source_sha)
-            ),
+            (Operation::FastForwarded, _, _) => {
+                format!("{target} fast-forwarded to {}", short(&facts.source_sha))
+            }
             (Operation::Merged, _, _) => format!(
                 "merged with commit {}",
                 short(self.merge_sha.as_deref().unwrap_or_default())
@@ -165,6 +166,9 @@ pub fn print_dry_run(cli: &Cli, promotion: &Promotion, title: &str) -> Result<()
         "skipped"
     } else {
         match cli.mode {
+            Mode::Pr if cli.on_conflict() == OnConflict::Skip && !facts.conflicts.is_empty() => {
+                "conflict"
+            }
             Mode::Pr => "pr",
             Mode::FastForward if promotion.fast_forward => "fast-forward",
             Mode::FastForward => "refused",
@@ -172,7 +176,7 @@ pub fn print_dry_run(cli: &Cli, promotion: &Promotion, title: &str) -> Result<()
             Mode::Merge => "refused",
         }
     };
-    let body = body(None, facts);
+    let body = new_body(cli.body_header.as_deref(), facts);
     // A dry run in a workflow still tells later steps what it found.
     let mut outputs = Outputs::default();
     outputs
@@ -197,6 +201,7 @@ pub fn print_dry_run(cli: &Cli, promotion: &Promotion, title: &str) -> Result<()
                 "fast-forward": promotion.fast_forward,
                 "conflicts": facts.conflicts,
                 "target-only": facts.target_only,
+                "squash-merged": facts.squashed,
                 "title": title,
                 "body": body,
             })
@@ -204,18 +209,27 @@ pub fn print_dry_run(cli: &Cli, promotion: &Promotion, title: &str) -> Result<()
     } else if facts.commits.is_empty() {
         format!(
             "Nothing to promote: `{}` ({}) has every commit of `{}` ({}).\n",
-            cli.to, promotion.target_found_as, cli.from, promotion.source_found_as
+            promotion.target(),
+            promotion.target_found_as,
+            promotion.source(),
+            promotion.source_found_as
         )
     } else {
         let action = match planned {
             "pr" => "open or update the pull request",
             "fast-forward" => "fast-forward the target",
             "merge" => "merge with a merge commit",
+            "conflict" => {
+                "open no pull request: the trial merge conflicts (an open one is updated)"
+            }
             _ => "refuse: the target cannot simply move (see below)",
         };
         format!(
             "Dry run: would {action}, {} ({}) → {} ({}); no GitHub request made.\n\nTitle: {title}\n\n{body}\n",
-            cli.from, promotion.source_found_as, cli.to, promotion.target_found_as
+            promotion.source(),
+            promotion.source_found_as,
+            promotion.target(),
+            promotion.target_found_as
         )
     };
     print_stdout(&text).map_err(|e| (3, format!("cannot write to stdout: {e}")))

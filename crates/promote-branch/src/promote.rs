@@ -1,16 +1,60 @@
 //! Carrying a planned promotion out on GitHub: the pull request (found and updated in place, else
 //! created), a fast-forward, or a merge commit.
 
-use crate::outcome::{Operation, Outcome};
-use crate::{Cli, Failure, Mode, Promotion};
+use crate::outcome::{Operation, Outcome, short_list};
+use crate::{Cli, Failure, Mode, OnConflict, Promotion};
+use http::Method;
+use serde_json::Value;
 use tidegate_actions::warning;
-use tidegate_core::promotion::body;
+use tidegate_core::promotion::{body, new_body, plural, short};
 use tidegate_github::pulls::{NewPullRequest, PullRequest};
 use tidegate_github::refs::Merge;
-use tidegate_github::{Error, GitHub, RetryPolicy, Token, api_url_from_env};
+use tidegate_github::{Call, Error, GitHub, RetryPolicy, Token, api_url_from_env, encode_path};
 
 fn github_failure(e: Error) -> Failure {
     (e.exit_code(), e.to_string())
+}
+
+/// Why the target cannot move as `--mode` asks, seen from the checkout alone: a fast-forward of a
+/// target with commits of its own, or a merge that conflicts. The same line for a dry run.
+pub fn refusal(cli: &Cli, promotion: &Promotion) -> Option<String> {
+    let facts = &promotion.facts;
+    if facts.commits.is_empty() {
+        return None;
+    }
+    match cli.mode {
+        Mode::FastForward if !promotion.fast_forward => {
+            // Real changes first: merges that bring nothing of their own say the least.
+            let mut own: Vec<_> = facts.target_only.iter().collect();
+            own.sort_by_key(|c| !c.is_divergence());
+            let shown: Vec<String> = own
+                .iter()
+                .take(5)
+                .map(|c| format!("{} {}", short(&c.id), c.subject))
+                .collect();
+            let more = own.len().saturating_sub(shown.len());
+            Some(format!(
+                "`{}` cannot be fast-forwarded to `{}`: it has {} that `{}` lacks ({}{}); promote with --mode pr (or --mode merge)",
+                promotion.target(),
+                promotion.source(),
+                plural(own.len(), "commit"),
+                promotion.source(),
+                shown.join("; "),
+                if more > 0 {
+                    format!("; and {more} more")
+                } else {
+                    String::new()
+                }
+            ))
+        }
+        Mode::Merge if !facts.conflicts.is_empty() => Some(format!(
+            "merging `{}` into `{}` would conflict in {}; resolve them in a pull request (--mode pr)",
+            promotion.source(),
+            promotion.target(),
+            short_list(&facts.conflicts)
+        )),
+        _ => None,
+    }
 }
 
 pub fn apply(cli: &Cli, promotion: &Promotion, title: &str) -> Result<Outcome, Failure> {
@@ -18,6 +62,9 @@ pub fn apply(cli: &Cli, promotion: &Promotion, title: &str) -> Result<Outcome, F
     let mut outcome = Outcome::new(facts);
     if facts.commits.is_empty() {
         return Ok(outcome);
+    }
+    if let Some(refused) = refusal(cli, promotion) {
+        return Err((1, refused));
     }
     let token = Token::from_env(&cli.token_env).map_err(github_failure)?;
     let repo = promotion.repo.clone().ok_or((
@@ -30,12 +77,24 @@ pub fn apply(cli: &Cli, promotion: &Promotion, title: &str) -> Result<Outcome, F
         .build()
         .map_err(|e| (3, format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
-        let github = GitHub::new(&api_url_from_env(), token, repo, RetryPolicy::from_env())
-            .map_err(github_failure)?;
+        let api = api_url_from_env();
+        let policy = RetryPolicy::from_env();
+        // The create is tried once on its own first, so that a "pull request already exists"
+        // answer to a retry (our first attempt's answer was lost) can be told from one to a first
+        // attempt (another run created it).
+        let once = RetryPolicy {
+            max_retries: 0,
+            ..policy.clone()
+        };
+        let github =
+            GitHub::new(&api, token.clone(), repo.clone(), policy).map_err(github_failure)?;
+        let github_once = GitHub::new(&api, token, repo, once).map_err(github_failure)?;
         match cli.mode {
-            Mode::Pr => pull_request(&github, cli, promotion, title, &mut outcome).await,
-            Mode::FastForward => fast_forward(&github, cli, promotion, &mut outcome).await,
-            Mode::Merge => merge(&github, cli, promotion, title, &mut outcome).await,
+            Mode::Pr => {
+                pull_request(&github, &github_once, cli, promotion, title, &mut outcome).await
+            }
+            Mode::FastForward => fast_forward(&github, promotion, &mut outcome).await,
+            Mode::Merge => merge(&github, promotion, title, &mut outcome).await,
         }
         .map_err(github_failure)?;
         Ok(outcome)
@@ -44,28 +103,44 @@ pub fn apply(cli: &Cli, promotion: &Promotion, title: &str) -> Result<Outcome, F
 
 async fn pull_request(
     github: &GitHub,
+    github_once: &GitHub,
     cli: &Cli,
     promotion: &Promotion,
     title: &str,
     outcome: &mut Outcome,
 ) -> Result<(), Error> {
     let facts = &promotion.facts;
-    let head = cli.snapshot_branch.as_deref().unwrap_or(&cli.from);
+    let head = cli.snapshot_branch.as_deref().unwrap_or(promotion.source());
+    let hold = cli.on_conflict() == OnConflict::Skip && !facts.conflicts.is_empty();
 
+    let existing = github.find_open_pull(head, promotion.target()).await?;
+    if existing.is_none() && hold {
+        // --on-conflict skip: no new pull request while the merge conflicts (an open one is
+        // still updated below, so it does not claim a clean merge).
+        outcome.operation = Operation::HeldByConflict;
+        return Ok(());
+    }
     if let Some(snapshot) = &cli.snapshot_branch {
         github.force_branch(snapshot, &facts.source_sha).await?;
     }
-    let pull = match github.find_open_pull(head, &cli.to).await? {
+    let pull = match existing {
         Some(pull) => pull,
         None => {
             let new = NewPullRequest {
                 title,
                 head,
-                base: &cli.to,
-                body: &body(None, facts),
+                base: promotion.target(),
+                body: &new_body(cli.body_header.as_deref(), facts),
                 draft: cli.draft,
             };
-            let created = match github.create_pull(&new).await {
+            // `retried`: the first attempt's fate is unknown (no answer, or GitHub failing).
+            let (first, retried) = match github_once.create_pull(&new).await {
+                Err(Error::Unavailable { .. } | Error::Transport(_)) => {
+                    (github.create_pull(&new).await, true)
+                }
+                other => (other, false),
+            };
+            let created = match first {
                 Ok(created) => created,
                 // GitHub already has every commit on the target (this checkout is older than
                 // GitHub's branches): nothing to promote.
@@ -79,8 +154,13 @@ async fn pull_request(
                 outcome.set_pull(Operation::Created, &created.pull);
                 return Ok(());
             }
-            // Another run (or our lost first attempt) created it: bring it up to date.
-            created.pull
+            // Another run created it, or (after a retry) our first attempt whose answer was lost:
+            // bring it up to date either way.
+            update(github, cli, facts, title, &created.pull, outcome).await?;
+            if retried && outcome.operation == Operation::Unchanged {
+                outcome.operation = Operation::Created;
+            }
+            return Ok(());
         }
     };
     update(github, cli, facts, title, &pull, outcome).await
@@ -140,37 +220,18 @@ async fn dress(github: &GitHub, cli: &Cli, number: u64) {
 
 async fn fast_forward(
     github: &GitHub,
-    cli: &Cli,
     promotion: &Promotion,
     outcome: &mut Outcome,
 ) -> Result<(), Error> {
     let facts = &promotion.facts;
-    if !promotion.fast_forward {
-        let own: Vec<String> = facts
-            .target_only
-            .iter()
-            .take(5)
-            .map(|c| format!("{} {}", &c.id[..c.id.len().min(7)], c.subject))
-            .collect();
-        let more = facts.target_only.len().saturating_sub(own.len());
-        return Err(Error::Declined(format!(
-            "`{}` cannot be fast-forwarded to `{}`: it has {} commit(s) that `{}` lacks ({}{}); promote with --mode pr (or --mode merge)",
-            cli.to,
-            cli.from,
-            facts.target_only.len(),
-            cli.from,
-            own.join("; "),
-            if more > 0 {
-                format!("; and {more} more")
-            } else {
-                String::new()
-            }
-        )));
-    }
-    match github.fast_forward(&cli.to, &facts.source_sha).await {
+    match github
+        .fast_forward(promotion.target(), &facts.source_sha)
+        .await
+    {
         Err(e) if e.is_refusal(422, "fast forward") => Err(Error::Declined(format!(
             "`{}` moved on GitHub since this checkout was made and is no longer a fast-forward of `{}`; fetch and run again, or use --mode pr",
-            cli.to, cli.from
+            promotion.target(),
+            promotion.source()
         ))),
         Err(e) => Err(e),
         Ok(()) => {
@@ -182,24 +243,19 @@ async fn fast_forward(
 
 async fn merge(
     github: &GitHub,
-    cli: &Cli,
     promotion: &Promotion,
     title: &str,
     outcome: &mut Outcome,
 ) -> Result<(), Error> {
     let facts = &promotion.facts;
-    if !facts.conflicts.is_empty() {
-        return Err(Error::Declined(format!(
-            "merging `{}` into `{}` would conflict in {}; resolve them in a pull request (--mode pr)",
-            cli.from,
-            cli.to,
-            crate::outcome::short_list(&facts.conflicts)
-        )));
-    }
-    match github.merge(&cli.to, &facts.source_sha, title).await {
+    match github
+        .merge(promotion.target(), &facts.source_sha, title)
+        .await
+    {
         Err(e) if e.is_refusal(409, "Merge conflict") => Err(Error::Declined(format!(
             "GitHub found a merge conflict merging `{}` into `{}`; resolve it in a pull request (--mode pr)",
-            cli.from, cli.to
+            promotion.source(),
+            promotion.target()
         ))),
         Err(e) => Err(e),
         Ok(Merge::Merged(sha)) => {
@@ -207,12 +263,45 @@ async fn merge(
             outcome.merge_sha = Some(sha);
             Ok(())
         }
-        // The checkout saw commits to merge, so "nothing to merge" means a first attempt merged
-        // them and its answer was lost: report the merge GitHub now has.
+        // The checkout saw commits to merge, yet GitHub's target has them all: either this run's
+        // first attempt merged them and its answer was lost, or the target moved on GitHub since
+        // the checkout. The target's tip tells which.
         Ok(Merge::NothingToMerge) => {
-            outcome.operation = Operation::Merged;
-            outcome.merge_sha = Some(github.branch_sha(&cli.to).await?);
+            let tip = tip_commit(github, promotion.target()).await?;
+            if tip.parents == [facts.target_sha.as_str(), facts.source_sha.as_str()] {
+                outcome.operation = Operation::Merged;
+                outcome.merge_sha = Some(tip.sha);
+            } else {
+                warning(&format!(
+                    "GitHub's `{}` already has every commit of `{}` (it moved since this checkout): nothing merged",
+                    promotion.target(),
+                    promotion.source()
+                ));
+            }
             Ok(())
         }
     }
+}
+
+/// A branch's newest commit on GitHub, with its parents.
+struct TipCommit {
+    sha: String,
+    parents: Vec<String>,
+}
+
+async fn tip_commit(github: &GitHub, branch: &str) -> Result<TipCommit, Error> {
+    const GET_COMMIT: Call = Call::on_item("read the branch's commit", "contents: read");
+    let path = github.repo_path(&format!("/commits/{}", encode_path(branch)));
+    let reply = github.send(Method::GET, &path, None, GET_COMMIT).await?;
+    let sha = |v: &Value| v.get("sha").and_then(Value::as_str).map(str::to_string);
+    Ok(TipCommit {
+        sha: sha(&reply.body)
+            .ok_or_else(|| Error::Unexpected("GitHub's commit answer has no SHA".into()))?,
+        parents: reply
+            .body
+            .get("parents")
+            .and_then(Value::as_array)
+            .map(|ps| ps.iter().filter_map(sha).collect())
+            .unwrap_or_default(),
+    })
 }

@@ -33,12 +33,28 @@ pub struct RangeCommit {
 }
 
 /// A commit only the target branch has.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct TargetOnly {
     pub id: String,
     pub subject: String,
     /// Its patch is already on the source branch (a cherry-pick or a re-applied hotfix).
     pub equivalent_on_source: bool,
+    pub is_merge: bool,
+    /// A merge commit whose tree is exactly the clean merge of its parents: it brings no change
+    /// of its own (an earlier promotion's merge, a hotfix branch's merge), so it is not
+    /// divergence.
+    pub clean_merge: bool,
+    /// A commit of the range whose tree this single-parent commit has, when several commits of
+    /// the range lead to it: the target carries their combined change as one commit, as a
+    /// squash-merged promotion does.
+    pub same_tree_as: Option<String>,
+}
+
+impl TargetOnly {
+    /// Divergence a reviewer should see: anything but a merge that brings nothing of its own.
+    pub fn is_divergence(&self) -> bool {
+        !self.clean_merge
+    }
 }
 
 /// Everything a promotion is planned from.
@@ -51,6 +67,9 @@ pub struct Facts {
     /// Commits the source has and the target lacks, newest first.
     pub commits: Vec<RangeCommit>,
     pub target_only: Vec<TargetOnly>,
+    /// Target-only commits that look like an earlier promotion squash-merged (see
+    /// [`squashed_promotions`]).
+    pub squashed: Vec<TargetOnly>,
     /// Files a merge of the source into the target would conflict on (empty: clean).
     pub conflicts: Vec<String>,
     /// Where the repository lives on the web, for the compare link and author profile links.
@@ -226,15 +245,12 @@ fn entry_of(commit: &RangeCommit) -> Entry {
         pull_requests.insert(0, pr);
     }
     let described = !is_record && !change.description.is_empty();
+    let (kind, description) = as_revert(change.kind, change.description);
     Entry {
-        kind: if described {
-            change.kind
-        } else {
-            "other".into()
-        },
+        kind: if described { kind } else { "other".into() },
         scope: change.scope.filter(|_| described),
         description: if described {
-            change.description
+            description
         } else {
             first_line(message).to_string()
         },
@@ -246,6 +262,21 @@ fn entry_of(commit: &RangeCommit) -> Entry {
         merged: merged_pr,
         rollup: merged_pr.or_else(|| trailing_pr(first_line(&info.message))),
         titled: !is_record,
+    }
+}
+
+/// A revert as the reviewer should see it: GitHub's revert button writes `Revert "fix(x): y"`
+/// (and git's `revert` the same), which is listed under Reverts with the reverted subject as its
+/// text, whether or not classification already calls it a revert.
+fn as_revert(kind: String, description: String) -> (String, String) {
+    static GITHUB_REVERT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"^Revert "(.+)"$"#).expect("valid regex"));
+    let reverted = GITHUB_REVERT
+        .captures(description.trim())
+        .map(|c| c[1].to_string());
+    match reverted {
+        Some(inner) if kind == "revert" || kind == crate::commit::OTHER => ("revert".into(), inner),
+        _ => (kind, description),
     }
 }
 
@@ -308,11 +339,65 @@ pub fn title(template: &str, facts: &Facts) -> Result<String, UsageError> {
                 .collect::<Vec<_>>()
                 .join(", ")
         ))),
-        None => Ok(text.split_whitespace().collect::<Vec<_>>().join(" ")),
+        None => {
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if text.is_empty() {
+                return Err(UsageError(
+                    "--title is empty; give the pull request a title, or leave --title out for the default"
+                        .into(),
+                ));
+            }
+            Ok(text)
+        }
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
+/// Target-only commits that look like an earlier promotion squash-merged, whose commits are
+/// therefore not ancestors of the target and are listed again. A single-parent commit counts when
+///
+/// * its tree is the tree of a commit of the range that several range commits lead to (the target
+///   got their combined change as one commit, with nothing else on the target beside it), or
+/// * its subject is the title `template` would give, any placeholder matching any text, with or
+///   without GitHub's ` (#N)` (a squash merge's subject is the PR title). Templates with fewer than
+///   8 characters of their own text are not matched: they would match too much.
+pub fn squashed_promotions(target_only: &[TargetOnly], template: &str) -> Vec<TargetOnly> {
+    let title = title_pattern(template);
+    target_only
+        .iter()
+        .filter(|c| !c.is_merge)
+        .filter(|c| {
+            c.same_tree_as.is_some() || title.as_ref().is_some_and(|t| t.is_match(&c.subject))
+        })
+        .cloned()
+        .collect()
+}
+
+/// A regex matching the titles `template` gives (whitespace runs collapse, as in [`title`]).
+fn title_pattern(template: &str) -> Option<Regex> {
+    static PIECES: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\{\{|\}\}|\{[^{}]*\}|\s+|[^{}\s]+|[{}]").expect("valid regex")
+    });
+    let mut pattern = String::from("^");
+    let mut literal = 0;
+    for piece in PIECES.find_iter(template.trim()) {
+        let piece = piece.as_str();
+        match piece {
+            "{{" => pattern.push_str(r"\{"),
+            "}}" => pattern.push_str(r"\}"),
+            _ if piece.starts_with('{') && piece.len() > 1 => pattern.push_str(".+?"),
+            _ if piece.trim().is_empty() => pattern.push_str(r"\s+"),
+            _ => {
+                literal += piece.chars().count();
+                pattern.push_str(&regex_lite::escape(piece));
+            }
+        }
+    }
+    pattern.push_str(r"(?:\s*\(#\d+\))?$");
+    (literal >= 8).then(|| Regex::new(&pattern).ok()).flatten()
+}
+
+/// "1 commit", "7 commits".
+pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {
@@ -483,43 +568,15 @@ fn clip(text: &str) -> String {
 }
 
 fn footer(facts: &Facts) -> String {
-    let mut out = String::new();
-    if !facts.target_only.is_empty() {
-        let equivalent = facts
-            .target_only
-            .iter()
-            .filter(|c| c.equivalent_on_source)
-            .count();
+    let mut out = divergence(facts);
+    for squash in facts.squashed.iter().take(3) {
         out.push_str(&format!(
-            "\nOnly on {}: {}",
+            "\n⚠ {} has {} ({}), which looks like an earlier promotion squash-merged: a squash leaves the promoted commits off {}, so they are listed here again. Merge promotion pull requests with a merge commit.\n",
             code_span(&facts.target),
-            plural(facts.target_only.len(), "commit")
+            commit_ref(&squash.id, facts.links.as_ref()),
+            escape_inline(&clip(&squash.subject)),
+            code_span(&facts.target),
         ));
-        if equivalent > 0 {
-            out.push_str(&format!(
-                " ({equivalent} already on {} as an equivalent patch)",
-                code_span(&facts.source)
-            ));
-        }
-        out.push('\n');
-        for commit in facts.target_only.iter().take(FOOTER_ITEMS) {
-            let mark = if commit.equivalent_on_source {
-                " · equivalent patch on the source"
-            } else {
-                ""
-            };
-            out.push_str(&format!(
-                "* {} ({}){mark}\n",
-                escape_inline(&clip(&commit.subject)),
-                short(&commit.id)
-            ));
-        }
-        if facts.target_only.len() > FOOTER_ITEMS {
-            out.push_str(&format!(
-                "* …and {} more\n",
-                facts.target_only.len() - FOOTER_ITEMS
-            ));
-        }
     }
     if facts.conflicts.is_empty() {
         out.push_str("\nTrial merge: clean\n");
@@ -541,6 +598,72 @@ fn footer(facts: &Facts) -> String {
     out
 }
 
+/// "Only on `stable`": the commits the target has of its own, each linked, real changes first; the
+/// merges that bring nothing of their own (earlier promotions) only counted, with a compare link.
+fn divergence(facts: &Facts) -> String {
+    let (own, merges): (Vec<&TargetOnly>, Vec<&TargetOnly>) =
+        facts.target_only.iter().partition(|c| c.is_divergence());
+    if own.is_empty() && merges.is_empty() {
+        return String::new();
+    }
+    let compare = facts.links.as_ref().map_or(String::new(), |links| {
+        format!(
+            " ([compare]({}))",
+            links.compare(&facts.source_sha, &facts.target_sha)
+        )
+    });
+    let quiet_merges = plural(merges.len(), "merge commit");
+    let nothing_own = if merges.len() == 1 {
+        "brings no change of its own"
+    } else {
+        "bring no change of their own"
+    };
+    let mut out = format!("\nOnly on {}: ", code_span(&facts.target));
+    if own.is_empty() {
+        out.push_str(&format!("{quiet_merges} that {nothing_own}{compare}\n"));
+        return out;
+    }
+    out.push_str(&plural(own.len(), "commit"));
+    let equivalent = own.iter().filter(|c| c.equivalent_on_source).count();
+    if equivalent > 0 {
+        out.push_str(&format!(
+            " ({equivalent} already on {} as an equivalent patch)",
+            code_span(&facts.source)
+        ));
+    }
+    if !merges.is_empty() {
+        out.push_str(&format!(
+            ", besides {quiet_merges} that {nothing_own}{compare}"
+        ));
+    }
+    out.push('\n');
+    for commit in own.iter().take(FOOTER_ITEMS) {
+        let mark = if commit.equivalent_on_source {
+            " · equivalent patch on the source"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "* {} ({}){mark}\n",
+            escape_inline(&clip(&commit.subject)),
+            commit_ref(&commit.id, facts.links.as_ref())
+        ));
+    }
+    let rest = own.len().saturating_sub(FOOTER_ITEMS);
+    if rest > 0 {
+        out.push_str(&format!("* …and {rest} more{compare}\n"));
+    }
+    out
+}
+
+/// A commit's short SHA, linked to the commit when the repository's web address is known.
+fn commit_ref(id: &str, links: Option<&Links>) -> String {
+    match links {
+        Some(links) => format!("[{}]({})", short(id), links.commit(id)),
+        None => short(id).to_string(),
+    }
+}
+
 /// The body to write: `existing` with its Tidegate block replaced (the text people wrote around it
 /// kept), or the block alone for a new PR. The block is sized so the whole body fits GitHub's limit.
 pub fn body(existing: Option<&str>, facts: &Facts) -> String {
@@ -554,6 +677,34 @@ pub fn body(existing: Option<&str>, facts: &Facts) -> String {
     };
     let budget = (BODY_LIMIT - BODY_MARGIN).saturating_sub(size(&before) + size(&after));
     format!("{before}{}{after}", block(facts, budget))
+}
+
+/// The most a `--body-header` may hold: the list needs the rest of GitHub's limit.
+const HEADER_LIMIT: usize = 16_384;
+
+/// Whether `header` can go above the block: it must not hold a marker line (it would take the
+/// block's place) and must leave room for the list.
+pub fn check_body_header(header: &str) -> Result<(), UsageError> {
+    if header
+        .lines()
+        .any(|l| l.trim_end() == BLOCK_BEGIN || l.trim_end() == BLOCK_END)
+    {
+        return Err(UsageError(format!(
+            "--body-header holds a line `{BLOCK_BEGIN}` or `{BLOCK_END}`, which marks Tidegate's own block; remove it"
+        )));
+    }
+    if size(header) > HEADER_LIMIT {
+        return Err(UsageError(format!(
+            "--body-header is {} characters long; keep it under {HEADER_LIMIT} so the list of commits fits GitHub's limit",
+            size(header)
+        )));
+    }
+    Ok(())
+}
+
+/// The body of a new pull request: the header (if any) above the block.
+pub fn new_body(header: Option<&str>, facts: &Facts) -> String {
+    body(header.filter(|h| !h.trim().is_empty()), facts)
 }
 
 /// The text before and after the block, if the body has one. A marker counts only alone on its

@@ -4,14 +4,14 @@
 
 use crate::{GitError, History};
 use git2::{BranchType, MergeOptions, Oid, Sort};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tidegate_core::commit::{CommitInfo, merged_pull_request};
 use tidegate_core::promotion::{RangeCommit, TargetOnly};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PromoteError {
     #[error(
-        "branch `{0}` exists neither as origin/{0} nor locally; check the name, and fetch it (actions/checkout with `fetch-depth: 0` fetches every branch)"
+        "branch `{0}` exists neither as origin/{0} nor locally; check the name (`NAME` or `origin/NAME`), and fetch it (actions/checkout with `fetch-depth: 0` fetches every branch)"
     )]
     UnknownBranch(String),
     #[error(
@@ -61,9 +61,20 @@ pub struct Range {
 impl History {
     /// A branch as GitHub will see it: `origin/NAME` when the checkout has it (after
     /// `actions/checkout` only the triggering branch is local, and a local branch may be stale),
-    /// else the local branch.
+    /// else the local branch. `origin/NAME` is accepted for `NAME` (the spelling other tools
+    /// suggest), unless GitHub really has a branch called `origin/NAME`.
     pub fn branch_tip(&self, branch: &str) -> Result<Tip, PromoteError> {
-        let found = [
+        let spellings = [Some(branch), branch.strip_prefix("origin/")];
+        spellings
+            .into_iter()
+            .flatten()
+            .filter(|name| !name.is_empty())
+            .find_map(|name| self.tip_of(name))
+            .ok_or_else(|| PromoteError::UnknownBranch(branch.to_string()))
+    }
+
+    fn tip_of(&self, branch: &str) -> Option<Tip> {
+        [
             (format!("origin/{branch}"), BranchType::Remote),
             (branch.to_string(), BranchType::Local),
         ]
@@ -76,8 +87,7 @@ impl History {
                 found_as: name,
                 commit,
             })
-        });
-        found.ok_or_else(|| PromoteError::UnknownBranch(branch.to_string()))
+        })
     }
 
     /// Everything a promotion of `source` into `target` needs to know from history.
@@ -85,8 +95,8 @@ impl History {
         if self.is_shallow() {
             return Err(PromoteError::Shallow);
         }
-        let commits = self.range_commits(source, target)?;
-        let target_only = self.target_only(source, target, &commits)?;
+        let (commits, combined_trees) = self.range_commits(source, target)?;
+        let target_only = self.target_only(source, target, &commits, &combined_trees)?;
         let fast_forward = source == target || self.repo.graph_descendant_of(source, target)?;
         let conflicts = if fast_forward {
             Vec::new()
@@ -102,13 +112,25 @@ impl History {
     }
 
     /// Commits reachable from `source` and not from `target`, newest first, merges included, each
-    /// linked to the PR whose merge commit brought it in.
-    fn range_commits(&self, source: Oid, target: Oid) -> Result<Vec<RangeCommit>, PromoteError> {
+    /// linked to the PR whose merge commit brought it in; and the trees of the range commits that
+    /// combine several of its commits (one with a parent in the range), by tree.
+    fn range_commits(
+        &self,
+        source: Oid,
+        target: Oid,
+    ) -> Result<(Vec<RangeCommit>, HashMap<Oid, String>), PromoteError> {
         let ids = self.walk(source, target)?;
+        let in_range: HashSet<Oid> = ids.iter().copied().collect();
+        let mut combined_trees = HashMap::new();
         let mut merged_pr: HashMap<Oid, u64> = HashMap::new();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let commit = self.repo.find_commit(id)?;
+            if commit.parent_ids().any(|p| in_range.contains(&p)) {
+                combined_trees
+                    .entry(commit.tree_id())
+                    .or_insert_with(|| id.to_string());
+            }
             let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
             let is_merge = commit.parent_count() > 1;
             if is_merge {
@@ -133,13 +155,14 @@ impl History {
             ));
         }
         // Merges come before the commits they brought in, so links are set once all are known.
-        Ok(out
+        let commits = out
             .into_iter()
             .map(|(id, mut commit)| {
                 commit.info.merged_pr = merged_pr.get(&id).copied();
                 commit
             })
-            .collect())
+            .collect();
+        Ok((commits, combined_trees))
     }
 
     fn walk(&self, from: Oid, hide: Oid) -> Result<Vec<Oid>, git2::Error> {
@@ -156,6 +179,7 @@ impl History {
         source: Oid,
         target: Oid,
         range: &[RangeCommit],
+        combined_trees: &HashMap<Oid, String>,
     ) -> Result<Vec<TargetOnly>, PromoteError> {
         let ids = self.walk(target, source)?;
         if ids.is_empty() {
@@ -179,10 +203,16 @@ impl History {
                 .next()
                 .unwrap_or_default()
                 .to_string();
+            let is_merge = commit.parent_count() > 1;
             out.push(TargetOnly {
                 id: id.to_string(),
                 subject,
                 equivalent_on_source: false,
+                is_merge,
+                clean_merge: is_merge && self.is_clean_merge(&commit)?,
+                same_tree_as: (!is_merge)
+                    .then(|| combined_trees.get(&commit.tree_id()).cloned())
+                    .flatten(),
             });
         }
         let path_sets: Vec<Vec<std::path::PathBuf>> = target_patches
@@ -207,6 +237,37 @@ impl History {
             }
         }
         Ok(out)
+    }
+
+    /// Whether a two-parent merge commit's tree is exactly what merging its parents gives, with
+    /// no conflict: then every change it carries is one of its parents', and none is its own.
+    /// Compared entry by entry, so nothing is written to the object database.
+    fn is_clean_merge(&self, commit: &git2::Commit<'_>) -> Result<bool, git2::Error> {
+        if commit.parent_count() != 2 {
+            return Ok(false);
+        }
+        let index = self
+            .repo
+            .merge_commits(&commit.parent(0)?, &commit.parent(1)?, None)?;
+        if index.has_conflicts() {
+            return Ok(false);
+        }
+        let mut merged: Vec<(Vec<u8>, Oid, u32)> =
+            index.iter().map(|e| (e.path, e.id, e.mode)).collect();
+        let mut recorded: Vec<(Vec<u8>, Oid, u32)> = Vec::with_capacity(merged.len());
+        commit
+            .tree()?
+            .walk(git2::TreeWalkMode::PreOrder, |folder, entry| {
+                if entry.kind() != Some(git2::ObjectType::Tree) {
+                    let mut path = folder.as_bytes().to_vec();
+                    path.extend_from_slice(entry.name_bytes());
+                    recorded.push((path, entry.id(), entry.filemode() as u32));
+                }
+                git2::TreeWalkResult::Ok
+            })?;
+        merged.sort();
+        recorded.sort();
+        Ok(merged == recorded)
     }
 
     /// The change a single-parent commit makes (`None` for merges, root and empty commits).

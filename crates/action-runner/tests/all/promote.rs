@@ -126,3 +126,82 @@ fn a_read_only_token_fails_with_the_permission_to_grant_and_stays_hidden() {
     assert!(error.contains("pull-requests: write"), "{error}");
     token_stays_hidden(&run, runner.token_value());
 }
+
+#[test]
+fn on_conflict_skip_and_a_body_header_reach_the_binary() {
+    let repo = repo();
+    let run = runner(&repo)
+        .input(
+            "body-header",
+            "**Merge with a merge commit; do not squash.**\n",
+        )
+        .input("working-directory", ".")
+        .run()
+        .expect("harness");
+    succeeded(&run);
+    let body = repo.fake.pulls("acme", "widgets")[0]
+        .body
+        .clone()
+        .expect("body");
+    assert!(
+        body.starts_with(
+            "**Merge with a merge commit; do not squash.**\n\n<!-- tidegate:promotion:begin -->"
+        ),
+        "{body}"
+    );
+
+    // In another repository, a conflict with on-conflict: skip opens nothing.
+    let conflicted = conflicting_repo();
+    let run = runner(&conflicted)
+        .input("on-conflict", "skip")
+        .run()
+        .expect("harness");
+    succeeded(&run);
+    assert_eq!(run.outputs["operation"], "conflict");
+    assert_eq!(run.outputs["conflicts"], "app.txt");
+    assert!(conflicted.fake.pulls("acme", "widgets").is_empty());
+
+    let run = runner(&conflicted)
+        .input("on-conflict", "sometimes")
+        .run()
+        .expect("harness");
+    let error = failed_with(&run, "run", 2);
+    assert!(error.contains("sometimes"), "{error}");
+    assert!(conflicted.fake.pulls("acme", "widgets").is_empty());
+}
+
+#[test]
+fn the_checkout_folder_input_is_working_directory() {
+    let repo = repo();
+    assert!(
+        runner(&repo).input("path", ".").run().is_err(),
+        "`path` is no longer the checkout folder of promote-branch"
+    );
+    let run = runner(&repo)
+        .input("working-directory", "no-such-folder")
+        .input("dry-run", "true")
+        .token("")
+        .run()
+        .expect("harness");
+    let error = failed_with(&run, "run", 3);
+    assert!(error.contains("no-such-folder"), "{error}");
+}
+
+/// `main` and `stable` both changed `app.txt` since they parted.
+fn conflicting_repo() -> Repo {
+    let fake = FakeGitHub::start();
+    let origin = fake.create_repo("acme", "widgets");
+    let dev = TestRepo::new();
+    dev.set_remote(&origin.display().to_string());
+    dev.commit_file("app.txt", "one\n", "feat: the first version");
+    dev.git(&["branch", "stable"]);
+    dev.commit_file("app.txt", "main\n", "feat: main's app");
+    dev.checkout(&["stable"]);
+    dev.commit_file("app.txt", "stable\n", "fix: stable's app");
+    dev.git(&["push", "-q", "origin", "main", "stable"]);
+    let checkout = TestRepo::new();
+    checkout.set_remote(&origin.display().to_string());
+    checkout.git(&["fetch", "-q", "origin"]);
+    checkout.git(&["checkout", "-q", "-B", "main", "origin/main"]);
+    Repo { fake, checkout }
+}

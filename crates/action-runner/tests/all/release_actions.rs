@@ -190,3 +190,86 @@ fn release_type_reaches_both_binaries() {
     let error = failed_with(&run, "run", 2);
     assert!(error.contains("unknown release type `cobol`"), "{error}");
 }
+
+/// Two packages of a monorepo, both with a release due.
+fn monorepo() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write(
+        "tidegate.toml",
+        "[packages.\"packages/a\"]\ncomponent = \"a\"\n\n[packages.\"packages/b\"]\ncomponent = \"b\"\n",
+    );
+    repo.write("packages/a/version.txt", "1.0.0\n");
+    repo.write("packages/b/version.txt", "2.0.0\n");
+    repo.commit("chore: set up");
+    repo.tag("a-v1.0.0");
+    repo.tag("b-v2.0.0");
+    repo.commit_file("packages/a/x.txt", "x", "feat: a grows");
+    repo.commit_file("packages/b/y.txt", "y", "fix: b mends");
+    repo
+}
+
+#[test]
+fn bump_path_is_the_package_as_in_release_please_action() {
+    let repo = monorepo();
+    let every = local_runner("bump")
+        .workspace(repo.path())
+        .run()
+        .expect("harness");
+    succeeded(&every);
+    assert_eq!(every.outputs["version"], "", "two packages are due");
+    let packages: serde_json::Value =
+        serde_json::from_str(&every.outputs["packages"]).expect("json");
+    let paths: Vec<_> = packages
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|p| p["path"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(paths, ["packages/a", "packages/b"]);
+
+    let one = local_runner("bump")
+        .workspace(repo.path())
+        .input("path", "packages/a")
+        .run()
+        .expect("harness");
+    succeeded(&one);
+    assert_eq!(one.outputs["version"], "1.1.0");
+    assert_eq!(one.outputs["tag_name"], "a-v1.1.0");
+    for creating_only in [
+        "release_created",
+        "releases_created",
+        "prs_created",
+        "pr",
+        "sha",
+        "html_url",
+        "upload_url",
+        "paths_released",
+    ] {
+        assert!(
+            !one.outputs.contains_key(creating_only),
+            "{creating_only} comes with creating a release or PR"
+        );
+    }
+
+    let both = local_runner("bump")
+        .workspace(repo.path())
+        .input("path", "packages/a")
+        .input("package", "packages/b")
+        .run()
+        .expect("harness");
+    let error = failed_with(&both, "run", 2);
+    assert!(
+        error.contains("inputs 'path' and 'package' both name the package"),
+        "{error}"
+    );
+
+    let elsewhere = TestRepo::new();
+    let moved = local_runner("bump")
+        .workspace(elsewhere.path())
+        .input("working-directory", &repo.path().display().to_string())
+        .input("path", "packages/b")
+        .run()
+        .expect("harness");
+    succeeded(&moved);
+    assert_eq!(moved.outputs["version"], "2.0.1");
+}

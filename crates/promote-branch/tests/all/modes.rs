@@ -29,7 +29,7 @@ fn fast_forward_moves_the_target_and_refuses_when_it_has_its_own_commits() {
     let before = world.fake.branch_sha(OWNER, NAME, "stable");
     world.promote(&["--mode", "fast-forward"]).fails_with(
         1,
-        "`stable` cannot be fast-forwarded to `main`: it has 1 commit(s) that `main` lacks (",
+        "`stable` cannot be fast-forwarded to `main`: it has 1 commit that `main` lacks (",
     );
     let refused = world.promote(&["--mode", "fast-forward"]);
     assert!(

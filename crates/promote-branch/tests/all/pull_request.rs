@@ -295,7 +295,7 @@ fn conflicts_and_divergence_are_told_on_the_pull_request_and_can_fail_the_run() 
     world.fetch();
 
     let run = world.promote(&["--fail-on-conflict"]);
-    run.fails_with(1, "conflicts in 1 file(s): app.txt");
+    run.fails_with(1, "conflicts in 1 file: app.txt");
     assert!(
         run.stderr
             .contains("warning: the trial merge of `main` into `stable` conflicts in: app.txt"),

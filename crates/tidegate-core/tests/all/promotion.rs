@@ -3,7 +3,8 @@
 
 use tidegate_core::commit::CommitInfo;
 use tidegate_core::promotion::{
-    BLOCK_BEGIN, BLOCK_END, BODY_LIMIT, Facts, RangeCommit, TargetOnly, body, entries, title,
+    BLOCK_BEGIN, BLOCK_END, BODY_LIMIT, DEFAULT_TITLE, Facts, RangeCommit, TargetOnly, body,
+    entries, squashed_promotions, title,
 };
 
 fn commit(n: usize, message: &str, email: &str) -> RangeCommit {
@@ -168,11 +169,13 @@ fn divergence_and_conflicts_are_reported() {
             id: "1".repeat(40),
             subject: "fix: hotfix on stable".into(),
             equivalent_on_source: true,
+            ..TargetOnly::default()
         },
         TargetOnly {
             id: "2".repeat(40),
             subject: "chore: stable only".into(),
             equivalent_on_source: false,
+            ..TargetOnly::default()
         },
     ];
     facts.conflicts = vec!["src/lib.rs".into(), "weird `name`.txt".into()];
@@ -181,7 +184,7 @@ fn divergence_and_conflicts_are_reported() {
         text.contains("Only on `stable`: 2 commits (1 already on `main` as an equivalent patch)"),
         "{text}"
     );
-    assert!(text.contains("* fix: hotfix on stable (1111111) · equivalent patch on the source"));
+    assert!(text.contains("* fix: hotfix on stable ([1111111](https://github.com/acme/widgets/commit/1111111111111111111111111111111111111111)) · equivalent patch on the source"), "{text}");
     assert!(text.contains("Trial merge: **conflicts** in 2 files"));
     assert!(text.contains("* ``weird `name`.txt``"), "{text}");
 }
@@ -267,11 +270,106 @@ fn long_divergence_and_conflict_lists_still_fit() {
             id: format!("{n:040x}"),
             subject: format!("fix: {long}"),
             equivalent_on_source: false,
+            ..TargetOnly::default()
         })
         .collect();
     facts.conflicts = (0..500).map(|n| format!("{long}/{n}.rs")).collect();
     let text = body(None, &facts);
     assert!(text.encode_utf16().count() < BODY_LIMIT, "{}", text.len());
-    assert!(text.contains("* …and 480 more"), "{text}");
+    assert!(
+        text.contains("* …and 480 more ([compare](https://github.com/acme/widgets/compare/a1b2c3d4e5f60718293a4b5c6d7e8f9012345678...ffeeddccbbaa99887766554433221100ffeeddcc))"),
+        "{text}"
+    );
     assert!(text.contains("Trial merge: **conflicts** in 500 files"));
+}
+
+#[test]
+fn merges_that_bring_nothing_are_counted_after_the_real_divergence_not_listed() {
+    let mut facts = facts(vec![commit(1, "feat: one", "x@y")]);
+    let merge = |n: u8| TargetOnly {
+        id: n.to_string().repeat(40),
+        subject: format!("Merge pull request #{n} from acme/main"),
+        is_merge: true,
+        clean_merge: true,
+        ..TargetOnly::default()
+    };
+    facts.target_only = vec![merge(3), merge(4)];
+    let text = body(None, &facts);
+    assert!(
+        text.contains(
+            "Only on `stable`: 2 merge commits that bring no change of their own ([compare]("
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("Merge pull request"), "{text}");
+
+    facts.target_only.insert(
+        1,
+        TargetOnly {
+            id: "5".repeat(40),
+            subject: "fix: hotfix".into(),
+            ..TargetOnly::default()
+        },
+    );
+    let text = body(None, &facts);
+    assert!(
+        text.contains("Only on `stable`: 1 commit, besides 2 merge commits that bring no change of their own ([compare]("),
+        "{text}"
+    );
+    assert!(text.contains("* fix: hotfix ([5555555]("), "{text}");
+    assert!(!text.contains("1 commits"), "{text}");
+}
+
+#[test]
+fn squashed_promotions_are_found_by_title_or_by_a_tree_the_range_leads_to() {
+    let only = |subject: &str, same_tree: bool, is_merge: bool| TargetOnly {
+        id: "6".repeat(40),
+        subject: subject.into(),
+        is_merge,
+        same_tree_as: same_tree.then(|| "7".repeat(40)),
+        ..TargetOnly::default()
+    };
+    let found = |c: TargetOnly, template: &str| !squashed_promotions(&[c], template).is_empty();
+    assert!(found(
+        only(
+            "chore: promote main → stable (12 commits, a1b2c3d) (#40)",
+            false,
+            false
+        ),
+        DEFAULT_TITLE
+    ));
+    assert!(found(
+        only(
+            "chore: promote main → stable (1 commit, a1b2c3d)",
+            false,
+            false
+        ),
+        DEFAULT_TITLE
+    ));
+    assert!(found(
+        only("Weekly: main to stable (#3)", false, false),
+        "Weekly: {source} to {target}"
+    ));
+    assert!(found(only("anything at all", true, false), DEFAULT_TITLE));
+    assert!(!found(only("fix: hotfix", false, false), DEFAULT_TITLE));
+    assert!(
+        !found(
+            only("chore: promote main → stable (2 commits, abc)", false, true),
+            DEFAULT_TITLE
+        ),
+        "a merge commit is not a squash"
+    );
+    assert!(
+        !found(only("main", false, false), "{source}"),
+        "a template of placeholders alone matches too much to tell"
+    );
+}
+
+#[test]
+fn an_empty_title_is_refused() {
+    let facts = facts(mixed_range());
+    for template in ["", "   "] {
+        let error = title(template, &facts).expect_err("empty");
+        assert!(error.0.contains("--title is empty"), "{}", error.0);
+    }
 }

@@ -123,3 +123,79 @@ fn a_target_behind_the_source_is_a_fast_forward() {
     assert!(range.fast_forward && range.target_only.is_empty() && range.conflicts.is_empty());
     assert_eq!(range.commits.len(), 1);
 }
+
+#[test]
+fn merges_that_bring_nothing_of_their_own_and_squashed_trees_are_told_apart() {
+    let repo = TestRepo::new();
+    repo.commit_file("app.txt", "one\n", "feat: base");
+    repo.git(&["branch", "stable"]);
+    repo.commit_file("a.txt", "a\n", "feat: a");
+    repo.checkout(&["stable"]);
+    repo.commit_file("hot.txt", "hot\n", "fix: hotfix");
+    // An earlier promotion's merge: nothing of its own.
+    repo.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "main",
+        "-m",
+        "Merge pull request #1 from acme/main",
+    ]);
+    // A merge that changes something itself (an "evil" merge).
+    repo.checkout(&["main"]);
+    repo.commit_file("b.txt", "b\n", "feat: b");
+    repo.checkout(&["stable"]);
+    repo.git(&["merge", "-q", "--no-ff", "--no-commit", "main"]);
+    repo.write("own.txt", "the merge's own change\n");
+    repo.commit_all("Merge branch 'main' into stable");
+    repo.checkout(&["main"]);
+    repo.commit_file("c.txt", "c\n", "feat: c");
+    repo.commit_file("d.txt", "d\n", "feat: d");
+    // main's c and d squashed onto a branch off stable: one commit with main's combined change.
+    repo.git(&["checkout", "-q", "-b", "squashed", "stable"]);
+    repo.git(&["merge", "-q", "--squash", "main"]);
+    repo.commit_all("Weekly promotion");
+
+    let history = History::open(repo.path()).expect("open");
+    let source = history.branch_tip("main").expect("main");
+    let target = history.branch_tip("squashed").expect("squashed");
+    let range = history
+        .promotion_range(source.commit, target.commit)
+        .expect("range");
+    let seen: Vec<_> = range
+        .target_only
+        .iter()
+        .map(|c| {
+            (
+                c.subject.as_str(),
+                c.is_merge,
+                c.clean_merge,
+                c.same_tree_as.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("Weekly promotion", false, false, false),
+            ("Merge branch 'main' into stable", true, false, false),
+            ("Merge pull request #1 from acme/main", true, true, false),
+            ("fix: hotfix", false, false, false),
+        ],
+        "the squash's tree is not main's here: stable has its own commits"
+    );
+
+    // With nothing else on the target, a squash has exactly the tree of the source commit it
+    // squashed up to.
+    repo.git(&["checkout", "-q", "-b", "plain", "main~2"]);
+    repo.git(&["merge", "-q", "--squash", "main"]);
+    repo.commit_all("Weekly promotion");
+    let target = history.branch_tip("plain").expect("plain");
+    let range = history
+        .promotion_range(source.commit, target.commit)
+        .expect("range");
+    assert_eq!(
+        range.target_only[0].same_tree_as.as_deref(),
+        Some(source.commit.to_string().as_str())
+    );
+}
