@@ -2,6 +2,14 @@
 # into the binary's flags in the array `args`. Values are never evaluated as shell code.
 args=()
 
+# escaped VALUE: VALUE as the data of a workflow command (`%`, CR and LF encoded), so that an
+# input quoted in an error can never start a line of its own (a command of its own).
+escaped() {
+  local s=${1//%/%25}
+  s=${s//$'\r'/%0D}
+  printf '%s' "${s//$'\n'/%0A}"
+}
+
 # option FLAG VALUE: `FLAG VALUE` when VALUE is not empty.
 option() {
   if [[ -n $2 ]]; then args+=("$1" "$2"); fi
@@ -13,7 +21,7 @@ switch() {
     true) args+=("$1") ;;
     false | '') ;;
     *)
-      echo "::error::input '$3' must be true or false, not '$2'" >&2
+      echo "::error::input '$3' must be true or false, not '$(escaped "$2")'" >&2
       exit 2
       ;;
   esac

@@ -273,3 +273,54 @@ fn bump_path_is_the_package_as_in_release_please_action() {
     succeeded(&moved);
     assert_eq!(moved.outputs["version"], "2.0.1");
 }
+
+#[test]
+fn bump_refuses_a_history_without_tags_until_a_first_release_is_allowed() {
+    let repo = TestRepo::new();
+    repo.commit("feat: first");
+    let refused = local_runner("bump")
+        .workspace(repo.path())
+        .run()
+        .expect("harness");
+    let error = failed_with(&refused, "run", 2);
+    assert!(
+        error.contains("the repository has no tags") && error.contains("--allow-full-history"),
+        "{error}"
+    );
+    let allowed = local_runner("bump")
+        .workspace(repo.path())
+        .input("allow-full-history", "true")
+        .run()
+        .expect("harness");
+    succeeded(&allowed);
+    assert_eq!(allowed.outputs["version"], "1.0.0");
+    assert!(
+        allowed
+            .raw_log
+            .contains("::warning::the repository has no tags"),
+        "the doubt stays visible as an annotation: {}",
+        allowed.raw_log
+    );
+}
+
+#[test]
+fn an_input_quoted_in_an_error_cannot_start_a_workflow_command() {
+    let repo = TestRepo::new();
+    repo.commit("feat: first");
+    let run = local_runner("bump")
+        .workspace(repo.path())
+        .input("command", "nope\n::add-mask::secret%")
+        .run()
+        .expect("harness");
+    failed_with(&run, "run", 2);
+    assert!(
+        !run.raw_log.lines().any(|l| l.starts_with("::add-mask::")),
+        "{}",
+        run.raw_log
+    );
+    assert!(
+        run.raw_log.contains("nope%0A::add-mask::secret%25"),
+        "{}",
+        run.raw_log
+    );
+}
