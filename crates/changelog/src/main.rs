@@ -343,7 +343,7 @@ fn all_releases(cx: &Facts<'_>) -> Result<Vec<ReleaseNotes>> {
     let tags = cx
         .history
         .release_tags(&cx.package.tag, cx.package.rules.counts_prereleases())?;
-    let mut releases = cx.history.releases(head, &tags)?;
+    let mut releases = cx.history.releases_with_previous(head, &tags)?;
     if releases.is_empty() {
         // A shallow clone has no tags below its cut: an empty changelog would be a wrong one.
         if cx.history.is_shallow() {
@@ -351,20 +351,16 @@ fn all_releases(cx: &Facts<'_>) -> Result<Vec<ReleaseNotes>> {
         }
         warning(&no_release_found(cx, &tags));
     }
-    for (_, commits) in &mut releases {
+    for (_, _, commits) in &mut releases {
         keep_package_commits(cx.history, cx.config, cx.package, commits)?;
     }
     let mut notes = Vec::with_capacity(releases.len());
-    for (tag, commits) in &releases {
+    for (tag, previous, commits) in &releases {
         if tags.notes_skipped.contains(&tag.name) {
             continue;
         }
         // Compared with the release `--tag` names as its previous one: the highest lower
         // release it contains (a maintenance release merged later is not in it).
-        let previous = cx
-            .history
-            .baseline(tag.commit, &tags, Some(&tag.version))?
-            .tag;
         let heading = ReleaseHeading {
             version: tag.version.to_string(),
             tag: Some(tag.name.clone()),

@@ -537,8 +537,30 @@ impl History {
         target: Oid,
         tags: &'t ReleaseTags,
     ) -> Result<Vec<(&'t ReleaseTag, Commits)>, GitError> {
+        Ok(self
+            .releases_with_previous(target, tags)?
+            .into_iter()
+            .map(|(tag, _, commits)| (tag, commits))
+            .collect())
+    }
+
+    /// [`History::releases`], each with its previous release as [`History::baseline`] finds it
+    /// (the highest lower release it contains), found on the loaded graph.
+    pub fn releases_with_previous<'t>(
+        &self,
+        target: Oid,
+        tags: &'t ReleaseTags,
+    ) -> Result<Vec<ReleaseWithPrevious<'t>>, GitError> {
         let mut graph = Loaded::load(self, target)?;
         let reachable = graph.reachable_tags(tags);
+        let mut tagged: HashMap<usize, Vec<&ReleaseTag>> = HashMap::new();
+        for &tag in &reachable {
+            tagged
+                .entry(graph.index[&tag.commit])
+                .or_default()
+                .push(tag);
+        }
+        let mut stamp = vec![0u32; graph.nodes.len()];
         let mut seen = vec![false; graph.nodes.len()];
         let mut paint = Paint::new(graph.nodes.len());
         let mut out = Vec::with_capacity(reachable.len());
@@ -566,7 +588,8 @@ impl History {
             }
             found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             let ordered: Vec<usize> = found.into_iter().map(|(_, _, i)| i).collect();
-            out.push((tag, graph.read_commits(&ordered, &mut paint)));
+            let previous = graph.previous_of(start, &tag.version, &tagged, &mut stamp, out.len());
+            out.push((tag, previous, graph.read_commits(&ordered, &mut paint)));
         }
         Ok(out)
     }
@@ -590,6 +613,9 @@ impl History {
         Ok(self.repo.find_commit(tag.commit)?.time().seconds())
     }
 }
+
+/// A release, the release its notes are compared with, and its commits.
+pub type ReleaseWithPrevious<'t> = (&'t ReleaseTag, Option<&'t ReleaseTag>, Commits);
 
 /// One commit of the history below a target, as [`History::releases`] needs it.
 struct Node {
@@ -698,6 +724,44 @@ impl Loaded {
                 }
             }
         }
+    }
+
+    /// The highest release of a lower version than `version` that the commit at `start`
+    /// contains without another release in between ([`History::baseline`] on loaded commits).
+    /// `stamp` marks what this walk saw (`round` + 1), so it is never cleared between walks.
+    fn previous_of<'t>(
+        &self,
+        start: usize,
+        version: &Version,
+        tagged: &HashMap<usize, Vec<&'t ReleaseTag>>,
+        stamp: &mut [u32],
+        round: usize,
+    ) -> Option<&'t ReleaseTag> {
+        let mark = u32::try_from(round + 1).unwrap_or(u32::MAX);
+        let mut best: Option<&ReleaseTag> = None;
+        let mut queue = VecDeque::from([start]);
+        stamp[start] = mark;
+        while let Some(i) = queue.pop_front() {
+            let lower = tagged
+                .get(&i)
+                .into_iter()
+                .flatten()
+                .filter(|t| i != start && t.version < *version)
+                .max_by(|a, b| a.version.cmp(&b.version));
+            if let Some(tag) = lower {
+                if best.is_none_or(|b| tag.version > b.version) {
+                    best = Some(tag);
+                }
+                continue;
+            }
+            for &parent in &self.nodes[i].parents {
+                if stamp[parent] != mark {
+                    stamp[parent] = mark;
+                    queue.push_back(parent);
+                }
+            }
+        }
+        best
     }
 
     /// Release tags whose commits are reachable, lowest version first (equal versions in walk
