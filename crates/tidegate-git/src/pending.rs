@@ -28,7 +28,7 @@ impl Pending {
         let previous = history.previous_release(target, &tags, false)?.cloned();
         let floor = history.history_floor(previous.as_ref().map(|t| t.commit), package);
         let commits = history.commits(target, floor)?;
-        Ok(Self::settle(package, tags, previous, commits))
+        Self::settle(package, tags, previous, commits)
     }
 
     /// What every configured package would release at `target`, in the configuration's order.
@@ -72,7 +72,7 @@ impl Pending {
             config.packages.iter().zip(ranges).zip(per_package)
         {
             let commits = history.read_commits(&ids, floor)?;
-            out.push(Self::settle(package, tags, previous, commits));
+            out.push(Self::settle(package, tags, previous, commits)?);
         }
         Ok(out)
     }
@@ -82,7 +82,7 @@ impl Pending {
         tags: ReleaseTags,
         previous: Option<ReleaseTag>,
         commits: Commits,
-    ) -> Self {
+    ) -> Result<Self, GitError> {
         let analysis = Analysis::of(&commits.commits, package);
         // A project moving from release-please may have its version only in the manifest.
         let previous_version = previous.as_ref().map(|t| t.version.clone()).or_else(|| {
@@ -91,15 +91,15 @@ impl Pending {
                 .clone()
                 .filter(|v| *v != Version::new(0, 0, 0))
         });
-        let decision = analysis.decide(previous_version.as_ref(), package);
-        Self {
+        let decision = analysis.decide(previous_version.as_ref(), package)?;
+        Ok(Self {
             tags,
             previous,
             previous_version,
             commits,
             analysis,
             decision,
-        }
+        })
     }
 
     /// Why there is nothing to release, for a notice.
@@ -108,10 +108,9 @@ impl Pending {
             .previous
             .as_ref()
             .map_or("the first commit", |t| t.name.as_str());
-        format!(
-            "nothing to release since {since}: {} commits, none user-facing",
-            self.commits.commits.len()
-        )
+        let count = self.commits.commits.len();
+        let commits = if count == 1 { "commit" } else { "commits" };
+        format!("nothing to release since {since}: {count} {commits}, none user-facing")
     }
 
     /// The tag the next release would get.

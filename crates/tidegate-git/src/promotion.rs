@@ -24,7 +24,7 @@ pub enum PromoteError {
 
 impl From<git2::Error> for PromoteError {
     fn from(e: git2::Error) -> Self {
-        Self::Git(GitError::Git(e))
+        Self::Git(GitError::from(e))
     }
 }
 
@@ -63,21 +63,31 @@ impl History {
     /// `actions/checkout` only the triggering branch is local, and a local branch may be stale),
     /// else the local branch.
     pub fn branch_tip(&self, branch: &str) -> Result<Tip, PromoteError> {
-        let found = [
+        for (name, kind) in [
             (format!("origin/{branch}"), BranchType::Remote),
             (branch.to_string(), BranchType::Local),
-        ]
-        .into_iter()
-        .find_map(|(name, kind)| {
-            let found = self.repo.find_branch(&name, kind).ok()?;
-            let commit = found.get().peel_to_commit().ok()?.id();
-            Some(Tip {
+        ] {
+            // A missing or malformed name is looked for elsewhere; a broken repository is not.
+            let found = match self.repo.find_branch(&name, kind) {
+                Ok(found) => found,
+                Err(e) => match GitError::from(e) {
+                    damaged @ GitError::Damaged(_) => return Err(damaged.into()),
+                    _ => continue,
+                },
+            };
+            // The branch exists, so a tip that cannot be read is damage, whatever libgit2 calls it.
+            let commit = found
+                .get()
+                .peel_to_commit()
+                .map_err(|e| GitError::Damaged(e.message().to_string()))?
+                .id();
+            return Ok(Tip {
                 branch: branch.to_string(),
                 found_as: name,
                 commit,
-            })
-        });
-        found.ok_or_else(|| PromoteError::UnknownBranch(branch.to_string()))
+            });
+        }
+        Err(PromoteError::UnknownBranch(branch.to_string()))
     }
 
     /// Everything a promotion of `source` into `target` needs to know from history.
