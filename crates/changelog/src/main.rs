@@ -314,7 +314,7 @@ fn render(cli: &Cli, notes: &[ReleaseNotes]) -> Result<String> {
             UsageError(format!(
                 "cannot read template {}: {}",
                 path.display(),
-                e.kind()
+                tidegate_actions::io_reason(&e)
             ))
         })?;
         let name = path.display().to_string();
@@ -350,9 +350,12 @@ fn write_out(cli: &Cli, text: &str, notes: &[ReleaseNotes]) -> Result<()> {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => {
-                return Err(
-                    UsageError(format!("cannot read {}: {}", path.display(), e.kind())).into(),
-                );
+                return Err(UsageError(format!(
+                    "cannot read {}: {}",
+                    path.display(),
+                    tidegate_actions::io_reason(&e)
+                ))
+                .into());
             }
         };
         let updated = changelog::prepend(&existing, text, &notes[0].version);

@@ -67,9 +67,10 @@ impl Token {
         }
     }
 
-    /// Checks a token before it goes into a header: a line break or a control character (a
-    /// secret pasted with its newline) cannot be sent, so it is refused here, without printing it.
-    fn new(name: &str, token: &str) -> Result<Self, Error> {
+    /// A token given as a value (`name` says where it came from, for messages). A line break or
+    /// a control character (a secret pasted with its newline) cannot go into a header, so it is
+    /// refused here, without printing it.
+    pub fn new(name: &str, token: &str) -> Result<Self, Error> {
         if token.chars().any(char::is_control) {
             return Err(Error::Usage(format!(
                 "the token in {name} holds a line break or another control character; store the secret again without it"
@@ -175,7 +176,7 @@ fn without_credentials(url: &str) -> String {
 
 /// The most pages one list may take (100 items each): a server that keeps sending `next`
 /// links must not keep the run going for ever.
-pub const MAX_PAGES: usize = 1000;
+pub const MAX_PAGES: usize = 500;
 
 impl GitHub {
     /// A client for `repo` at `api_url`. Must be called inside a Tokio runtime.
