@@ -340,6 +340,51 @@ mod tests {
     }
 
     #[test]
+    fn messages_are_one_line_that_cannot_drive_the_terminal() {
+        assert_eq!(
+            super::one_line("/tmp/a\nb\t\u{1b}[2J"),
+            "/tmp/a\\nb\\t\\u{1b}[2J"
+        );
+        assert_eq!(super::one_line("plain → text"), "plain → text");
+    }
+
+    #[test]
+    fn url_credentials_are_redacted_wherever_they_appear() {
+        assert_eq!(
+            super::redact_url_credentials(
+                "GITHUB_API_URL `http://u:pass@host/api` and https://tok@ghe.example/x, not a@b.c"
+            ),
+            "GITHUB_API_URL `http://***@host/api` and https://***@ghe.example/x, not a@b.c"
+        );
+        assert_eq!(
+            super::redact_url_credentials("https://github.com/o/r/issues?q=@me"),
+            "https://github.com/o/r/issues?q=@me"
+        );
+    }
+
+    #[test]
+    fn clap_errors_become_one_line() {
+        let rendered = "error: the following required arguments were not provided:\n  --to <DST>\n\nUsage: promote-branch --from <SRC> --to <DST>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            super::one_line_usage(rendered),
+            "the following required arguments were not provided: --to <DST>; usage: promote-branch --from <SRC> --to <DST> (see --help)"
+        );
+    }
+
+    #[test]
+    fn io_errors_are_described_in_words() {
+        use std::io::{Error, ErrorKind};
+        assert_eq!(
+            super::io_reason(&Error::from(ErrorKind::NotFound)),
+            "no such file or folder"
+        );
+        assert_eq!(
+            super::io_reason(&Error::from(ErrorKind::InvalidData)),
+            "it is not UTF-8 text"
+        );
+    }
+
+    #[test]
     fn multi_line_outputs_use_a_delimiter_the_value_lacks() {
         let mut outputs = super::Outputs::default();
         outputs.set("count", "3").set("files", "a.rs\nb.rs");

@@ -2,6 +2,7 @@
 
 mod apply;
 mod release_types;
+mod robust;
 mod workspaces;
 
 use assert_cmd::Command;

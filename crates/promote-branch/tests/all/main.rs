@@ -5,6 +5,7 @@ mod errors;
 mod faults;
 mod modes;
 mod pull_request;
+mod robust;
 
 use assert_cmd::Command;
 use fake_github::{FakeGitHub, Pull};
