@@ -80,7 +80,16 @@ struct ApplyArgs {
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            return tidegate_actions::finish(Err((
+                tidegate_actions::exit::USAGE,
+                "a command is required: `bump version` or `bump apply` (see --help)".into(),
+            )));
+        }
+        Err(e) => return tidegate_actions::usage_failure(e.use_stderr(), &e.to_string()),
+    };
     let result = match &cli.command {
         Command::Version(args) => version(args),
         Command::Apply(args) => apply(args),
@@ -135,13 +144,14 @@ fn plan(checkout: &Checkout, request: &Request) -> Result<Planned> {
     })
 }
 
-fn request(packages: Vec<String>, release_as: Option<semver::Version>) -> Request {
-    Request {
+fn request(packages: Vec<String>, release_as: Option<semver::Version>) -> Result<Request> {
+    let now = tidegate_actions::now_or_source_date_epoch().map_err(tidegate_core::UsageError)?;
+    Ok(Request {
         packages,
         release_as,
-        date: utc_date(tidegate_actions::now_or_source_date_epoch()),
+        date: utc_date(now),
         versions_only: false,
-    }
+    })
 }
 
 fn version(args: &VersionArgs) -> Result<()> {
@@ -154,7 +164,7 @@ fn version(args: &VersionArgs) -> Result<()> {
         &args.checkout,
         &Request {
             versions_only: true,
-            ..request(Vec::new(), None)
+            ..request(Vec::new(), None)?
         },
     )?;
     // A monorepo without a root package, and no --package: every package's version.
@@ -221,7 +231,7 @@ fn every_version(plan: &ReleasePlan, warnings: &[String], json: bool) -> Result<
 }
 
 fn apply(args: &ApplyArgs) -> Result<()> {
-    let request = request(args.package.clone(), args.release_as.clone());
+    let request = request(args.package.clone(), args.release_as.clone())?;
     let Planned { history, plan, .. } = plan(&args.checkout, &request)?;
     let released: Vec<&str> = plan.released().map(|p| p.path.as_str()).collect();
     if !released.is_empty() {
@@ -264,18 +274,21 @@ fn apply(args: &ApplyArgs) -> Result<()> {
                 package.tag.as_deref().unwrap_or_default(),
             ));
         }
-        out.push_str(&format!(
-            "wrote {} files: {}\n",
-            plan.files.len(),
-            plan.files
-                .iter()
-                .map(|f| f.path.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        out.push_str(&written(&plan));
         print_stdout(&out)?;
     }
     Ok(())
+}
+
+/// The line that lists the files written ("wrote 1 file: CHANGELOG.md"), or says that the
+/// release touches none (a `go` package with `skip-changelog`).
+fn written(plan: &ReleasePlan) -> String {
+    let names: Vec<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
+    match names.as_slice() {
+        [] => "no file holds the version, so none was written\n".to_string(),
+        [one] => format!("wrote 1 file: {one}\n"),
+        many => format!("wrote {} files: {}\n", many.len(), many.join(", ")),
+    }
 }
 
 /// The step outputs, named as release-please-action names them where it has the name: whether a

@@ -68,7 +68,10 @@ enum Format {
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return tidegate_actions::usage_failure(e.use_stderr(), &e.to_string()),
+    };
     finish(run(&cli).map_err(|e| (tidegate_git::exit_code(e.as_ref()), format!("{e:#}"))))
 }
 
@@ -170,8 +173,9 @@ fn notes_from(
 }
 
 /// Today, or `SOURCE_DATE_EPOCH`'s day when set (reproducible output).
-fn today() -> String {
-    utc_date(tidegate_actions::now_or_source_date_epoch())
+fn today() -> Result<String> {
+    let now = tidegate_actions::now_or_source_date_epoch().map_err(UsageError)?;
+    Ok(utc_date(now))
 }
 
 fn unreleased(cx: &Facts<'_>) -> Result<ReleaseNotes> {
@@ -197,7 +201,7 @@ fn unreleased(cx: &Facts<'_>) -> Result<ReleaseNotes> {
             .map_or_else(|| "Unreleased".to_string(), ToString::to_string),
         tag: pending.next_tag(cx.package),
         previous_tag: pending.previous.as_ref().map(|t| t.name.clone()),
-        date: today(),
+        date: today()?,
     };
     if pending.decision.next.is_none() {
         tidegate_actions::notice(&pending.nothing_to_release());
@@ -324,14 +328,14 @@ fn range(cx: &Facts<'_>, from: Option<&str>, to: &str) -> Result<ReleaseNotes> {
             date: utc_date(cx.history.tag_time(tag)?),
         },
         None => {
-            let next = analysis.decide(baseline_version.as_ref(), cx.package).next;
+            let next = analysis.decide(baseline_version.as_ref(), cx.package)?.next;
             ReleaseHeading {
                 version: next
                     .as_ref()
                     .map_or_else(|| "Unreleased".into(), ToString::to_string),
                 tag: Some(next.map_or_else(|| to.to_string(), |v| cx.package.tag.tag_name(&v))),
                 previous_tag: from_name,
-                date: today(),
+                date: today()?,
             }
         }
     };
@@ -391,7 +395,7 @@ fn render(cli: &Cli, notes: &[ReleaseNotes]) -> Result<String> {
             UsageError(format!(
                 "cannot read template {}: {}",
                 path.display(),
-                e.kind()
+                tidegate_actions::io_reason(&e)
             ))
         })?;
         let name = path.display().to_string();
@@ -427,9 +431,12 @@ fn write_out(cli: &Cli, text: &str, notes: &[ReleaseNotes]) -> Result<()> {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => {
-                return Err(
-                    UsageError(format!("cannot read {}: {}", path.display(), e.kind())).into(),
-                );
+                return Err(UsageError(format!(
+                    "cannot read {}: {}",
+                    path.display(),
+                    tidegate_actions::io_reason(&e)
+                ))
+                .into());
             }
         };
         let updated = changelog::prepend(&existing, text, &notes[0].version);

@@ -107,7 +107,10 @@ struct Cli {
 type Failure = (u8, String);
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return tidegate_actions::usage_failure(e.use_stderr(), &e.to_string()),
+    };
     let result = run(&cli);
     // A last guard: nothing printed may carry the token, whatever GitHub echoed.
     let token = std::env::var(&cli.token_env).unwrap_or_default();

@@ -15,14 +15,112 @@ fn escape_data(text: &str) -> String {
         .replace('\n', "%0A")
 }
 
+/// Every message goes through here: URL credentials are redacted and it stays on one line (a
+/// path or a GitHub message holding a line break or a terminal escape cannot split or forge it).
 fn annotate(level: &str, message: &str) {
+    let message = redact_url_credentials(message);
     let mut err = std::io::stderr().lock();
     // Writing to stderr can fail only when it is closed; there is nowhere left to report that.
     let _ = if on_actions() {
-        writeln!(err, "::{level}::{}", escape_data(message))
+        writeln!(err, "::{level}::{}", escape_data(&message))
     } else {
-        writeln!(err, "{level}: {message}")
+        writeln!(err, "{level}: {}", one_line(&message))
     };
+}
+
+/// Control characters made visible (`\n`, `\u{1b}`), so that text is one line that cannot
+/// drive the terminal.
+pub fn one_line(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_string(),
+            '\r' => "\\r".to_string(),
+            '\t' => "\\t".to_string(),
+            c if c.is_control() => c.escape_unicode().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Replaces the user and password of every `scheme://user:password@host` in `text` with `***`:
+/// the one rule for printing a URL that may carry credentials.
+pub fn redact_url_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (before, after) = rest.split_at(at + 3);
+        out.push_str(before);
+        let authority_end = after
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '`' | '\'' | '"' | '<' | '>' | ')')
+                    || c.is_whitespace()
+            })
+            .unwrap_or(after.len());
+        match after[..authority_end].rfind('@') {
+            Some(user_end) => {
+                out.push_str("***");
+                rest = &after[user_end..];
+            }
+            None => rest = after,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What went wrong with a file, in words (`std::io::ErrorKind`'s "entity not found" and
+/// "invalid data" name nothing a user recognises).
+pub fn io_reason(error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::NotFound => "no such file or folder".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::InvalidData => "it is not UTF-8 text".into(),
+        ErrorKind::IsADirectory => "it is a folder, not a file".into(),
+        ErrorKind::NotADirectory => "a part of the path is a file, not a folder".into(),
+        ErrorKind::AlreadyExists => "it already exists".into(),
+        ErrorKind::StorageFull => "the disk is full".into(),
+        ErrorKind::ReadOnlyFilesystem => "the file system is read-only".into(),
+        _ => {
+            // The OS's words without the "(os error N)" suffix.
+            let text = error.to_string();
+            match text.rfind(" (os error ") {
+                Some(cut) => text[..cut].to_string(),
+                None => text,
+            }
+        }
+    }
+}
+
+/// A clap usage error (several lines: the error, a tip, the usage, a pointer to --help) as one
+/// line.
+pub fn one_line_usage(rendered: &str) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut usage = None;
+    for line in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if let Some(u) = line.strip_prefix("Usage:") {
+            usage = Some(u.trim().to_string());
+        } else if line.starts_with("For more information") {
+        } else if line.starts_with("tip:") {
+            parts.push(format!("({line})"));
+        } else {
+            parts.push(
+                line.strip_prefix("error:")
+                    .unwrap_or(line)
+                    .trim()
+                    .to_string(),
+            );
+        }
+    }
+    let mut text = parts.join(" ");
+    match usage {
+        Some(usage) => text.push_str(&format!("; usage: {usage} (see --help)")),
+        None => text.push_str(" (see --help)"),
+    }
+    text
 }
 
 /// A warning: an annotation on Actions, `warning: …` on stderr elsewhere.
@@ -62,6 +160,19 @@ pub fn finish(result: Result<(), (u8, String)>) -> std::process::ExitCode {
     }
 }
 
+/// Ends a binary whose arguments did not parse: `--help` and `--version` (`is_error` false) are
+/// printed as they are, with exit 0; a usage error becomes one `error:` line and exit 2.
+pub fn usage_failure(is_error: bool, rendered: &str) -> std::process::ExitCode {
+    if is_error {
+        finish(Err((exit::USAGE, one_line_usage(rendered))))
+    } else {
+        match print_stdout(rendered) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(_) => std::process::ExitCode::from(exit::FAILURE),
+        }
+    }
+}
+
 /// Writes to standard output. A closed pipe (`changelog | head`) is the reader's choice, not a
 /// failure, so it is not reported.
 pub fn print_stdout(text: &str) -> std::io::Result<()> {
@@ -90,16 +201,20 @@ pub fn write_atomically(path: &std::path::Path, contents: &str) -> std::io::Resu
     written
 }
 
-/// Now, in seconds since the epoch, or `SOURCE_DATE_EPOCH` when set (reproducible output).
-pub fn now_or_source_date_epoch() -> i64 {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        })
+/// Now, in seconds since the epoch, or `SOURCE_DATE_EPOCH` when set (reproducible output). A
+/// value that is not a whole number of seconds is an error, not silently "now".
+pub fn now_or_source_date_epoch() -> Result<i64, String> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) if !value.trim().is_empty() => value.trim().parse::<i64>().map_err(|_| {
+            format!(
+                "SOURCE_DATE_EPOCH is `{}`, not a number of seconds since 1970-01-01 (such as 1700000000); fix it or unset it",
+                one_line(&value)
+            )
+        }),
+        _ => Ok(std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))),
+    }
 }
 
 /// Registers a secret with the runner so that it is masked in every log line that follows. Only on
@@ -182,11 +297,21 @@ fn append_to_env_file(variable: &str, text: &str) -> std::io::Result<()> {
     let Some(path) = std::env::var_os(variable).filter(|p| !p.is_empty()) else {
         return Ok(());
     };
-    let mut file = std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .append(true)
         .create(true)
-        .open(path)?;
-    file.write_all(text.as_bytes())
+        .open(&path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot write to {variable} ({}): {}",
+                    std::path::Path::new(&path).display(),
+                    io_reason(&e)
+                ),
+            )
+        })
 }
 
 /// The step's Markdown report: appended to `$GITHUB_STEP_SUMMARY` on Actions, printed to stderr
@@ -211,6 +336,51 @@ mod tests {
         assert_eq!(
             super::escape_data("50% done\r\nnext"),
             "50%25 done%0D%0Anext"
+        );
+    }
+
+    #[test]
+    fn messages_are_one_line_that_cannot_drive_the_terminal() {
+        assert_eq!(
+            super::one_line("/tmp/a\nb\t\u{1b}[2J"),
+            "/tmp/a\\nb\\t\\u{1b}[2J"
+        );
+        assert_eq!(super::one_line("plain → text"), "plain → text");
+    }
+
+    #[test]
+    fn url_credentials_are_redacted_wherever_they_appear() {
+        assert_eq!(
+            super::redact_url_credentials(
+                "GITHUB_API_URL `http://u:pass@host/api` and https://tok@ghe.example/x, not a@b.c"
+            ),
+            "GITHUB_API_URL `http://***@host/api` and https://***@ghe.example/x, not a@b.c"
+        );
+        assert_eq!(
+            super::redact_url_credentials("https://github.com/o/r/issues?q=@me"),
+            "https://github.com/o/r/issues?q=@me"
+        );
+    }
+
+    #[test]
+    fn clap_errors_become_one_line() {
+        let rendered = "error: the following required arguments were not provided:\n  --to <DST>\n\nUsage: promote-branch --from <SRC> --to <DST>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            super::one_line_usage(rendered),
+            "the following required arguments were not provided: --to <DST>; usage: promote-branch --from <SRC> --to <DST> (see --help)"
+        );
+    }
+
+    #[test]
+    fn io_errors_are_described_in_words() {
+        use std::io::{Error, ErrorKind};
+        assert_eq!(
+            super::io_reason(&Error::from(ErrorKind::NotFound)),
+            "no such file or folder"
+        );
+        assert_eq!(
+            super::io_reason(&Error::from(ErrorKind::InvalidData)),
+            "it is not UTF-8 text"
         );
     }
 

@@ -224,6 +224,8 @@ pub struct ExtraFile {
 pub struct PackageConfig {
     /// Relative to the repository root; "." for the root package.
     pub path: String,
+    /// The path as the configuration writes it (`./`), for messages.
+    pub written_path: String,
     pub release_type: ReleaseType,
     pub rules: VersionRules,
     pub sections: Vec<ChangelogSection>,
@@ -510,25 +512,37 @@ impl Config {
         })
     }
 
-    /// Refuses two packages whose tags would look the same: each would take the other's
-    /// releases for its own.
+    /// Refuses two packages at the same folder (`.` and `./`), and two packages whose tags would
+    /// look the same: each would take the other's releases for its own. One pass with a map, so
+    /// a configuration of thousands of packages loads in linear time.
     pub fn check_tags(&self) -> Result<(), ConfigError> {
         let example = semver::Version::new(1, 2, 3);
-        for (i, a) in self.packages.iter().enumerate() {
-            if let Some(b) = self.packages[i + 1..]
-                .iter()
-                .find(|b| b.tag.tag_name(&example) == a.tag.tag_name(&example))
-            {
+        let mut paths: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::with_capacity(self.packages.len());
+        let mut tags: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::with_capacity(self.packages.len());
+        for (i, package) in self.packages.iter().enumerate() {
+            if let Some(&first) = paths.get(package.path.as_str()) {
                 return Err(ConfigError::invalid(
                     &self.source,
                     format!(
-                        "packages `{}` and `{}` would both be tagged like `{}`; give one of them its own `component`",
-                        a.path,
-                        b.path,
-                        a.tag.tag_name(&example)
+                        "packages `{}` and `{}` are the same folder `{}`; keep one of them",
+                        self.packages[first].written_path, package.written_path, package.path
                     ),
                 ));
             }
+            paths.insert(&package.path, i);
+            let tag = package.tag.tag_name(&example);
+            if let Some(&first) = tags.get(&tag) {
+                return Err(ConfigError::invalid(
+                    &self.source,
+                    format!(
+                        "packages `{}` and `{}` would both be tagged like `{tag}`; give one of them its own `component`",
+                        self.packages[first].path, package.path
+                    ),
+                ));
+            }
+            tags.insert(tag, i);
         }
         Ok(())
     }
@@ -803,7 +817,8 @@ fn settle(
             own.$field.clone().or_else(|| defaults.$field.clone())
         };
     }
-    let path = normalize_path(path);
+    let written_path = path.to_string();
+    let path = package_path(path, file)?;
     let release_type = pick!(release_type).unwrap_or(fallback_type);
     let parse_version = |key: &str,
                          value: Option<String>|
@@ -833,10 +848,13 @@ fn settle(
         },
     };
     let separator = pick!(tag_separator).unwrap_or_else(|| "-".into());
-    if separator.is_empty() || separator.contains(char::is_whitespace) {
+    if !is_tag_separator(&separator) {
         return Err(ConfigError::invalid(
             file,
-            format!("`tag-separator` is `{separator}`; use \"-\" or \"/\""),
+            format!(
+                "`tag-separator` is `{}`; use one character a git tag may hold between the component and the version, such as \"-\" or \"/\"",
+                separator.escape_debug()
+            ),
         ));
     }
     let filter = TagFilter {
@@ -886,7 +904,36 @@ fn settle(
         version_file: pick!(version_file),
         extra_files,
         path,
+        written_path,
     })
+}
+
+/// A package's folder, relative to the repository root: never absolute, never above the root.
+fn package_path(path: &str, file: &str) -> Result<String, ConfigError> {
+    let normalized = normalize_path(path);
+    let escapes = path.starts_with('/')
+        || path.contains('\\')
+        || normalized.split('/').any(|part| part == "..");
+    if escapes || normalized.chars().any(char::is_control) {
+        return Err(ConfigError::invalid(
+            file,
+            format!(
+                "package path `{}` is not a folder inside the repository; write it relative to the repository root, without `..` (such as \"packages/api\")",
+                path.escape_debug()
+            ),
+        ));
+    }
+    Ok(normalized)
+}
+
+/// One punctuation character that git allows in a tag name (not `:`, `~`, `^`, `?`, `*`, `[`
+/// or `\\`): what tags are read with, so what they may be written with.
+fn is_tag_separator(separator: &str) -> bool {
+    let mut chars = separator.chars();
+    matches!(
+        (chars.next(), chars.next()),
+        (Some(c), None) if c.is_ascii_punctuation() && !matches!(c, ':' | '~' | '^' | '?' | '*' | '[' | '\\')
+    )
 }
 
 /// Reads one `extra-files` entry, checking its type and key path.
@@ -1018,11 +1065,30 @@ fn toml_error(file: &str, text: &str, error: &toml_edit::de::Error) -> ConfigErr
             hint,
         };
     }
+    let message = text
+        .lines()
+        .nth(line - 1)
+        .and_then(unquoted_value)
+        .unwrap_or_else(|| plain_message(message));
     ConfigError::Invalid {
         file: file.into(),
         location: format!(":{line}"),
-        message: plain_message(message),
+        message,
     }
+}
+
+/// `key = word` with the quotes forgotten (`release-type = node`), which TOML reads as a
+/// malformed number ("invalid float, expected `nan`"): say what to write instead.
+fn unquoted_value(line: &str) -> Option<String> {
+    let code = line.split('#').next()?;
+    let (key, value) = code.split_once('=')?;
+    let (key, value) = (key.trim(), value.trim());
+    let bare = value.starts_with(|c: char| c.is_ascii_alphabetic())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !matches!(value, "true" | "false" | "inf" | "nan");
+    bare.then(|| format!("the value of `{key}` must be a quoted string: {key} = \"{value}\""))
 }
 
 /// serde's message for a malformed `extra-files` entry names a Rust type; say what to write.

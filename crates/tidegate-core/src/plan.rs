@@ -125,15 +125,18 @@ pub fn settle(
             if updates.is_empty() {
                 continue;
             }
-            let release = releases[i].get_or_insert_with(|| {
+            if releases[i].is_none() {
                 changed = true;
-                Release {
-                    next: dependency_bump(candidate),
+                releases[i] = Some(Release {
+                    next: dependency_bump(candidate)?,
                     bump: Bump::Patch,
                     reasons: Vec::new(),
                     dependency_updates: Vec::new(),
-                }
-            });
+                });
+            }
+            let Some(release) = releases[i].as_mut() else {
+                continue;
+            };
             if release.dependency_updates != updates {
                 release.dependency_updates = updates;
                 changed = true;
@@ -150,7 +153,7 @@ pub fn settle(
         for (i, candidate) in candidates.iter().enumerate() {
             if workspace_moves && candidate.released_with_workspace && releases[i].is_none() {
                 releases[i] = Some(Release {
-                    next: dependency_bump(candidate),
+                    next: dependency_bump(candidate)?,
                     bump: Bump::Patch,
                     reasons: vec![Reason::Workspace],
                     dependency_updates: Vec::new(),
@@ -203,7 +206,7 @@ pub fn settle(
 }
 
 /// The version a package released only for its dependencies gets: what a fix would give it.
-fn dependency_bump(candidate: &Candidate<'_>) -> Version {
+fn dependency_bump(candidate: &Candidate<'_>) -> Result<Version, crate::UsageError> {
     let fix = Change {
         kind: "fix".into(),
         ..Change::default()
@@ -214,8 +217,10 @@ fn dependency_bump(candidate: &Candidate<'_>) -> Version {
         &candidate.package.rules,
         |_| true,
     )
-    .next
-    .unwrap_or_else(|| candidate.package.rules.first_release.clone())
+    .map(|d| {
+        d.next
+            .unwrap_or_else(|| candidate.package.rules.first_release.clone())
+    })
 }
 
 fn bump_between(previous: Option<&Version>, next: &Version) -> Bump {

@@ -49,7 +49,11 @@ impl Analysis {
     }
 
     /// The next version after `previous` for this package.
-    pub fn decide(&self, previous: Option<&Version>, package: &PackageConfig) -> Decision {
+    pub fn decide(
+        &self,
+        previous: Option<&Version>,
+        package: &PackageConfig,
+    ) -> Result<Decision, crate::UsageError> {
         decide(previous, &self.changes, &package.rules, |kind| {
             package.is_visible(kind)
         })

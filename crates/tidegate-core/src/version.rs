@@ -95,9 +95,9 @@ pub fn decide(
     changes: &[Change],
     rules: &VersionRules,
     is_visible: impl Fn(&str) -> bool,
-) -> Decision {
+) -> Result<Decision, crate::UsageError> {
     if changes.is_empty() {
-        return Decision::NOTHING;
+        return Ok(Decision::NOTHING);
     }
     let release_as = rules
         .release_as
@@ -105,25 +105,25 @@ pub fn decide(
         .or_else(|| changes.iter().find_map(|c| c.release_as.clone()));
     if let Some(version) = release_as {
         if previous == Some(&version) {
-            return Decision::NOTHING;
+            return Ok(Decision::NOTHING);
         }
-        return Decision {
+        return Ok(Decision {
             next: Some(version),
             bump: Bump::ReleaseAs,
-        };
+        });
     }
     if !changes.iter().any(|c| c.breaking || is_visible(&c.kind)) {
-        return Decision::NOTHING;
+        return Ok(Decision::NOTHING);
     }
     let Some(previous) = previous else {
         let first = rules
             .initial_version
             .clone()
             .unwrap_or_else(|| rules.first_release.clone());
-        return Decision {
+        return Ok(Decision {
             next: Some(first),
             bump: Bump::Initial,
-        };
+        });
     };
     let level = match rules.strategy {
         Strategy::AlwaysBumpPatch => Level::Patch,
@@ -134,10 +134,10 @@ pub fn decide(
     if rules.strategy == Strategy::Prerelease {
         return prerelease_bump(previous, level, rules);
     }
-    Decision {
-        next: Some(plain_bump(previous, level)),
+    Ok(Decision {
+        next: Some(plain_bump(previous, level)?),
         bump: level.into(),
-    }
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -181,22 +181,39 @@ fn level_of(previous: &Version, changes: &[Change], rules: &VersionRules) -> Lev
 }
 
 /// A plain bump. A previous pre-release keeps its label, as release-please's default strategy does.
-fn plain_bump(previous: &Version, level: Level) -> Version {
+/// A number already at its largest is refused: wrapping to 0 would release an older version.
+fn plain_bump(previous: &Version, level: Level) -> Result<Version, crate::UsageError> {
+    let grown = |number: u64, part: &str| {
+        number.checked_add(1).ok_or_else(|| {
+            crate::UsageError(format!(
+                "{previous} cannot take a {part} bump: its {part} number is already the largest there is ({})",
+                u64::MAX
+            ) + "; set `release-as` to the version to release")
+        })
+    };
     let mut next = match level {
-        Level::Major => Version::new(previous.major + 1, 0, 0),
-        Level::Minor => Version::new(previous.major, previous.minor + 1, 0),
-        Level::Patch => Version::new(previous.major, previous.minor, previous.patch + 1),
+        Level::Major => Version::new(grown(previous.major, "major")?, 0, 0),
+        Level::Minor => Version::new(previous.major, grown(previous.minor, "minor")?, 0),
+        Level::Patch => Version::new(
+            previous.major,
+            previous.minor,
+            grown(previous.patch, "patch")?,
+        ),
     };
     next.pre = previous.pre.clone();
     next.build = previous.build.clone();
-    next
+    Ok(next)
 }
 
 /// The prerelease strategy. A version that is already a pre-release stays on its line and only
 /// numbers on, unless the change needs a bigger line (a feature after a patch pre-release, a
 /// breaking change after a minor one); `prerelease-type` labels a new line and never relabels an
 /// existing one. Unless `prerelease` is true, the result is graduated to its plain version.
-fn prerelease_bump(previous: &Version, level: Level, rules: &VersionRules) -> Decision {
+fn prerelease_bump(
+    previous: &Version,
+    level: Level,
+    rules: &VersionRules,
+) -> Result<Decision, crate::UsageError> {
     let stays_on_line = !previous.pre.is_empty()
         && match level {
             Level::Major => previous.minor == 0 && previous.patch == 0,
@@ -208,7 +225,7 @@ fn prerelease_bump(previous: &Version, level: Level, rules: &VersionRules) -> De
         next.pre = next_prerelease(&previous.pre);
         (next, Bump::Prerelease)
     } else {
-        let mut next = plain_bump(previous, level);
+        let mut next = plain_bump(previous, level)?;
         if previous.pre.is_empty() {
             next.pre = prerelease_label(rules.prerelease_type.as_deref().unwrap_or_default());
         }
@@ -220,10 +237,10 @@ fn prerelease_bump(previous: &Version, level: Level, rules: &VersionRules) -> De
             bump = level.into();
         }
     }
-    Decision {
+    Ok(Decision {
         next: Some(next),
         bump,
-    }
+    })
 }
 
 fn prerelease_label(label: &str) -> Prerelease {

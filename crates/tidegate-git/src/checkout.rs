@@ -118,7 +118,7 @@ fn read_config(
 fn read(path: &Path) -> Result<String, LoadError> {
     read_optional(path)?.ok_or_else(|| LoadError::Read {
         path: path.display().to_string(),
-        reason: std::io::ErrorKind::NotFound.to_string(),
+        reason: "no such file".to_string(),
     })
 }
 
@@ -128,7 +128,7 @@ fn read_optional(path: &Path) -> Result<Option<String>, LoadError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(LoadError::Read {
             path: path.display().to_string(),
-            reason: e.kind().to_string(),
+            reason: tidegate_actions::io_reason(&e),
         }),
     }
 }

@@ -33,15 +33,69 @@ pub enum GitError {
         "this is a shallow clone whose history stops before the previous release; fetch the whole history (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow --tags`)"
     )]
     ShallowHistory,
-    #[error("reading the repository failed: {0}")]
-    Git(#[from] git2::Error),
+    #[error("the repository is damaged: {0}; check it with `git fsck`, or clone it again")]
+    Damaged(String),
+    /// libgit2's message is the whole story, so it is the error's text and not also its source
+    /// (which `{:#}` would print a second time).
+    #[error("reading the repository failed: {}", .0.message())]
+    Git(git2::Error),
+    /// The commits ask for a version that cannot be made (a number past its largest).
+    #[error(transparent)]
+    Version(#[from] tidegate_core::UsageError),
+}
+
+impl From<git2::Error> for GitError {
+    fn from(e: git2::Error) -> Self {
+        if is_damage(&e) {
+            Self::Damaged(e.message().to_string())
+        } else {
+            Self::Git(e)
+        }
+    }
+}
+
+/// Whether libgit2 failed because the repository's files are broken (an object that does not
+/// inflate or hash, a reference file that is not a reference), rather than because a name is
+/// missing.
+fn is_damage(e: &git2::Error) -> bool {
+    use git2::{ErrorClass, ErrorCode};
+    !matches!(
+        e.code(),
+        ErrorCode::NotFound
+            | ErrorCode::InvalidSpec
+            | ErrorCode::Ambiguous
+            | ErrorCode::UnbornBranch
+    ) && matches!(
+        e.class(),
+        ErrorClass::Odb
+            | ErrorClass::Object
+            | ErrorClass::Reference
+            | ErrorClass::Zlib
+            | ErrorClass::Repository
+            | ErrorClass::Index
+            | ErrorClass::Sha1
+            | ErrorClass::Tree
+    )
 }
 
 impl GitError {
     /// Whether the user must change the arguments or the checkout (a usage error, not a git
     /// failure): a name that does not exist, or a shallow clone to deepen.
     pub fn is_usage(&self) -> bool {
-        matches!(self, Self::UnknownRevision(_) | Self::ShallowHistory)
+        matches!(
+            self,
+            Self::UnknownRevision(_) | Self::ShallowHistory | Self::Version(_)
+        )
+    }
+
+    /// The error for a revision libgit2 could not read: unknown when the name is missing or
+    /// malformed, damage when the repository's files are broken.
+    fn revision(revision: &str, e: git2::Error) -> Self {
+        if is_damage(&e) {
+            Self::Damaged(e.message().to_string())
+        } else {
+            Self::UnknownRevision(revision.to_string())
+        }
     }
 }
 
@@ -199,7 +253,7 @@ impl History {
         )
         .map_err(|e| match e.code() {
             git2::ErrorCode::NotFound => GitError::NotARepository(path.to_path_buf()),
-            _ => GitError::Git(e),
+            _ => GitError::from(e),
         })?;
         let shallow_boundary = std::fs::read_to_string(repo.path().join("shallow"))
             .map(|text| {
@@ -241,11 +295,11 @@ impl History {
         let object = self
             .repo
             .revparse_single(revision)
-            .map_err(|_| GitError::UnknownRevision(revision.to_string()))?;
+            .map_err(|e| GitError::revision(revision, e))?;
         object
             .peel_to_commit()
             .map(|c| c.id())
-            .map_err(|_| GitError::UnknownRevision(revision.to_string()))
+            .map_err(|e| GitError::revision(revision, e))
     }
 
     /// Whether a tag of this name exists.

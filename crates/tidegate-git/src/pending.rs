@@ -32,13 +32,7 @@ impl Pending {
         let floor = history.floor(&baseline, package);
         let previous = baseline.tag.cloned();
         let commits = history.commits_hiding(target, &floor)?;
-        Ok(Self::settle(
-            package,
-            tags,
-            previous,
-            commits,
-            floor.is_empty(),
-        ))
+        Self::settle(package, tags, previous, commits, floor.is_empty())
     }
 
     /// What every configured package would release at `target`, in the configuration's order.
@@ -84,7 +78,7 @@ impl Pending {
         {
             let commits = history.read_commits(&ids, &floor)?;
             let full_history = floor.is_empty();
-            out.push(Self::settle(package, tags, previous, commits, full_history));
+            out.push(Self::settle(package, tags, previous, commits, full_history)?);
         }
         Ok(out)
     }
@@ -95,7 +89,7 @@ impl Pending {
         previous: Option<ReleaseTag>,
         commits: Commits,
         full_history: bool,
-    ) -> Self {
+    ) -> Result<Self, GitError> {
         let analysis = Analysis::of(&commits.commits, package);
         // A project moving from release-please may have its version only in the manifest.
         let previous_version = previous.as_ref().map(|t| t.version.clone()).or_else(|| {
@@ -104,8 +98,8 @@ impl Pending {
                 .clone()
                 .filter(|v| *v != Version::new(0, 0, 0))
         });
-        let decision = analysis.decide(previous_version.as_ref(), package);
-        Self {
+        let decision = analysis.decide(previous_version.as_ref(), package)?;
+        Ok(Self {
             tags,
             previous,
             previous_version,
@@ -113,7 +107,7 @@ impl Pending {
             analysis,
             decision,
             full_history,
-        }
+        })
     }
 
     /// Why there is nothing to release, for a notice.
@@ -122,10 +116,9 @@ impl Pending {
             .previous
             .as_ref()
             .map_or("the first commit", |t| t.name.as_str());
-        format!(
-            "nothing to release since {since}: {} commits, none user-facing",
-            self.commits.commits.len()
-        )
+        let count = self.commits.commits.len();
+        let commits = if count == 1 { "commit" } else { "commits" };
+        format!("nothing to release since {since}: {count} {commits}, none user-facing")
     }
 
     /// The tag the next release would get.

@@ -24,7 +24,7 @@ pub enum PromoteError {
 
 impl From<git2::Error> for PromoteError {
     fn from(e: git2::Error) -> Self {
-        Self::Git(GitError::Git(e))
+        Self::Git(GitError::from(e))
     }
 }
 
@@ -64,30 +64,42 @@ impl History {
     /// else the local branch. `origin/NAME` is accepted for `NAME` (the spelling other tools
     /// suggest), unless GitHub really has a branch called `origin/NAME`.
     pub fn branch_tip(&self, branch: &str) -> Result<Tip, PromoteError> {
+        // `origin/main` is accepted as well as `main`: both name the same branch.
         let spellings = [Some(branch), branch.strip_prefix("origin/")];
-        spellings
-            .into_iter()
-            .flatten()
-            .filter(|name| !name.is_empty())
-            .find_map(|name| self.tip_of(name))
-            .ok_or_else(|| PromoteError::UnknownBranch(branch.to_string()))
+        for name in spellings.into_iter().flatten().filter(|n| !n.is_empty()) {
+            if let Some(tip) = self.tip_of(name)? {
+                return Ok(tip);
+            }
+        }
+        Err(PromoteError::UnknownBranch(branch.to_string()))
     }
 
-    fn tip_of(&self, branch: &str) -> Option<Tip> {
-        [
+    fn tip_of(&self, branch: &str) -> Result<Option<Tip>, PromoteError> {
+        for (name, kind) in [
             (format!("origin/{branch}"), BranchType::Remote),
             (branch.to_string(), BranchType::Local),
-        ]
-        .into_iter()
-        .find_map(|(name, kind)| {
-            let found = self.repo.find_branch(&name, kind).ok()?;
-            let commit = found.get().peel_to_commit().ok()?.id();
-            Some(Tip {
+        ] {
+            // A missing or malformed name is looked for elsewhere; a broken repository is not.
+            let found = match self.repo.find_branch(&name, kind) {
+                Ok(found) => found,
+                Err(e) => match GitError::from(e) {
+                    damaged @ GitError::Damaged(_) => return Err(damaged.into()),
+                    _ => continue,
+                },
+            };
+            // The branch exists, so a tip that cannot be read is damage, whatever libgit2 calls it.
+            let commit = found
+                .get()
+                .peel_to_commit()
+                .map_err(|e| GitError::Damaged(e.message().to_string()))?
+                .id();
+            return Ok(Some(Tip {
                 branch: branch.to_string(),
                 found_as: name,
                 commit,
-            })
-        })
+            }));
+        }
+        Ok(None)
     }
 
     /// Everything a promotion of `source` into `target` needs to know from history.

@@ -37,11 +37,20 @@ pub enum Error {
     RepoNotFound(String),
     /// GitHub refused the request (404 on a resource, 409, 422…); its messages are kept so callers
     /// can recognise "already exists" and "No commits between".
-    #[error("GitHub refused to {what} ({status}: {})", .messages.join("; "))]
+    #[error("GitHub refused to {what} ({status}{})", said(.messages))]
     Refused {
         what: &'static str,
         status: StatusCode,
         messages: Vec<String>,
+    },
+    /// A 3xx: GitHub sends these for a renamed or moved repository, a proxy for a login page.
+    #[error(
+        "GitHub answered the request to {what} with a redirect ({status}) to {location}; if the repository was renamed or moved, use its new name (--github-repo or GITHUB_REPOSITORY), else check GITHUB_API_URL"
+    )]
+    Redirected {
+        what: &'static str,
+        status: StatusCode,
+        location: String,
     },
     #[error("GitHub kept failing to {what} ({last}) after {attempts} attempt(s); try again later")]
     Unavailable {
@@ -68,7 +77,8 @@ impl Error {
             | Self::Unauthorized
             | Self::Permission { .. }
             | Self::ActionsMayNotCreatePullRequests(_)
-            | Self::RepoNotFound(_) => 2,
+            | Self::RepoNotFound(_)
+            | Self::Redirected { .. } => 2,
             Self::Declined(_) => 1,
             _ => 3,
         }
@@ -78,6 +88,32 @@ impl Error {
     pub fn is_refusal(&self, status: u16, text: &str) -> bool {
         matches!(self, Self::Refused { status: s, messages, .. }
             if s.as_u16() == status && messages.iter().any(|m| m.contains(text)))
+    }
+}
+
+/// `: message; message` after a status, or nothing when GitHub said nothing.
+fn said(messages: &[String]) -> String {
+    if messages.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", messages.join("; "))
+    }
+}
+
+/// The most of a server's text that is quoted in a message.
+const QUOTE_LIMIT: usize = 300;
+
+/// Server text as it may be quoted: one line, at most [`QUOTE_LIMIT`] characters (an error
+/// page or a 20 MB body is not a message).
+pub(crate) fn quote(text: &str) -> String {
+    let line = tidegate_actions::one_line(text.trim());
+    match line.char_indices().nth(QUOTE_LIMIT) {
+        Some((cut, _)) => format!(
+            "{}… ({} characters more)",
+            &line[..cut],
+            line[cut..].chars().count()
+        ),
+        None => line,
     }
 }
 
@@ -108,14 +144,7 @@ fn messages(body: &Value) -> Vec<String> {
     if out.is_empty() {
         if let Value::String(text) = body {
             // A non-JSON body (an HTML error page): its first line only.
-            out.push(
-                text.lines()
-                    .next()
-                    .unwrap_or_default()
-                    .chars()
-                    .take(200)
-                    .collect(),
-            );
+            out.push(text.lines().next().unwrap_or_default().to_string());
         }
     }
     out
@@ -128,7 +157,7 @@ pub(crate) fn explain(gave_up: GaveUp, call: Call, repo: &RepoId, token: &Token)
         Failure::Transport(message) => {
             return Error::Unavailable {
                 what: call.what,
-                last: token.redact(&message),
+                last: quote(&token.redact(&message)),
                 attempts,
             };
         }
@@ -138,7 +167,12 @@ pub(crate) fn explain(gave_up: GaveUp, call: Call, repo: &RepoId, token: &Token)
             body,
         } => (status, headers, body),
     };
-    let messages: Vec<String> = messages(&body).iter().map(|m| token.redact(m)).collect();
+    // Redacted before it is cut short, so that no part of the token survives the cut.
+    let messages: Vec<String> = messages(&body)
+        .iter()
+        .map(|m| quote(&token.redact(m)))
+        .filter(|m| !m.is_empty())
+        .collect();
     let said = |text: &str| messages.iter().any(|m| m.contains(text));
     match status.as_u16() {
         401 => Error::Unauthorized,
@@ -153,7 +187,22 @@ pub(crate) fn explain(gave_up: GaveUp, call: Call, repo: &RepoId, token: &Token)
                 .cloned()
                 .unwrap_or_else(|| "Forbidden".to_string()),
         },
-        404 if call.not_found_is_repo => Error::RepoNotFound(repo.to_string()),
+        // GitHub's missing (or hidden) repository is a bare "Not Found"; a 404 that says more
+        // ("Base does not exist" on a merge) is about the thing asked for.
+        404 if call.not_found_is_repo && messages.iter().all(|m| m == "Not Found") => {
+            Error::RepoNotFound(repo.to_string())
+        }
+        300..=399 => Error::Redirected {
+            what: call.what,
+            status,
+            location: headers
+                .get(http::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .map_or_else(
+                    || "an address it did not give".to_string(),
+                    |l| quote(&tidegate_actions::redact_url_credentials(&token.redact(l))),
+                ),
+        },
         429 | 403 => Error::Unavailable {
             what: call.what,
             last: match asked {

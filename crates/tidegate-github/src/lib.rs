@@ -26,8 +26,10 @@ pub struct RepoId {
 impl RepoId {
     /// Reads `owner/name`, as `--github-repo` and `GITHUB_REPOSITORY` give it.
     pub fn parse(text: &str) -> Result<Self, Error> {
+        // `.` and `..` would walk the API path (`/repos/../..`); GitHub allows no such names.
         let valid = |part: &str| {
             !part.is_empty()
+                && !part.chars().all(|c| c == '.')
                 && part
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -38,7 +40,8 @@ impl RepoId {
                 name: name.to_string(),
             }),
             _ => Err(Error::Usage(format!(
-                "`{text}` is not a repository: write it as OWNER/NAME (for example acme/widgets)"
+                "`{}` is not a repository: write it as OWNER/NAME (for example acme/widgets)",
+                tidegate_actions::one_line(text)
             ))),
         }
     }
@@ -59,13 +62,22 @@ impl Token {
     /// log masking.
     pub fn from_env(name: &str) -> Result<Self, Error> {
         match std::env::var(name) {
-            Ok(token) if !token.trim().is_empty() => {
-                let token = token.trim().to_string();
-                tidegate_actions::add_mask(&token);
-                Ok(Self(token))
-            }
+            Ok(token) if !token.trim().is_empty() => Self::new(name, token.trim()),
             _ => Err(Error::MissingToken(name.to_string())),
         }
+    }
+
+    /// A token given as a value (`name` says where it came from, for messages). A line break or
+    /// a control character (a secret pasted with its newline) cannot go into a header, so it is
+    /// refused here, without printing it.
+    pub fn new(name: &str, token: &str) -> Result<Self, Error> {
+        if token.chars().any(char::is_control) {
+            return Err(Error::Usage(format!(
+                "the token in {name} holds a line break or another control character; store the secret again without it"
+            )));
+        }
+        tidegate_actions::add_mask(token);
+        Ok(Self(token.to_string()))
     }
 
     /// Replaces the token wherever it appears in `text`, as a last guard before anything is
@@ -140,14 +152,31 @@ pub fn api_url_from_env() -> String {
         .unwrap_or_else(|| "https://api.github.com".to_string())
 }
 
-/// The web URL from `GITHUB_SERVER_URL`, else github.com's.
+/// The web URL from `GITHUB_SERVER_URL`, else github.com's. It goes into links people read, so
+/// a user or password in it is dropped.
 pub fn server_url_from_env() -> String {
     std::env::var("GITHUB_SERVER_URL")
         .ok()
         .filter(|u| !u.trim().is_empty())
-        .map(|u| u.trim_end_matches('/').to_string())
+        .map(|u| without_credentials(u.trim().trim_end_matches('/')))
         .unwrap_or_else(|| "https://github.com".to_string())
 }
+
+/// `url` without the `user:password@` of its authority.
+fn without_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+/// The most pages one list may take (100 items each): a server that keeps sending `next`
+/// links must not keep the run going for ever.
+pub const MAX_PAGES: usize = 500;
 
 impl GitHub {
     /// A client for `repo` at `api_url`. Must be called inside a Tokio runtime.
@@ -159,6 +188,12 @@ impl GitHub {
     ) -> Result<Self, Error> {
         let api_url = api_url.trim().trim_end_matches('/');
         let uri: http::Uri = api_url.parse().map_err(|_| bad_api_url(api_url))?;
+        if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+            return Err(Error::Usage(format!(
+                "GITHUB_API_URL `{}` holds a user or password; remove it (the token goes in GITHUB_TOKEN or the variable --token-env names)",
+                tidegate_actions::redact_url_credentials(api_url)
+            )));
+        }
         match (uri.scheme_str(), uri.host()) {
             (Some("https"), Some(_)) => {}
             // Plain HTTP only to this machine (tests, a local proxy); a token must not cross a
@@ -213,14 +248,27 @@ impl GitHub {
         result.map_err(|failure| error::explain(failure, call, &self.repo, &self.token))
     }
 
-    /// Every item of a list endpoint: `per_page=100`, following `Link: rel="next"`.
+    /// Every item of a list endpoint: `per_page=100`, following `Link: rel="next"`. The walk ends
+    /// at the last page, at an empty page, or at a link to a page already read (a server that
+    /// loops); past [`MAX_PAGES`] it is an error rather than a list silently cut short.
     pub async fn list_all(&self, path: &str, call: Call) -> Result<Vec<Value>, Error> {
         let separator = if path.contains('?') { '&' } else { '?' };
         let mut next = Some(format!("{path}{separator}per_page=100"));
+        let mut seen = std::collections::HashSet::new();
         let mut items = Vec::new();
         while let Some(url) = next.take() {
+            if !seen.insert(url.clone()) {
+                break;
+            }
+            if seen.len() > MAX_PAGES {
+                return Err(Error::Unexpected(format!(
+                    "GitHub kept sending further pages to {} after {MAX_PAGES} pages; stopped there",
+                    call.what
+                )));
+            }
             let reply = self.send(Method::GET, &url, None, call).await?;
             match reply.body {
+                Value::Array(page) if page.is_empty() => break,
                 Value::Array(page) => items.extend(page),
                 _ => {
                     return Err(Error::Unexpected(format!(
@@ -282,6 +330,7 @@ impl GitHub {
 }
 
 fn bad_api_url(url: &str) -> Error {
+    let url = tidegate_actions::redact_url_credentials(url);
     Error::Usage(format!(
         "GITHUB_API_URL `{url}` is not an https:// URL (plain http:// is allowed only for localhost); use https://api.github.com or https://HOST/api/v3"
     ))
@@ -362,7 +411,9 @@ mod tests {
             RepoId::parse("acme/widgets").expect("valid").to_string(),
             "acme/widgets"
         );
-        for bad in ["acme", "acme/", "/w", "a/b/c", "a b/c"] {
+        for bad in [
+            "acme", "acme/", "/w", "a/b/c", "a b/c", "../..", "acme/..", "./w",
+        ] {
             assert!(RepoId::parse(bad).is_err(), "{bad}");
         }
     }
@@ -371,6 +422,33 @@ mod tests {
     fn names_are_percent_encoded_for_queries_and_ref_paths() {
         assert_eq!(encode_query("acme:feat/a&b c"), "acme%3Afeat%2Fa%26b%20c");
         assert_eq!(encode_path("release/1.2#x"), "release/1.2%23x");
+    }
+
+    #[test]
+    fn tokens_with_control_characters_are_refused_without_showing_them() {
+        for bad in ["ghs_abc\ndef", "ghs_abc\rdef", "ghs\u{1b}[31m", "a\tb"] {
+            let error = Token::new("GITHUB_TOKEN", bad).expect_err("refused");
+            let message = error.to_string();
+            assert!(message.contains("GITHUB_TOKEN"), "{message}");
+            assert!(
+                !message.contains("abc") && !message.contains("ghs"),
+                "{message}"
+            );
+            assert_eq!(error.exit_code(), 2);
+        }
+        assert!(Token::new("GITHUB_TOKEN", "ghs_fine-token_123").is_ok());
+    }
+
+    #[test]
+    fn server_urls_lose_their_credentials() {
+        assert_eq!(
+            without_credentials("https://u:pass@ghe.example/x"),
+            "https://ghe.example/x"
+        );
+        assert_eq!(
+            without_credentials("https://ghe.example"),
+            "https://ghe.example"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod apply;
 mod release_types;
 mod trust;
+mod robust;
 mod workspaces;
 
 use assert_cmd::Command;

@@ -1,6 +1,7 @@
 //! The `changelog` binary, run as a user runs it, on real repositories.
 
 mod trust;
+mod robust;
 
 use assert_cmd::Command;
 use testkit::TestRepo;

@@ -6,6 +6,7 @@ mod faults;
 mod modes;
 mod pull_request;
 mod review;
+mod robust;
 
 use assert_cmd::Command;
 use fake_github::{FakeGitHub, Pull};

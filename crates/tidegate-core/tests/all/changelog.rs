@@ -192,7 +192,9 @@ fn a_change_and_its_revert_in_the_same_release_cancel_out() {
         "the feature and its revert are both gone"
     );
     let previous = semver::Version::new(1, 2, 3);
-    let decision = analysis.decide(Some(&previous), &config.packages[0]);
+    let decision = analysis
+        .decide(Some(&previous), &config.packages[0])
+        .expect("a version");
     assert_eq!(decision.next, Some(semver::Version::new(1, 2, 4)));
 
     // A revert of a revert brings the change back.

@@ -4,6 +4,7 @@ mod changelog;
 mod classify;
 mod config;
 mod promotion;
+mod robust;
 mod version_rules;
 mod versionfile;
 

@@ -23,6 +23,7 @@ fn next(previous: Option<&str>, messages: &[&str], rules: &VersionRules) -> Opti
     let previous = previous.map(|p| Version::parse(p).expect("valid previous"));
     let all: Vec<Change> = messages.iter().flat_map(|m| changes(m)).collect();
     decide(previous.as_ref(), &all, rules, visible)
+        .expect("a version")
         .next
         .map(|v| v.to_string())
 }
@@ -188,7 +189,7 @@ fn first_release_by_release_type_and_initial_version() {
     ] {
         let config = config(text);
         let package = &config.packages[0];
-        let decision = decide(None, &changes(FIX), &package.rules, visible);
+        let decision = decide(None, &changes(FIX), &package.rules, visible).expect("a version");
         assert_eq!(
             decision.next.map(|v| v.to_string()).as_deref(),
             Some(expected),
@@ -221,4 +222,37 @@ fn only_hidden_types_make_no_release() {
         next(Some("1.2.3"), &["docs: a", FIX], &default).as_deref(),
         Some("1.2.4")
     );
+}
+
+#[test]
+fn a_version_at_the_largest_number_is_refused_not_wrapped() {
+    let max = u64::MAX;
+    for (previous, message, part) in [
+        (format!("{max}.0.0"), "feat!: drop the old API", "major"),
+        (format!("1.{max}.0"), FEAT, "minor"),
+        (format!("1.2.{max}"), "fix: a bug", "patch"),
+    ] {
+        let previous = Version::parse(&previous).expect("valid");
+        let error = decide(
+            Some(&previous),
+            &changes(message),
+            &VersionRules::default(),
+            visible,
+        )
+        .expect_err("no wrap to 0");
+        let text = error.to_string();
+        assert!(
+            text.contains(&format!("{previous} cannot take a {part} bump"))
+                && text.contains("release-as")
+                && !text.contains('\n'),
+            "{text}"
+        );
+    }
+    // The pre-release strategy bumps the same numbers.
+    let rules = VersionRules {
+        strategy: Strategy::Prerelease,
+        ..VersionRules::default()
+    };
+    let previous = Version::parse(&format!("1.{max}.0")).expect("valid");
+    assert!(decide(Some(&previous), &changes(FEAT), &rules, visible).is_err());
 }
