@@ -2,6 +2,7 @@
 //! edit computed in memory first, then written all or nothing.
 
 use crate::pending::Pending;
+use crate::safe_write::{FileWrite, WriteError, replace_files};
 use crate::{GitError, History};
 use git2::Oid;
 use semver::Version;
@@ -28,17 +29,8 @@ pub enum ReleaseError {
     File { path: String, message: String },
     #[error("{0}")]
     Config(String),
-    #[error("writing {path} failed: {reason}; nothing was changed")]
-    Write { path: String, reason: String },
-    #[error(
-        "replacing {path} failed: {reason}; {done} of {total} files were already replaced (`git status` lists them; `git checkout -- .` undoes them)"
-    )]
-    Rename {
-        path: String,
-        reason: String,
-        done: usize,
-        total: usize,
-    },
+    #[error(transparent)]
+    Write(#[from] WriteError),
     #[error(transparent)]
     Git(#[from] GitError),
 }
@@ -139,6 +131,12 @@ pub fn plan_release(
     target: Oid,
     request: &Request,
 ) -> Result<ReleasePlan, ReleaseError> {
+    if history.is_bare() && !request.versions_only {
+        return Err(ReleaseError::Config(format!(
+            "{} is a bare repository, which has no working tree to write the release into; run in a checkout (`git clone`, or `git worktree add`)",
+            history.root().display()
+        )));
+    }
     let root = history.root().to_path_buf();
     let pending = Pending::all(history, config, target)?;
     let selected = selection(config, &request.packages)?;
@@ -742,62 +740,19 @@ impl<'a> Files<'a> {
     }
 }
 
-/// Writes every change, all or nothing: each file goes to a temporary file beside it first, and
-/// only when all are written are they renamed into place. An interrupted run leaves at most
-/// stray temporary files, never a half-written one.
-pub fn write_all(root: &Path, changes: &[FileChange]) -> Result<(), ReleaseError> {
-    let fail = |path: &str, e: std::io::Error| ReleaseError::Write {
-        path: path.into(),
-        reason: e.to_string(),
-    };
-    let mut staged = Vec::with_capacity(changes.len());
-    for change in changes {
-        let target = root.join(&change.path);
-        let dir = target.parent().unwrap_or(root);
-        std::fs::create_dir_all(dir).map_err(|e| fail(&change.path, e))?;
-        let mut temp = tempfile::Builder::new()
-            .prefix(".tidegate-")
-            .tempfile_in(dir)
-            .map_err(|e| fail(&change.path, e))?;
-        std::io::Write::write_all(&mut temp, change.after.as_bytes())
-            .map_err(|e| fail(&change.path, e))?;
-        temp.as_file()
-            .sync_all()
-            .map_err(|e| fail(&change.path, e))?;
-        // An existing file keeps its mode; a new one gets the usual rw-r--r-- (a temporary
-        // file is private).
-        let permissions = match std::fs::metadata(&target) {
-            Ok(metadata) => Some(metadata.permissions()),
-            Err(_) => new_file_permissions(),
-        };
-        if let Some(permissions) = permissions {
-            temp.as_file()
-                .set_permissions(permissions)
-                .map_err(|e| fail(&change.path, e))?;
-        }
-        staged.push((temp, target, &change.path));
-    }
-    let total = staged.len();
-    for (done, (temp, target, path)) in staged.into_iter().enumerate() {
-        temp.persist(&target).map_err(|e| ReleaseError::Rename {
-            path: path.clone(),
-            reason: e.error.to_string(),
-            done,
-            total,
-        })?;
-    }
-    Ok(())
-}
-
-/// A new file's mode on Unix: rw-r--r--. Elsewhere the temporary file's own is fine.
-#[cfg(unix)]
-fn new_file_permissions() -> Option<std::fs::Permissions> {
-    Some(std::os::unix::fs::PermissionsExt::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn new_file_permissions() -> Option<std::fs::Permissions> {
-    None
+/// Writes every change as one transaction of the safe writer: every file is written to a
+/// temporary file beside it first, and only when all are written are they renamed into place.
+/// Returns how many temporary files of an interrupted earlier run were removed.
+pub fn write_all(root: &Path, changes: &[FileChange]) -> Result<usize, ReleaseError> {
+    let files: Vec<FileWrite<'_>> = changes
+        .iter()
+        .map(|change| FileWrite {
+            name: &change.path,
+            path: root.join(&change.path),
+            contents: change.after.as_bytes(),
+        })
+        .collect();
+    Ok(replace_files(&files)?)
 }
 
 /// A path from the configuration: relative to the package, or to the repository root with a
@@ -814,6 +769,12 @@ fn join(base: &str, file: &str) -> Result<String, ReleaseError> {
     let mut parts: Vec<&str> = Vec::new();
     for component in joined.components() {
         match component {
+            // Git's own files (`.git/config`), a submodule's included: never a release's.
+            Component::Normal(part) if part.eq_ignore_ascii_case(".git") => {
+                return Err(ReleaseError::Config(format!(
+                    "`{file}` (package `{base}`) is inside the git directory; release files must be in the working tree"
+                )));
+            }
             Component::Normal(part) => parts.push(part.to_str().unwrap_or_default()),
             Component::CurDir => {}
             Component::ParentDir if parts.pop().is_some() => {}
@@ -834,6 +795,13 @@ fn normalize(path: &str) -> String {
 fn read_optional(root: &Path, path: &str) -> Result<Option<String>, ReleaseError> {
     let full = root.join(path);
     check_inside(root, path, &full)?;
+    // Reading a FIFO would wait forever, and a release never replaces a device.
+    if full.metadata().is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return Err(ReleaseError::file(
+            path,
+            "is not a regular file (a device, FIFO or socket); release files must be regular files",
+        ));
+    }
     match std::fs::read(&full) {
         Ok(bytes) => String::from_utf8(bytes)
             .map(Some)

@@ -1,5 +1,7 @@
 //! The `changelog` binary, run as a user runs it, on real repositories.
 
+mod files;
+
 use assert_cmd::Command;
 use testkit::TestRepo;
 
