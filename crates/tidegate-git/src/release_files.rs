@@ -18,7 +18,7 @@ use tidegate_core::plan::{self, Candidate, Ecosystem, Reason};
 use tidegate_core::version::Bump;
 use tidegate_core::versionfile::{
     CargoFacts, CrateVersions, FileError, FileKind, ValueEdit, WORKSPACE_VERSION, cargo_facts,
-    npm_facts, set_version,
+    npm_facts, read_version, set_version,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -138,12 +138,17 @@ pub fn plan_release(
         )));
     }
     let root = history.root().to_path_buf();
+    if !request.versions_only {
+        check_changelogs_apart(config)?;
+    }
     let pending = Pending::all(history, config, target)?;
     let selected = selection(config, &request.packages)?;
 
     // Cargo facts of every Rust package, for the dependency cascade.
     let workspace = CargoWorkspace::find(&root, config)?;
     let mut candidates = Vec::with_capacity(config.packages.len());
+    // Crates that inherit a workspace version no workspace sets (their Cargo.toml).
+    let mut orphans: Vec<Option<String>> = Vec::with_capacity(config.packages.len());
     for (package, facts) in config.packages.iter().zip(&pending) {
         let cargo = match package.release_type {
             // A missing manifest is reported by its update, below.
@@ -172,6 +177,13 @@ pub fn plan_release(
             }
             _ => None,
         };
+        orphans.push(
+            cargo
+                .as_ref()
+                .filter(|c| c.inherits_version && !workspace.shared_version)
+                .map(|_| join(&package.path, "Cargo.toml"))
+                .transpose()?,
+        );
         let (ecosystem, name, dependencies) = match (&cargo, npm) {
             (Some(c), _) => (
                 Some(Ecosystem::Cargo),
@@ -203,6 +215,18 @@ pub fn plan_release(
         request.release_as.as_ref(),
     )
     .map_err(|e| ReleaseError::Config(e.0))?;
+    if !request.versions_only {
+        if let Some(path) = orphans
+            .iter()
+            .zip(&releases)
+            .find_map(|(orphan, release)| orphan.as_ref().filter(|_| release.is_some()))
+        {
+            return Err(ReleaseError::file(
+                path,
+                "has `version.workspace = true`, but the repository's root Cargo.toml has no [workspace.package] version to set; add one there, or give the crate its own version",
+            ));
+        }
+    }
 
     let mut crates: CrateVersions = CrateVersions::new();
     // The npm workspace's packages being released, by name (node-workspace only).
@@ -320,6 +344,25 @@ pub fn plan_release(
         files: files.into_changes(),
         pending,
     })
+}
+
+/// Refuses two packages writing their notes into one changelog: each run would insert one
+/// section above the other's and, run again, repeat the one that is no longer on top.
+fn check_changelogs_apart(config: &Config) -> Result<(), ReleaseError> {
+    let mut owners: BTreeMap<String, &str> = BTreeMap::new();
+    for package in &config.packages {
+        let Some(configured) = &package.changelog_path else {
+            continue;
+        };
+        let path = resolve(&package.path, configured)?;
+        if let Some(first) = owners.insert(path.clone(), &package.path) {
+            return Err(ReleaseError::Config(format!(
+                "packages `{first}` and `{}` both write their notes into {path}; give each its own changelog-path, or set skip-changelog = true on one",
+                package.path
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The packages asked for by path, or all of them.
@@ -457,6 +500,8 @@ struct CargoWorkspace {
     path_dependencies: Vec<(String, String)>,
     /// Every member crate other than the root: (folder, `[package] name`).
     members: Vec<(String, String)>,
+    /// The root sets `[workspace.package] version`, which members may inherit.
+    shared_version: bool,
 }
 
 impl CargoWorkspace {
@@ -514,11 +559,15 @@ impl CargoWorkspace {
             .join("Cargo.lock")
             .exists()
             .then(|| "Cargo.lock".to_string());
+        let shared_version = "$.workspace.package.version"
+            .parse()
+            .is_ok_and(|path| read_version(&FileKind::Toml(path), &text).is_ok());
         Ok(Self {
             manifests,
             lock,
             path_dependencies: facts.workspace_path_dependencies,
             members: names,
+            shared_version,
         })
     }
 

@@ -1,6 +1,7 @@
 //! The `bump` binary, run as a user runs it.
 
 mod apply;
+mod files;
 mod release_types;
 mod workspaces;
 
