@@ -196,6 +196,10 @@ fn replace(targets: &[(&FileWrite<'_>, PathBuf)]) -> Result<usize, WriteError> {
         staged.push(stage(file, target)?);
         signals.check(false)?;
     }
+    // Synced after all are written, from several threads: the file system then commits many
+    // syncs at once (one after each write costs several times as much).
+    sync_all(&staged, targets)?;
+    signals.check(false)?;
     let total = staged.len();
     // From here a signal waits: a rename is quick, and finishing them all leaves the complete
     // write rather than a mix of old and new files.
@@ -211,6 +215,38 @@ fn replace(targets: &[(&FileWrite<'_>, PathBuf)]) -> Result<usize, WriteError> {
     Ok(removed)
 }
 
+fn sync_all(
+    staged: &[tempfile::NamedTempFile],
+    targets: &[(&FileWrite<'_>, PathBuf)],
+) -> Result<(), WriteError> {
+    const THREADS: usize = 8;
+    let chunk = staged.len().div_ceil(THREADS).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = staged
+            .chunks(chunk)
+            .zip(targets.chunks(chunk))
+            .map(|(temps, files)| {
+                scope.spawn(move || {
+                    for (temp, (file, _)) in temps.iter().zip(files) {
+                        temp.as_file()
+                            .sync_data()
+                            .map_err(|e| WriteError::write(file.name, &e))?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|worker| {
+            worker.join().unwrap_or_else(|_| {
+                Err(WriteError::Write {
+                    name: "the temporary files".into(),
+                    reason: "syncing them failed".into(),
+                })
+            })
+        })
+    })
+}
+
 fn folder_of(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -221,7 +257,7 @@ fn folder_of(path: &Path) -> &Path {
 const TEMP_PREFIX: &str = ".tidegate-";
 const TEMP_SUFFIX: &str = ".tmp";
 
-/// Writes `file` into a temporary file beside `target`, synced, with the target's mode.
+/// Writes `file` into a temporary file beside `target`, with the target's mode.
 fn stage(file: &FileWrite<'_>, target: &Path) -> Result<tempfile::NamedTempFile, WriteError> {
     let fail = |e: std::io::Error| WriteError::write(file.name, &e);
     let folder = folder_of(target);
@@ -246,7 +282,6 @@ fn stage(file: &FileWrite<'_>, target: &Path) -> Result<tempfile::NamedTempFile,
             }
         }
     }
-    temp.as_file().sync_all().map_err(fail)?;
     Ok(temp)
 }
 

@@ -2,6 +2,7 @@
 
 mod apply;
 mod files;
+mod kill;
 mod release_types;
 mod workspaces;
 
