@@ -229,7 +229,7 @@ fn sync_all(
                 scope.spawn(move || {
                     for (temp, (file, _)) in temps.iter().zip(files) {
                         temp.as_file()
-                            .sync_data()
+                            .sync_all()
                             .map_err(|e| WriteError::write(file.name, &e))?;
                     }
                     Ok(())
