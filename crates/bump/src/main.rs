@@ -262,7 +262,12 @@ fn apply(args: &ApplyArgs) -> Result<()> {
         }
         return Ok(());
     }
-    write_all(history.root(), &plan.files)?;
+    let leftovers = write_all(history.root(), &plan.files)?;
+    if leftovers > 0 {
+        notice(&format!(
+            "removed {leftovers} temporary files an interrupted run had left"
+        ));
+    }
     if !args.json {
         let mut out = String::new();
         for package in plan.released() {

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
-use tidegate_actions::{Outputs, finish, print_stdout, warning, write_atomically};
+use tidegate_actions::{Outputs, finish, print_stdout, warning};
 use tidegate_core::UsageError;
 use tidegate_core::changelog::{self, ReleaseHeading, ReleaseNotes};
 use tidegate_core::config::{Config, PackageConfig, ReleaseType};
@@ -12,7 +12,7 @@ use tidegate_core::links::Links;
 use tidegate_core::release::{Analysis, utc_date};
 use tidegate_git::checkout::load_config;
 use tidegate_git::pending::{Pending, keep_package_commits};
-use tidegate_git::{Commits, History, ReleaseTag};
+use tidegate_git::{Commits, History, ReleaseTag, safe_write};
 
 /// Release notes and CHANGELOG.md from the conventional commits of a local checkout.
 ///
@@ -53,7 +53,8 @@ struct Cli {
     /// A minijinja template for one release's notes, replacing the default layout.
     #[arg(long, conflicts_with = "format")]
     template: Option<PathBuf>,
-    /// Write to FILE instead of standard output (whole or not at all).
+    /// Write to FILE instead of standard output: a regular file whole or not at all (through a
+    /// symbolic link to its target), `-` or a device in place.
     #[arg(long, conflicts_with = "prepend")]
     output: Option<PathBuf>,
     /// Insert the notes into FILE under its title, keeping everything else.
@@ -426,28 +427,39 @@ fn render(cli: &Cli, notes: &[ReleaseNotes]) -> Result<String> {
 }
 
 fn write_out(cli: &Cli, text: &str, notes: &[ReleaseNotes]) -> Result<()> {
-    if let Some(path) = &cli.prepend {
-        let existing = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                return Err(UsageError(format!(
-                    "cannot read {}: {}",
-                    path.display(),
-                    tidegate_actions::io_reason(&e)
-                ))
+    let (path, contents) = match (&cli.prepend, &cli.output) {
+        (Some(path), _) => {
+            if path.as_os_str() == "-" {
+                return Err(UsageError(
+                    "--prepend edits a file in place and cannot be `-`; to print the notes use --output - (or no option)".into(),
+                )
                 .into());
             }
-        };
-        let updated = changelog::prepend(&existing, text, &notes[0].version);
-        return write_atomically(path, &updated)
-            .with_context(|| format!("cannot write {}", path.display()));
-    }
-    if let Some(path) = &cli.output {
-        return write_atomically(path, text)
-            .with_context(|| format!("cannot write {}", path.display()));
-    }
-    print_stdout(text).context("cannot write to standard output")
+            // Read through a symbolic link: the file it points to is the changelog.
+            let existing = match std::fs::read_to_string(path) {
+                Ok(text) => text,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                Err(e) => {
+                    return Err(UsageError(format!(
+                        "cannot read {}: {}",
+                        path.display(),
+                        tidegate_actions::io_reason(&e)
+                    ))
+                    .into());
+                }
+            };
+            (path, changelog::prepend(&existing, text, &notes[0].version))
+        }
+        (None, Some(path)) => (path, text.to_string()),
+        (None, None) => return print_stdout(text).context("cannot write to standard output"),
+    };
+    let name = path.display().to_string();
+    safe_write::write_file(&safe_write::FileWrite {
+        name: &name,
+        path: path.clone(),
+        contents: contents.as_bytes(),
+    })?;
+    Ok(())
 }
 
 /// `--release-type`, refused with the supported names when unknown (a usage error, exit 2).

@@ -183,24 +183,6 @@ pub fn print_stdout(text: &str) -> std::io::Result<()> {
     }
 }
 
-/// Writes a file whole or not at all: into a temporary file beside it, then renamed over it.
-pub fn write_atomically(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => std::path::Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("output");
-    let temp = dir.join(format!(".{name}.tidegate-{}.tmp", std::process::id()));
-    let written = std::fs::write(&temp, contents).and_then(|()| std::fs::rename(&temp, path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    written
-}
-
 /// Now, in seconds since the epoch, or `SOURCE_DATE_EPOCH` when set (reproducible output). A
 /// value that is not a whole number of seconds is an error, not silently "now".
 pub fn now_or_source_date_epoch() -> Result<i64, String> {

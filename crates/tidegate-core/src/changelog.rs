@@ -328,13 +328,25 @@ pub fn render_document(sections: &[String]) -> String {
     out
 }
 
-/// Inserts a release section into an existing changelog: under its `# ` title (or at the top when
-/// it has none), above the previous release; every other byte is kept. A section for the same
+/// Inserts a release section into an existing changelog: under its `# ` title and intro (whatever
+/// precedes the title, such as a `<!-- markdownlint-disable -->` comment, stays above it), or
+/// above the first release when there is no title; every other byte is kept, and the section
+/// takes the file's line endings (CRLF when its first line ends so). A section for the same
 /// version that is already at the top is replaced, so running twice converges.
 pub fn prepend(existing: &str, section: &str, version: &str) -> String {
     if existing.trim().is_empty() {
         return render_document(&[section.to_string()]);
     }
+    let newline = if existing
+        .split_inclusive('\n')
+        .next()
+        .is_some_and(|l| l.ends_with("\r\n"))
+    {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let section = section.replace("\r\n", "\n").replace('\n', newline);
     let body_start = title_end(existing);
     let (head, rest) = existing.split_at(body_start);
     let rest_trimmed = rest.trim_start_matches(['\n', '\r']);
@@ -344,26 +356,32 @@ pub fn prepend(existing: &str, section: &str, version: &str) -> String {
     };
     let mut out = String::with_capacity(existing.len() + section.len() + 4);
     out.push_str(head);
-    if !head.is_empty() && !head.ends_with("\n\n") {
-        out.push_str(if head.ends_with('\n') { "\n" } else { "\n\n" });
+    if !head.is_empty() && !head.ends_with(&newline.repeat(2)) {
+        out.push_str(newline);
+        if !head.ends_with('\n') {
+            out.push_str(newline);
+        }
     }
-    out.push_str(section);
+    out.push_str(&section);
     if !rest.is_empty() {
-        out.push('\n');
+        out.push_str(newline);
         out.push_str(rest);
     }
     out
 }
 
-/// Where the text after a leading `# Title` line (and any paragraph before the first release
-/// heading) ends: new sections go there.
+/// Where new sections go: after the `# Title` line and its intro (at the first `## ` heading or
+/// a second `# ` heading), or at the first `## ` heading when no title comes before it.
 fn title_end(text: &str) -> usize {
     let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if line.starts_with("## ") || (offset > 0 && line.starts_with("# ")) {
+    let mut titled = false;
+    for raw in text.split_inclusive('\n') {
+        let line = raw.trim_start_matches('\u{feff}');
+        if line.starts_with("## ") || (titled && line.starts_with("# ")) {
             return offset;
         }
-        offset += line.len();
+        titled |= line.starts_with("# ");
+        offset += raw.len();
     }
     offset
 }

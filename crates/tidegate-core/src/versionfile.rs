@@ -94,6 +94,10 @@ pub enum FileError {
     NoVersion { expected: String },
     #[error("{location} holds `{value}`, which is not a semantic version such as 1.2.3")]
     NotAVersion { location: String, value: String },
+    #[error(
+        "holds more than a version (line {line}: `{text}`); a version file holds only the version: move the rest elsewhere, or list the file in extra-files with an x-release-please-version marker"
+    )]
+    MoreThanAVersion { line: usize, text: String },
     #[error("{location} is not a string, so its version cannot be set")]
     NotAString { location: String },
     #[error(
@@ -365,7 +369,7 @@ fn find_slots(kind: &FileKind, text: &str, crates: &CrateVersions) -> Result<Vec
     };
     if let Some(bad) = slots
         .iter()
-        .find(|s| !holds_version(s) && s.location != "$.appVersion")
+        .find(|s| !holds_version(s) && !s.location.starts_with("$.appVersion"))
     {
         return Err(FileError::NotAVersion {
             location: bad.location.clone(),
@@ -374,7 +378,7 @@ fn find_slots(kind: &FileKind, text: &str, crates: &CrateVersions) -> Result<Vec
     }
     slots.retain(holds_version);
     // Chart.yaml needs `version`; `appVersion` alone is not enough.
-    if kind == &FileKind::HelmChart && !slots.iter().any(|s| s.location == "$.version") {
+    if kind == &FileKind::HelmChart && !slots.iter().any(|s| s.location.starts_with("$.version")) {
         slots.clear();
     }
     Ok(slots)
@@ -435,7 +439,7 @@ fn places(kind: &FileKind, text: &str, crates: &CrateVersions) -> Result<Vec<Slo
             }
             slots
         }
-        FileKind::Plain => plain_slots(text),
+        FileKind::Plain => plain_slots(text)?,
         FileKind::Json(path) => json_slots(text, std::slice::from_ref(path))?,
         FileKind::Yaml(path) => yaml_slots(text, std::slice::from_ref(path))?,
         FileKind::Toml(path) => toml_slots(text, std::slice::from_ref(path))?,
@@ -978,7 +982,8 @@ pub fn npm_facts(text: &str, peer_dependencies: bool) -> Result<NpmFacts, FileEr
 
 // --- YAML -------------------------------------------------------------------------------------
 
-/// Finds scalars by key path in the first YAML document, from the parser's events and spans.
+/// Finds scalars by key path in every document of a YAML stream (as release-please's YAML updater
+/// does), from the parser's events and spans.
 fn yaml_slots(text: &str, paths: &[KeyPath]) -> Result<Vec<Slot>, FileError> {
     use saphyr_parser::{Event, Parser, ScalarStyle};
     // The parser counts positions in characters; splices need bytes.
@@ -1025,6 +1030,7 @@ fn yaml_slots(text: &str, paths: &[KeyPath]) -> Result<Vec<Slot>, FileError> {
 
     let mut stack: Vec<Frame> = Vec::new();
     let mut slots = Vec::new();
+    let mut document = 1;
     let mut parser = Parser::new_from_str(text);
     while let Some(event) = parser.next_event() {
         let (event, span) = event.map_err(|e| FileError::Malformed {
@@ -1065,7 +1071,10 @@ fn yaml_slots(text: &str, paths: &[KeyPath]) -> Result<Vec<Slot>, FileError> {
             }
         }
         match event {
-            Event::DocumentEnd => break,
+            Event::DocumentEnd => {
+                stack.clear();
+                document += 1;
+            }
             Event::MappingStart(..) => stack.push(Frame::Map {
                 key: None,
                 want_key: true,
@@ -1096,11 +1105,11 @@ fn yaml_slots(text: &str, paths: &[KeyPath]) -> Result<Vec<Slot>, FileError> {
                     // Only a scalar whose text is exactly its value can be spliced safely.
                     match inner {
                         Some(inner) if text.get(inner.clone()) == Some(&*value) => {
-                            slots.push(Slot::new(inner, wanted.to_string()));
+                            slots.push(Slot::new(inner, yaml_location(wanted, document)));
                         }
                         _ => {
                             return Err(FileError::NotAString {
-                                location: wanted.to_string(),
+                                location: yaml_location(wanted, document),
                             });
                         }
                     }
@@ -1111,6 +1120,15 @@ fn yaml_slots(text: &str, paths: &[KeyPath]) -> Result<Vec<Slot>, FileError> {
         }
     }
     Ok(slots)
+}
+
+/// A key path, with its document's number after the first (`$.version (document 2)`).
+fn yaml_location(path: &KeyPath, document: usize) -> String {
+    if document == 1 {
+        path.to_string()
+    } else {
+        format!("{path} (document {document})")
+    }
 }
 
 // --- Line-based files -------------------------------------------------------------------------
@@ -1163,9 +1181,10 @@ fn python_slots(text: &str) -> Vec<Slot> {
         Regex::new(r#"^\s*__version__\s*(?::\s*str\s*)?=\s*(?:"([^"\\\n]*)"|'([^'\\\n]*)')"#)
             .expect("valid regex")
     });
+    // Every assignment: Python keeps the last one, so all of them must move.
     lines(text)
         .enumerate()
-        .find_map(|(number, (at, line))| {
+        .filter_map(|(number, (at, line))| {
             let caps = VERSION.captures(line)?;
             let value = caps.get(1).or_else(|| caps.get(2))?.range();
             Some(Slot::new(
@@ -1173,18 +1192,29 @@ fn python_slots(text: &str) -> Vec<Slot> {
                 format!("line {}", number + 1),
             ))
         })
-        .into_iter()
         .collect()
 }
 
-fn plain_slots(text: &str) -> Vec<Slot> {
-    let start = text.len() - text.trim_start().len();
-    let value = text.trim();
-    let bare = value.strip_prefix('v').unwrap_or(value);
-    if Version::parse(bare).is_err() {
-        return Vec::new();
+fn plain_slots(text: &str) -> Result<Vec<Slot>, FileError> {
+    // A byte-order mark stays, and is not part of the version.
+    let body_start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let body = &text[body_start..];
+    let start = body_start + body.len() - body.trim_start().len();
+    let value = body.trim();
+    let mut lines = value.lines();
+    let first = lines.next().unwrap_or_default().trim_end();
+    if Version::parse(first.strip_prefix('v').unwrap_or(first)).is_err() {
+        return Ok(Vec::new());
     }
-    vec![Slot::new(start..start + value.len(), "content")]
+    // A version followed by more lines: which one is the version is a guess; none is made.
+    if let Some((number, extra)) = lines.enumerate().find(|(_, l)| !l.trim().is_empty()) {
+        let line = text[body_start..start].lines().count() + number + 2;
+        return Err(FileError::MoreThanAVersion {
+            line,
+            text: extra.trim().to_string(),
+        });
+    }
+    Ok(vec![Slot::new(start..start + first.len(), "content")])
 }
 
 /// Markers, in release-please's spelling and Tidegate's.

@@ -9,6 +9,7 @@ mod graph;
 pub mod pending;
 pub mod promotion;
 pub mod release_files;
+pub mod safe_write;
 
 pub use git2::Oid;
 use git2::{Repository, Sort};
@@ -272,6 +273,11 @@ impl History {
     /// The root of the working tree (or the repository folder when it is bare).
     pub fn root(&self) -> &Path {
         self.repo.workdir().unwrap_or_else(|| self.repo.path())
+    }
+
+    /// A repository without a working tree (`git clone --bare`).
+    pub fn is_bare(&self) -> bool {
+        self.repo.is_bare()
     }
 
     /// A file's text as committed at HEAD (None when HEAD has no such file or it is not text).
@@ -959,10 +965,14 @@ pub fn exit_code(error: &(dyn std::error::Error + 'static)) -> u8 {
         if let Some(release) = e.downcast_ref::<release_files::ReleaseError>() {
             match release {
                 release_files::ReleaseError::Git(git) => current = Some(git),
+                release_files::ReleaseError::Write(write) => return write.exit_code(),
                 _ if release.is_usage() => return 2,
                 _ => return 3,
             }
             continue;
+        }
+        if let Some(write) = e.downcast_ref::<safe_write::WriteError>() {
+            return write.exit_code();
         }
         if e.is::<checkout::LoadError>()
             || e.is::<tidegate_core::UsageError>()

@@ -78,7 +78,13 @@ impl Pending {
         {
             let commits = history.read_commits(&ids, &floor)?;
             let full_history = floor.is_empty();
-            out.push(Self::settle(package, tags, previous, commits, full_history)?);
+            out.push(Self::settle(
+                package,
+                tags,
+                previous,
+                commits,
+                full_history,
+            )?);
         }
         Ok(out)
     }

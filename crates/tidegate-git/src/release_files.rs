@@ -2,6 +2,7 @@
 //! edit computed in memory first, then written all or nothing.
 
 use crate::pending::{Concern, ConcernKind, Pending};
+use crate::safe_write::{FileWrite, WriteError, replace_files};
 use crate::{GitError, History};
 use git2::Oid;
 use semver::Version;
@@ -17,7 +18,7 @@ use tidegate_core::plan::{self, Candidate, Ecosystem, Reason};
 use tidegate_core::version::Bump;
 use tidegate_core::versionfile::{
     CargoFacts, CrateVersions, FileError, FileKind, ValueEdit, WORKSPACE_VERSION, cargo_facts,
-    npm_facts, set_version,
+    npm_facts, read_version, set_version,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -28,17 +29,8 @@ pub enum ReleaseError {
     File { path: String, message: String },
     #[error("{0}")]
     Config(String),
-    #[error("writing {path} failed: {reason}; nothing was changed")]
-    Write { path: String, reason: String },
-    #[error(
-        "replacing {path} failed: {reason}; {done} of {total} files were already replaced (`git status` lists them; `git checkout -- .` undoes them)"
-    )]
-    Rename {
-        path: String,
-        reason: String,
-        done: usize,
-        total: usize,
-    },
+    #[error(transparent)]
+    Write(#[from] WriteError),
     #[error(transparent)]
     Git(#[from] GitError),
 }
@@ -152,7 +144,16 @@ pub fn plan_release(
     target: Oid,
     request: &Request,
 ) -> Result<ReleasePlan, ReleaseError> {
+    if history.is_bare() && !request.versions_only {
+        return Err(ReleaseError::Config(format!(
+            "{} is a bare repository, which has no working tree to write the release into; run in a checkout (`git clone`, or `git worktree add`)",
+            history.root().display()
+        )));
+    }
     let root = history.root().to_path_buf();
+    if !request.versions_only {
+        check_changelogs_apart(config)?;
+    }
     let pending = Pending::all(history, config, target)?;
     let selected = selection(config, &request.packages)?;
     let mut concerns = crate::pending::concerns(history, config, &pending, target)?;
@@ -160,6 +161,8 @@ pub fn plan_release(
     // Cargo facts of every Rust package, for the dependency cascade.
     let workspace = CargoWorkspace::find(&root, config)?;
     let mut candidates = Vec::with_capacity(config.packages.len());
+    // Crates that inherit a workspace version no workspace sets (their Cargo.toml).
+    let mut orphans: Vec<Option<String>> = Vec::with_capacity(config.packages.len());
     for (package, facts) in config.packages.iter().zip(&pending) {
         let cargo = match package.release_type {
             // A missing manifest is reported by its update, below.
@@ -188,6 +191,13 @@ pub fn plan_release(
             }
             _ => None,
         };
+        orphans.push(
+            cargo
+                .as_ref()
+                .filter(|c| c.inherits_version && !workspace.shared_version)
+                .map(|_| join(&package.path, "Cargo.toml"))
+                .transpose()?,
+        );
         let (ecosystem, name, dependencies) = match (&cargo, npm) {
             (Some(c), _) => (
                 Some(Ecosystem::Cargo),
@@ -228,6 +238,18 @@ pub fn plan_release(
                 &release.next,
                 release.bump,
             )?);
+        }
+    }
+    if !request.versions_only {
+        if let Some(path) = orphans
+            .iter()
+            .zip(&releases)
+            .find_map(|(orphan, release)| orphan.as_ref().filter(|_| release.is_some()))
+        {
+            return Err(ReleaseError::file(
+                path,
+                "has `version.workspace = true`, but the repository's root Cargo.toml has no [workspace.package] version to set; add one there, or give the crate its own version",
+            ));
         }
     }
 
@@ -378,14 +400,11 @@ fn existing_tag(
         .max_by(|a, b| a.version.cmp(&b.version));
     let hint = match newest {
         Some(newest) if newest.version >= *next => {
+            let v = &newest.version;
             let free = match bump {
-                Bump::Major => Version::new(newest.version.major + 1, 0, 0),
-                Bump::Minor => Version::new(newest.version.major, newest.version.minor + 1, 0),
-                _ => Version::new(
-                    newest.version.major,
-                    newest.version.minor,
-                    newest.version.patch + 1,
-                ),
+                Bump::Major => Version::new(v.major.saturating_add(1), 0, 0),
+                Bump::Minor => Version::new(v.major, v.minor.saturating_add(1), 0),
+                _ => Version::new(v.major, v.minor, v.patch.saturating_add(1)),
             };
             format!(
                 "the package's newest release is `{}`; if this branch continues it, pass --release-as {free} (or set `release-as`), else release from the branch that has `{existing}`",
@@ -406,6 +425,25 @@ fn existing_tag(
         ),
         kind: ConcernKind::ExistingTag,
     }))
+}
+
+/// Refuses two packages writing their notes into one changelog: each run would insert one
+/// section above the other's and, run again, repeat the one that is no longer on top.
+fn check_changelogs_apart(config: &Config) -> Result<(), ReleaseError> {
+    let mut owners: BTreeMap<String, &str> = BTreeMap::new();
+    for package in &config.packages {
+        let Some(configured) = &package.changelog_path else {
+            continue;
+        };
+        let path = resolve(&package.path, configured)?;
+        if let Some(first) = owners.insert(path.clone(), &package.path) {
+            return Err(ReleaseError::Config(format!(
+                "packages `{first}` and `{}` both write their notes into {path}; give each its own changelog-path, or set skip-changelog = true on one",
+                package.path
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The packages asked for by path, or all of them.
@@ -543,6 +581,8 @@ struct CargoWorkspace {
     path_dependencies: Vec<(String, String)>,
     /// Every member crate other than the root: (folder, `[package] name`).
     members: Vec<(String, String)>,
+    /// The root sets `[workspace.package] version`, which members may inherit.
+    shared_version: bool,
 }
 
 impl CargoWorkspace {
@@ -600,11 +640,15 @@ impl CargoWorkspace {
             .join("Cargo.lock")
             .exists()
             .then(|| "Cargo.lock".to_string());
+        let shared_version = "$.workspace.package.version"
+            .parse()
+            .is_ok_and(|path| read_version(&FileKind::Toml(path), &text).is_ok());
         Ok(Self {
             manifests,
             lock,
             path_dependencies: facts.workspace_path_dependencies,
             members: names,
+            shared_version,
         })
     }
 
@@ -826,62 +870,19 @@ impl<'a> Files<'a> {
     }
 }
 
-/// Writes every change, all or nothing: each file goes to a temporary file beside it first, and
-/// only when all are written are they renamed into place. An interrupted run leaves at most
-/// stray temporary files, never a half-written one.
-pub fn write_all(root: &Path, changes: &[FileChange]) -> Result<(), ReleaseError> {
-    let fail = |path: &str, e: std::io::Error| ReleaseError::Write {
-        path: path.into(),
-        reason: e.to_string(),
-    };
-    let mut staged = Vec::with_capacity(changes.len());
-    for change in changes {
-        let target = root.join(&change.path);
-        let dir = target.parent().unwrap_or(root);
-        std::fs::create_dir_all(dir).map_err(|e| fail(&change.path, e))?;
-        let mut temp = tempfile::Builder::new()
-            .prefix(".tidegate-")
-            .tempfile_in(dir)
-            .map_err(|e| fail(&change.path, e))?;
-        std::io::Write::write_all(&mut temp, change.after.as_bytes())
-            .map_err(|e| fail(&change.path, e))?;
-        temp.as_file()
-            .sync_all()
-            .map_err(|e| fail(&change.path, e))?;
-        // An existing file keeps its mode; a new one gets the usual rw-r--r-- (a temporary
-        // file is private).
-        let permissions = match std::fs::metadata(&target) {
-            Ok(metadata) => Some(metadata.permissions()),
-            Err(_) => new_file_permissions(),
-        };
-        if let Some(permissions) = permissions {
-            temp.as_file()
-                .set_permissions(permissions)
-                .map_err(|e| fail(&change.path, e))?;
-        }
-        staged.push((temp, target, &change.path));
-    }
-    let total = staged.len();
-    for (done, (temp, target, path)) in staged.into_iter().enumerate() {
-        temp.persist(&target).map_err(|e| ReleaseError::Rename {
-            path: path.clone(),
-            reason: e.error.to_string(),
-            done,
-            total,
-        })?;
-    }
-    Ok(())
-}
-
-/// A new file's mode on Unix: rw-r--r--. Elsewhere the temporary file's own is fine.
-#[cfg(unix)]
-fn new_file_permissions() -> Option<std::fs::Permissions> {
-    Some(std::os::unix::fs::PermissionsExt::from_mode(0o644))
-}
-
-#[cfg(not(unix))]
-fn new_file_permissions() -> Option<std::fs::Permissions> {
-    None
+/// Writes every change as one transaction of the safe writer: every file is written to a
+/// temporary file beside it first, and only when all are written are they renamed into place.
+/// Returns how many temporary files of an interrupted earlier run were removed.
+pub fn write_all(root: &Path, changes: &[FileChange]) -> Result<usize, ReleaseError> {
+    let files: Vec<FileWrite<'_>> = changes
+        .iter()
+        .map(|change| FileWrite {
+            name: &change.path,
+            path: root.join(&change.path),
+            contents: change.after.as_bytes(),
+        })
+        .collect();
+    Ok(replace_files(&files)?)
 }
 
 /// A path from the configuration: relative to the package, or to the repository root with a
@@ -898,6 +899,12 @@ fn join(base: &str, file: &str) -> Result<String, ReleaseError> {
     let mut parts: Vec<&str> = Vec::new();
     for component in joined.components() {
         match component {
+            // Git's own files (`.git/config`), a submodule's included: never a release's.
+            Component::Normal(part) if part.eq_ignore_ascii_case(".git") => {
+                return Err(ReleaseError::Config(format!(
+                    "`{file}` (package `{base}`) is inside the git directory; release files must be in the working tree"
+                )));
+            }
             Component::Normal(part) => parts.push(part.to_str().unwrap_or_default()),
             Component::CurDir => {}
             Component::ParentDir if parts.pop().is_some() => {}
@@ -918,6 +925,13 @@ fn normalize(path: &str) -> String {
 fn read_optional(root: &Path, path: &str) -> Result<Option<String>, ReleaseError> {
     let full = root.join(path);
     check_inside(root, path, &full)?;
+    // Reading a FIFO would wait forever, and a release never replaces a device.
+    if full.metadata().is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return Err(ReleaseError::file(
+            path,
+            "is not a regular file (a device, FIFO or socket); release files must be regular files",
+        ));
+    }
     match std::fs::read(&full) {
         Ok(bytes) => String::from_utf8(bytes)
             .map(Some)

@@ -1,9 +1,11 @@
 //! The `bump` binary, run as a user runs it.
 
 mod apply;
+mod files;
+mod kill;
 mod release_types;
-mod trust;
 mod robust;
+mod trust;
 mod workspaces;
 
 use assert_cmd::Command;

@@ -1,7 +1,8 @@
 //! The `changelog` binary, run as a user runs it, on real repositories.
 
-mod trust;
+mod files;
 mod robust;
+mod trust;
 
 use assert_cmd::Command;
 use testkit::TestRepo;

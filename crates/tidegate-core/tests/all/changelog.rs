@@ -278,6 +278,30 @@ fn prepend_keeps_everything_else_byte_for_byte() {
 }
 
 #[test]
+fn prepend_goes_below_the_title_and_keeps_crlf() {
+    let section = "## 1.3.0 (2026-11-21)\n\n\n### Features\n\n* new\n";
+    let old = "## 1.2.3 (2026-01-01)\n\n* old\n";
+    // Anything above the title (markdownlint comments, a BOM) stays above it.
+    for head in [
+        "<!-- markdownlint-disable MD024 MD041 -->\n# Changelog\n\n",
+        "\u{feff}# Changelog\n\nIntro.\n\n",
+        "<!-- a comment, no title -->\n\n",
+    ] {
+        assert_eq!(
+            prepend(&format!("{head}{old}"), section, "1.3.0"),
+            format!("{head}{section}\n{old}"),
+            "{head:?}"
+        );
+    }
+    // A CRLF file gets CRLF lines, and a second run converges.
+    let crlf = |text: &str| text.replace('\n', "\r\n");
+    let existing = crlf(&format!("# Changelog\n{old}"));
+    let updated = prepend(&existing, section, "1.3.0");
+    assert_eq!(updated, crlf(&format!("# Changelog\n\n{section}\n{old}")));
+    assert_eq!(prepend(&updated, section, "1.3.0"), updated);
+}
+
+#[test]
 fn templates_see_the_notes() {
     let config = Config::defaults();
     let notes = build(

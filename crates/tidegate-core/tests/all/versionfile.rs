@@ -409,6 +409,48 @@ fn plain_version_files_keep_surrounding_whitespace() {
 }
 
 #[test]
+fn version_files_are_set_whole_or_refused_never_left_stale() {
+    // A byte-order mark is kept and the version after it set.
+    assert_eq!(
+        set(&FileKind::Plain, "\u{feff}1.2.3\r\n", "1.3.0"),
+        "\u{feff}1.3.0\r\n"
+    );
+    // A version with more lines after it: which line is the version would be a guess.
+    let err = set_version(
+        &FileKind::Plain,
+        "1.2.3\nbuilt by CI\n",
+        &v("1.3.0"),
+        &CrateVersions::new(),
+    )
+    .expect_err("refused");
+    assert_eq!(
+        err,
+        FileError::MoreThanAVersion {
+            line: 2,
+            text: "built by CI".into()
+        }
+    );
+    // Python keeps the last `__version__`: every one moves.
+    let module = "__version__ = \"1.2.3\"\nif DEV:\n    __version__ = '1.2.3'\n";
+    assert_eq!(
+        set(&FileKind::PythonVersion, module, "1.3.0"),
+        module.replace("1.2.3", "1.3.0")
+    );
+    // Every document of a YAML stream that has the key.
+    let stream = "app:\n  version: 1.2.3\n---\nkind: other\n---\napp:\n  version: \"1.2.3\"\n";
+    let updated = set_version(
+        &FileKind::Yaml(path("$.app.version")),
+        stream,
+        &v("1.3.0"),
+        &CrateVersions::new(),
+    )
+    .expect("updated");
+    assert_eq!(updated.text, stream.replace("1.2.3", "1.3.0"));
+    let locations: Vec<&str> = updated.edits.iter().map(|e| e.location.as_str()).collect();
+    assert_eq!(locations, ["$.app.version", "$.app.version (document 3)"]);
+}
+
+#[test]
 fn key_paths_in_json_yaml_and_toml() {
     let environment = "# deployed by the pipeline\nversion: 3.1.0\npackage_version: \"3.1.0\"\nservices:\n  - name: api\n    image: api:3.1.0\napp:\n  release: '3.1.0'   # keep\n";
     let after = set(&FileKind::Yaml(path("$.version")), environment, "3.2.0");
