@@ -209,7 +209,7 @@ fn unreleased(cx: &Facts<'_>) -> Result<ReleaseNotes> {
     }
     // The notes are shown whatever the baseline, but a doubtful one is said out loud.
     for concern in concerns {
-        if concern.package == cx.package.path {
+        if concern.packages.contains(&cx.package.path) {
             warning(&concern.message);
         }
     }

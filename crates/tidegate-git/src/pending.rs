@@ -170,7 +170,8 @@ pub fn keep_package_commits(
 /// Something about a package's baseline that makes its version doubtful.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Concern {
-    pub package: String,
+    /// The packages it is about.
+    pub packages: Vec<String>,
     pub message: String,
     pub kind: ConcernKind,
 }
@@ -208,65 +209,82 @@ pub fn concerns(
     let any_tag = pending
         .iter()
         .any(|p| !p.tags.tags.is_empty() || !p.tags.uncounted.is_empty());
+    // Packages counting every commit because the repository shows no release at all: one
+    // concern for all of them (a 200-package monorepo gets one line, not 200).
+    let mut untagged: Vec<(&PackageConfig, usize)> = Vec::new();
     for (package, facts) in config.packages.iter().zip(pending) {
         if facts.full_history && facts.previous.is_none() && !facts.commits.commits.is_empty() {
-            if let Some(message) = full_history(history, package, facts, any_tag)? {
+            if let Some(version) = &facts.previous_version {
                 out.push(Concern {
-                    package: package.path.clone(),
-                    message,
+                    packages: vec![package.path.clone()],
+                    message: format!(
+                        "package `{}` is at {version} (the manifest says so) but no tag `{}` of it is reachable from HEAD, so all {} since the repository's first would count; {FETCH_OR_ALLOW}",
+                        package.path,
+                        package.tag.tag_name(version),
+                        commits_in_words(facts.commits.commits.len()),
+                    ),
                     kind: ConcernKind::FullHistory,
                 });
+            } else if !any_tag {
+                untagged.push((package, facts.commits.commits.len()));
             }
         }
         if let Some(message) = facts.newer_tags(history, package, target)? {
             out.push(Concern {
-                package: package.path.clone(),
+                packages: vec![package.path.clone()],
                 message,
                 kind: ConcernKind::NewerTags,
             });
         }
     }
+    if !untagged.is_empty() {
+        out.push(untagged_concern(history, &untagged)?);
+    }
     Ok(out)
 }
 
-/// Why counting the whole history is doubtful, or None for a new package of a monorepo whose
-/// siblings' tags show that the tags were fetched and read.
-fn full_history(
-    history: &History,
-    package: &PackageConfig,
-    facts: &Pending,
-    any_tag: bool,
-) -> Result<Option<String>, GitError> {
-    let count = facts.commits.commits.len();
-    let commits = if count == 1 {
+const FETCH_OR_ALLOW: &str = "fetch the tags (actions/checkout with `fetch-depth: 0`, or `git fetch --tags`), or pass --allow-full-history for a first release (or set `bootstrap-sha`)";
+
+fn commits_in_words(count: usize) -> String {
+    if count == 1 {
         "1 commit".to_string()
     } else {
         format!("{count} commits")
-    };
-    let example = package.tag.tag_name(&Version::new(1, 2, 3));
-    let fix = "fetch the tags (actions/checkout with `fetch-depth: 0`, or `git fetch --tags`), or pass --allow-full-history for a first release (or set `bootstrap-sha`)";
-    if let Some(version) = &facts.previous_version {
-        return Ok(Some(format!(
-            "package `{}` is at {version} (the manifest says so) but no tag `{}` of it is reachable from HEAD, so all {commits} since the repository's first would count; {fix}",
-            package.path,
-            package.tag.tag_name(version),
-        )));
     }
-    if any_tag {
-        return Ok(None);
-    }
+}
+
+/// Why counting the whole history is doubtful when no package has a release tag: the
+/// repository has no tags, or none spelled like the packages'.
+fn untagged_concern(
+    history: &History,
+    untagged: &[(&PackageConfig, usize)],
+) -> Result<Concern, GitError> {
     let tags = history.all_tags()?.len();
-    Ok(Some(if tags == 0 {
-        format!(
-            "the repository has no tags, so all {commits} since its first count toward package `{}`'s release; {fix}",
+    let counted = match untagged {
+        [(package, count)] => format!(
+            "all {} since its first count toward package `{}`'s release",
+            commits_in_words(*count),
             package.path
-        )
+        ),
+        many => format!(
+            "every commit since its first counts toward the first release of {} packages (`{}`, …)",
+            many.len(),
+            many[0].0.path
+        ),
+    };
+    let example = untagged[0].0.tag.tag_name(&Version::new(1, 2, 3));
+    let message = if tags == 0 {
+        format!("the repository has no tags, so {counted}; {FETCH_OR_ALLOW}")
     } else {
         format!(
-            "none of the repository's {tags} tags is a release of package `{}` (spelled like `{example}`), so all {commits} since its first count; check the tag format (`include-v-in-tag`, `component`, `tag-separator`, `tag-pattern`), or {fix}",
-            package.path
+            "none of the repository's {tags} tags is a release (spelled like `{example}`), so {counted}; check the tag format (`include-v-in-tag`, `component`, `tag-separator`, `tag-pattern`), or {FETCH_OR_ALLOW}"
         )
-    }))
+    };
+    Ok(Concern {
+        packages: untagged.iter().map(|(p, _)| p.path.clone()).collect(),
+        message,
+        kind: ConcernKind::FullHistory,
+    })
 }
 
 impl Pending {

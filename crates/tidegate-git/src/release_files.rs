@@ -115,7 +115,8 @@ impl ReleasePlan {
     pub fn refusal(&self, packages: &[&str], allow_full_history: bool) -> Option<&Concern> {
         self.concerns.iter().find(|c| {
             c.refuses(allow_full_history)
-                && (packages.is_empty() || packages.contains(&c.package.as_str()))
+                && (packages.is_empty()
+                    || c.packages.iter().any(|p| packages.contains(&p.as_str())))
         })
     }
 }
@@ -418,7 +419,7 @@ fn existing_tag(
         .as_ref()
         .map_or_else(|| "no release".to_string(), |t| format!("`{}`", t.name));
     Ok(Some(Concern {
-        package: package.path.clone(),
+        packages: vec![package.path.clone()],
         message: format!(
             "package `{}` would be released as {next}, but tag `{existing}` exists already (HEAD reaches {previous} as its previous release); {hint}",
             package.path

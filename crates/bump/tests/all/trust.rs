@@ -172,3 +172,30 @@ fn a_revert_button_commit_makes_a_patch_release() {
     assert_eq!(json["next"], "1.0.2");
     assert_eq!(json["types"]["revert"], 1);
 }
+
+#[test]
+fn a_monorepo_without_tags_is_one_concern_not_one_per_package() {
+    let repo = TestRepo::new();
+    repo.write(
+        "tidegate.toml",
+        "[packages.\"a\"]\n[packages.\"b\"]\n[packages.\"c\"]\n",
+    );
+    for name in ["a", "b", "c"] {
+        repo.commit_file(&format!("{name}/x"), "1", &format!("feat: {name}"));
+    }
+    let out = bump_version(&repo, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the first release of 3 packages (`a`, …)"),
+        "{}",
+        stderr(&out)
+    );
+    let out = bump_apply(&repo, &["--allow-full-history"]);
+    let err = stderr(&out);
+    ok(&out);
+    assert_eq!(
+        err.matches("the repository has no tags").count(),
+        1,
+        "{err}"
+    );
+}
