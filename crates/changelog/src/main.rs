@@ -275,7 +275,7 @@ fn one_release(cx: &Facts<'_>, name: &str) -> Result<ReleaseNotes> {
         .history
         .release_tags(&cx.package.tag, cx.package.rules.counts_prereleases())?;
     let tag = release_tag(&tags, name, cx)?;
-    let baseline = cx.history.baseline(tag.commit, &tags, Some(&tag.version))?;
+    let baseline = cx.history.baseline(tag.commit, &tags, true)?;
     let floor = cx.history.floor(&baseline, cx.package);
     let mut commits = cx.history.commits_hiding(tag.commit, &floor)?;
     keep_package_commits(cx.history, cx.config, cx.package, &mut commits)?;
@@ -292,10 +292,20 @@ fn range(cx: &Facts<'_>, from: Option<&str>, to: &str) -> Result<ReleaseNotes> {
     let tags = cx
         .history
         .release_tags(&cx.package.tag, cx.package.rules.counts_prereleases())?;
+    // `--to` alone naming a release is that release's notes (from its previous release).
+    if from.is_none() && tags.find(to).is_some() {
+        return one_release(cx, to);
+    }
     let target = cx.history.resolve(to)?;
     let (hidden, from_name, baseline_version) = match from {
         Some(name) => {
             let since = cx.history.resolve(name)?;
+            if since == target {
+                return Err(UsageError(format!(
+                    "--from {name} and --to {to} are the same commit, so the range is empty; name an older --from"
+                ))
+                .into());
+            }
             if since != target && cx.history.is_ancestor(target, since)? {
                 return Err(UsageError(format!(
                     "--from {name} comes after --to {to} (`{to}` is an ancestor of `{name}`), so the range is empty; swap them"
@@ -306,7 +316,7 @@ fn range(cx: &Facts<'_>, from: Option<&str>, to: &str) -> Result<ReleaseNotes> {
             (vec![since], Some(name.to_string()), version)
         }
         None => {
-            let baseline = cx.history.baseline(target, &tags, None)?;
+            let baseline = cx.history.baseline(target, &tags, false)?;
             let floor = cx.history.floor(&baseline, cx.package);
             let previous = baseline.tag;
             (
@@ -349,6 +359,8 @@ fn all_releases(cx: &Facts<'_>) -> Result<Vec<ReleaseNotes>> {
         .history
         .release_tags(&cx.package.tag, cx.package.rules.counts_prereleases())?;
     let mut releases = cx.history.releases_with_previous(head, &tags)?;
+    // Read ancestors first; listed by version.
+    releases.sort_by(|a, b| a.0.version.cmp(&b.0.version));
     if releases.is_empty() {
         // A shallow clone has no tags below its cut: an empty changelog would be a wrong one.
         if cx.history.is_shallow() {

@@ -417,18 +417,16 @@ impl History {
     }
 
     /// Where `target`'s unreleased history starts (see [`Baseline`]): every release tag reachable
-    /// from it that no other reachable release tag is behind. With `below`, only releases of a
-    /// lower version count and tags on `target` itself are passed over: the notes of the release
-    /// `below` names are the commits no lower release contains.
+    /// from it that no other reachable release tag is behind. With `of_target`, the tags on
+    /// `target` itself are passed over: the notes of the release tagged there are the commits no
+    /// release on an earlier commit contains.
     pub fn baseline<'t>(
         &self,
         target: Oid,
         tags: &'t ReleaseTags,
-        below: Option<&Version>,
+        of_target: bool,
     ) -> Result<Baseline<'t>, GitError> {
-        self.baseline_where(target, tags, below.is_some(), |tag| {
-            below.is_none_or(|v| tag.version < *v)
-        })
+        self.baseline_where(target, tags, of_target, |_| true)
     }
 
     fn baseline_where<'t>(
@@ -612,6 +610,7 @@ impl History {
         tags: &'t ReleaseTags,
     ) -> Result<Vec<ReleaseWithPrevious<'t>>, GitError> {
         let mut graph = Loaded::load(self, target)?;
+        // Ancestors first, so that each commit goes to the earliest release that has it.
         let reachable = graph.reachable_tags(tags);
         let mut tagged: HashMap<usize, Vec<&ReleaseTag>> = HashMap::new();
         for &tag in &reachable {
@@ -624,11 +623,20 @@ impl History {
         let mut seen = vec![false; graph.nodes.len()];
         let mut paint = Paint::new(graph.nodes.len());
         let mut out = Vec::with_capacity(reachable.len());
+        // Releases tagged on one commit are one release under several names: the same notes.
+        let mut done: HashMap<usize, usize> = HashMap::new();
         for tag in reachable {
+            let start = graph.index[&tag.commit];
+            if let Some(&first) = done.get(&start) {
+                let (_, previous, commits): &ReleaseWithPrevious<'t> = &out[first];
+                let (previous, commits) = (*previous, commits.clone());
+                out.push((tag, previous, commits));
+                continue;
+            }
+            done.insert(start, out.len());
             // (commit time, discovery order, index): sorted newest first, ties in walk order.
             let mut found = Vec::new();
             let mut queue = VecDeque::new();
-            let start = graph.index[&tag.commit];
             if !seen[start] {
                 seen[start] = true;
                 queue.push_back(start);
@@ -648,7 +656,7 @@ impl History {
             }
             found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             let ordered: Vec<usize> = found.into_iter().map(|(_, _, i)| i).collect();
-            let previous = graph.previous_of(start, &tag.version, &tagged, &mut stamp, out.len());
+            let previous = graph.previous_of(start, &tagged, &mut stamp, out.len());
             out.push((tag, previous, graph.read_commits(&ordered, &mut paint)));
         }
         Ok(out)
@@ -786,13 +794,12 @@ impl Loaded {
         }
     }
 
-    /// The highest release of a lower version than `version` that the commit at `start`
-    /// contains without another release in between ([`History::baseline`] on loaded commits).
-    /// `stamp` marks what this walk saw (`round` + 1), so it is never cleared between walks.
+    /// The highest release on an earlier commit that the commit at `start` contains without
+    /// another release in between ([`History::baseline`] on loaded commits). `stamp` marks what
+    /// this walk saw (`round` + 1), so it is never cleared between walks.
     fn previous_of<'t>(
         &self,
         start: usize,
-        version: &Version,
         tagged: &HashMap<usize, Vec<&'t ReleaseTag>>,
         stamp: &mut [u32],
         round: usize,
@@ -806,7 +813,7 @@ impl Loaded {
                 .get(&i)
                 .into_iter()
                 .flatten()
-                .filter(|t| i != start && t.version < *version)
+                .filter(|_| i != start)
                 .max_by(|a, b| a.version.cmp(&b.version));
             if let Some(tag) = lower {
                 if best.is_none_or(|b| tag.version > b.version) {
@@ -824,8 +831,8 @@ impl Loaded {
         best
     }
 
-    /// Release tags whose commits are reachable, lowest version first (equal versions in walk
-    /// order).
+    /// Release tags whose commits are reachable, ancestors before descendants (by generation),
+    /// then lowest version first.
     fn reachable_tags<'t>(&self, tags: &'t ReleaseTags) -> Vec<&'t ReleaseTag> {
         let by_commit = tags.by_commit();
         let mut reachable = Vec::new();
@@ -834,7 +841,12 @@ impl Loaded {
                 reachable.extend(indexes.iter().map(|&i| &tags.tags[i]));
             }
         }
-        reachable.sort_by(|a, b| a.version.cmp(&b.version));
+        let generation = |t: &ReleaseTag| self.nodes[self.index[&t.commit]].generation;
+        reachable.sort_by(|a, b| {
+            generation(a)
+                .cmp(&generation(b))
+                .then_with(|| a.version.cmp(&b.version))
+        });
         reachable
     }
 

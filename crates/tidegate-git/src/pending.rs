@@ -28,7 +28,7 @@ impl Pending {
     /// with one package. [`Pending::all`] assigns commits to the packages of a monorepo.
     pub fn of(history: &History, package: &PackageConfig, target: Oid) -> Result<Self, GitError> {
         let tags = history.release_tags(&package.tag, package.rules.counts_prereleases())?;
-        let baseline = history.baseline(target, &tags, None)?;
+        let baseline = history.baseline(target, &tags, false)?;
         let floor = history.floor(&baseline, package);
         let previous = baseline.tag.cloned();
         let commits = history.commits_hiding(target, &floor)?;

@@ -308,3 +308,84 @@ fn unreleased_notes_warn_when_every_commit_counts() {
         "{err}"
     );
 }
+
+/// Every section of `--all` is what `--tag` prints for its release.
+fn assert_every_section_matches_its_tag(repo: &TestRepo) -> Vec<(String, String)> {
+    let all = stdout(changelog(repo).arg("--all"));
+    let found = sections(&all);
+    for (version, section) in &found {
+        let one = stdout(changelog(repo).args(["--tag", &format!("v{version}")]));
+        assert_eq!(
+            one.trim_end(),
+            section,
+            "--tag v{version} and --all differ:\n{all}"
+        );
+    }
+    found
+}
+
+#[test]
+fn a_lower_version_tagged_later_lists_only_its_own_commits() {
+    let repo = TestRepo::new();
+    repo.commit("feat: a");
+    repo.tag("v1.0.0");
+    repo.commit("feat: b");
+    repo.tag("v1.1.0");
+    repo.commit("feat: e");
+    repo.tag("v0.9.0");
+    let found = assert_every_section_matches_its_tag(&repo);
+    let of = |v: &str| {
+        found
+            .iter()
+            .find(|(x, _)| x == v)
+            .expect("section")
+            .1
+            .clone()
+    };
+    assert!(
+        of("0.9.0").contains("* e") && !of("0.9.0").contains("* a"),
+        "{found:?}"
+    );
+    assert!(
+        of("1.1.0").contains("* b") && of("1.0.0").contains("* a"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn releases_tagged_on_one_commit_share_their_notes() {
+    let repo = TestRepo::new();
+    repo.commit("feat: a");
+    repo.tag("v1.0.0");
+    repo.commit("feat!: g");
+    repo.tag("v2.0.0").tag("v1.2.0");
+    let found = assert_every_section_matches_its_tag(&repo);
+    assert_eq!(found.len(), 3);
+    assert!(
+        found.iter().filter(|(_, s)| s.contains("* g")).count() == 2,
+        "{found:?}"
+    );
+
+    // A candidate promoted as it is: the final release has the candidate's notes.
+    let repo = TestRepo::new();
+    repo.write("tidegate.toml", "versioning = \"prerelease\"\n");
+    repo.commit("feat: a");
+    repo.tag("v1.0.0");
+    repo.commit("feat: b");
+    repo.tag("v1.1.0-rc.1").tag("v1.1.0");
+    let found = assert_every_section_matches_its_tag(&repo);
+    let final_notes = &found.iter().find(|(v, _)| v == "1.1.0").expect("1.1.0").1;
+    assert!(final_notes.contains("* b"), "{found:?}");
+}
+
+#[test]
+fn to_alone_naming_a_release_is_that_release() {
+    let repo = maintained();
+    assert_eq!(
+        stdout(changelog(&repo).args(["--to", "v1.1.0"])),
+        stdout(changelog(&repo).args(["--tag", "v1.1.0"]))
+    );
+    let (code, err) = failure(changelog(&repo).args(["--from", "HEAD", "--to", "HEAD"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("are the same commit"), "{err}");
+}
