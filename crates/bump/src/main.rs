@@ -54,6 +54,9 @@ struct VersionArgs {
     /// The package of a monorepo, by its configured path.
     #[arg(long)]
     package: Option<String>,
+    /// The version `bump apply --release-as X.Y.Z` would release (checked as it would be).
+    #[arg(long, value_name = "X.Y.Z")]
+    release_as: Option<semver::Version>,
     /// Print one JSON object with the facts behind the version, and every package's.
     #[arg(long)]
     json: bool,
@@ -164,7 +167,15 @@ fn version(args: &VersionArgs) -> Result<()> {
         &args.checkout,
         &Request {
             versions_only: true,
-            ..request(Vec::new(), None)?
+            // `--release-as` with `--package` is for that package (and what it forces to move).
+            ..request(
+                args.package
+                    .iter()
+                    .filter(|_| args.release_as.is_some())
+                    .cloned()
+                    .collect(),
+                args.release_as.clone(),
+            )?
         },
     )?;
     // A monorepo without a root package, and no --package: every package's version.
@@ -257,7 +268,9 @@ fn apply(args: &ApplyArgs) -> Result<()> {
         return Ok(());
     }
     if args.dry_run {
-        if !args.json {
+        if plan.files.is_empty() {
+            notice(written(&plan).trim_end());
+        } else if !args.json {
             print_stdout(&unified_diff(&plan))?;
         }
         return Ok(());
@@ -290,6 +303,10 @@ fn apply(args: &ApplyArgs) -> Result<()> {
 fn written(plan: &ReleasePlan) -> String {
     let names: Vec<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
     match names.as_slice() {
+        // A second run before the release is committed: every file holds it already.
+        [] if plan.released().any(|p| !p.files.is_empty()) => {
+            "every file already holds this release, so none was written\n".to_string()
+        }
         [] => "no file holds the version, so none was written\n".to_string(),
         [one] => format!("wrote 1 file: {one}\n"),
         many => format!("wrote {} files: {}\n", many.len(), many.join(", ")),

@@ -90,9 +90,11 @@ fn run(cli: &Cli) -> Result<()> {
     let config = load_config(&history, cli.config.as_deref(), release_type)?;
     let package = match (&cli.tag, &cli.package) {
         // A monorepo's release tag names its package.
-        (Some(tag), None) if config.packages.len() > 1 => {
-            package_of_tag(&config, tag).map_or_else(|| config.package(None), Ok)?
-        }
+        (Some(tag), None) if config.packages.len() > 1 => match package_of_tag(&config, tag) {
+            Some(package) => package,
+            None if config.packages.iter().any(|p| p.path == ".") => config.package(None)?,
+            None => return Err(no_package_has_tag(&history, &config, tag)?.into()),
+        },
         _ => config.package(cli.package.as_deref())?,
     };
     for message in &config.warnings {
@@ -242,6 +244,33 @@ fn package_of_tag<'c>(config: &'c Config, tag: &str) -> Option<&'c PackageConfig
     )
 }
 
+/// Why no package of a monorepo has a tag, with the tags it may have meant (`17.0.0` →
+/// `gcf-utils-v17.0.0`).
+fn no_package_has_tag(history: &History, config: &Config, tag: &str) -> Result<UsageError> {
+    let meant: Vec<String> = history
+        .all_tags()?
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| name != tag && name.ends_with(tag))
+        .filter(|name| config.packages.iter().any(|p| p.tag.parse(name).is_some()))
+        .take(3)
+        .collect();
+    let hint = if meant.is_empty() {
+        format!(
+            "their tags look like `{}`; pass --package PATH with a tag of it",
+            config.packages[0]
+                .tag
+                .tag_name(&semver::Version::new(1, 2, 3))
+        )
+    } else {
+        format!("did you mean `{}`?", meant.join("`, `"))
+    };
+    Ok(UsageError(format!(
+        "`{tag}` is not a release tag of any of the {} configured packages; {hint}",
+        config.packages.len()
+    )))
+}
+
 fn release_tag<'t>(
     tags: &'t tidegate_git::ReleaseTags,
     name: &str,
@@ -259,7 +288,28 @@ fn release_tag<'t>(
         ))
         .into());
     }
-    cx.history.resolve(name)?;
+    if cx.package.tag.parse(name).is_some() && cx.history.tag_exists(name)? {
+        return Err(UsageError(format!(
+            "`{name}` is left out of package `{}`'s releases by its `tag-pattern` or `ignore-tags`",
+            cx.package.path
+        ))
+        .into());
+    }
+    if cx.history.resolve(name).is_err() {
+        let mut near: Vec<(f64, &str)> = tags
+            .tags
+            .iter()
+            .map(|t| (strsim::jaro_winkler(name, &t.name), t.name.as_str()))
+            .collect();
+        near.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let near: Vec<String> = near.iter().take(3).map(|(_, n)| format!("`{n}`")).collect();
+        let hint = if near.is_empty() {
+            "the package has no release tags".to_string()
+        } else {
+            format!("the nearest release tags are {}", near.join(", "))
+        };
+        return Err(UsageError(format!("there is no tag `{name}`; {hint}")).into());
+    }
     let example = cx.package.tag.tag_name(&semver::Version::new(1, 2, 3));
     Err(UsageError(format!(
         "`{name}` is not a release tag of package `{}` (its tags look like `{example}`); pass one of its release tags",
@@ -447,6 +497,15 @@ fn write_out(cli: &Cli, text: &str, notes: &[ReleaseNotes]) -> Result<()> {
                 )
                 .into());
             }
+            // Reading a FIFO or socket to edit it would wait for ever: refused. (A device such as
+            // /dev/null reads empty and is written in place.)
+            if std::fs::metadata(path).is_ok_and(|m| blocks_reading(&m.file_type())) {
+                return Err(UsageError(format!(
+                    "--prepend {}: is a FIFO or socket, not a file to edit; use --output to write to it",
+                    path.display()
+                ))
+                .into());
+            }
             // Read through a symbolic link: the file it points to is the changelog.
             let existing = match std::fs::read_to_string(path) {
                 Ok(text) => text,
@@ -472,6 +531,17 @@ fn write_out(cli: &Cli, text: &str, notes: &[ReleaseNotes]) -> Result<()> {
         contents: contents.as_bytes(),
     })?;
     Ok(())
+}
+
+#[cfg(unix)]
+fn blocks_reading(kind: &std::fs::FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    kind.is_fifo() || kind.is_socket()
+}
+
+#[cfg(not(unix))]
+fn blocks_reading(_: &std::fs::FileType) -> bool {
+    false
 }
 
 /// `--release-type`, refused with the supported names when unknown (a usage error, exit 2).

@@ -583,7 +583,16 @@ impl Config {
         let mut scored: Vec<(f64, &str)> = self
             .packages
             .iter()
-            .map(|p| (strsim::jaro_winkler(wanted, &p.path), p.path.as_str()))
+            .map(|p| {
+                // `gcf-utils` is closest to `packages/gcf-utils`: its folder, or its component.
+                let folder = p.path.rsplit('/').next().unwrap_or(&p.path);
+                let score = [Some(p.path.as_str()), Some(folder), p.component.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .map(|name| strsim::jaro_winkler(wanted, name))
+                    .fold(0.0, f64::max);
+                (score, p.path.as_str())
+            })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         let closest: Vec<String> = scored

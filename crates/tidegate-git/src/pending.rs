@@ -182,7 +182,7 @@ pub enum ConcernKind {
     FullHistory,
     /// The next release's tag exists already (`bump` refuses).
     ExistingTag,
-    /// Newer tags of the package do not count here (a warning).
+    /// Newer tags of the package do not count here, or the version goes backwards (a warning).
     NewerTags,
 }
 
@@ -345,7 +345,7 @@ impl Pending {
                 format!("`{}`{more} (behind an older release on this branch)", newest.name)
             } else {
                 format!(
-                    "`{}`{more} (not reachable from HEAD: released from another branch, as expected on a maintenance branch)",
+                    "`{}`{more} (not reachable from HEAD: released on another branch or after this commit; expected on a maintenance branch)",
                     newest.name
                 )
             });

@@ -11,7 +11,7 @@ use tidegate_core::promotion::{RangeCommit, TargetOnly};
 #[derive(Debug, thiserror::Error)]
 pub enum PromoteError {
     #[error(
-        "branch `{0}` exists neither as origin/{0} nor locally; check the name (`NAME` or `origin/NAME`), and fetch it (actions/checkout with `fetch-depth: 0` fetches every branch)"
+        "branch `{0}` exists neither on origin nor locally; check the name (`NAME` or `origin/NAME`), and fetch it (actions/checkout with `fetch-depth: 0` fetches every branch)"
     )]
     UnknownBranch(String),
     #[error(

@@ -239,6 +239,20 @@ pub fn plan_release(
                 &release.next,
                 release.bump,
             )?);
+            if let Some(previous) = facts
+                .previous_version
+                .as_ref()
+                .filter(|p| release.next < **p)
+            {
+                concerns.push(Concern {
+                    packages: vec![package.path.clone()],
+                    message: format!(
+                        "package `{}` is released as {}, lower than its previous release {previous}: versions go backwards (is the `release-as` right?)",
+                        package.path, release.next
+                    ),
+                    kind: ConcernKind::NewerTags,
+                });
+            }
         }
     }
     if !request.versions_only {
@@ -400,6 +414,9 @@ fn existing_tag(
         .filter(|t| t.version.pre.is_empty())
         .max_by(|a, b| a.version.cmp(&b.version));
     let hint = match newest {
+        _ if facts.previous.as_ref().is_some_and(|p| p.name == existing) => {
+            "that is HEAD's previous release; a new release needs a higher version".to_string()
+        }
         Some(newest) if newest.version >= *next => {
             let v = &newest.version;
             let free = match bump {
@@ -408,7 +425,7 @@ fn existing_tag(
                 _ => Version::new(v.major, v.minor, v.patch.saturating_add(1)),
             };
             format!(
-                "the package's newest release is `{}`; if this branch continues it, pass --release-as {free} (or set `release-as`), else release from the branch that has `{existing}`",
+                "the package's newest release is `{}`; if this branch continues it, release {free} (`bump apply --release-as {free}`, or `release-as` in the configuration), else release from the branch that has `{existing}`",
                 newest.name
             )
         }

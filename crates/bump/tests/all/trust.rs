@@ -31,7 +31,7 @@ fn an_existing_tag_is_never_proposed() {
     assert!(
         err.contains("would be released as 0.1.0, but tag `v0.1.0` exists already")
             && err.contains("newest release is `v0.1.1`")
-            && err.contains("--release-as 0.2.0"),
+            && err.contains("bump apply --release-as 0.2.0"),
         "{err}"
     );
     let error_lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
@@ -40,7 +40,11 @@ fn an_existing_tag_is_never_proposed() {
     let out = bump_apply(&repo, &[]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
-    // The suggested version goes through.
+    // The suggested version goes through, checked first with `bump version`.
+    assert_eq!(
+        ok(&bump_version(&repo, &["--release-as", "0.2.0"])),
+        "0.2.0\n"
+    );
     let out = ok(&bump_apply(&repo, &["--release-as", "0.2.0"]));
     assert!(out.contains("→ 0.2.0 (v0.2.0)"), "{out}");
 }
@@ -197,5 +201,42 @@ fn a_monorepo_without_tags_is_one_concern_not_one_per_package() {
         err.matches("the repository has no tags").count(),
         1,
         "{err}"
+    );
+}
+
+#[test]
+fn a_second_apply_and_its_dry_run_say_the_files_hold_the_release() {
+    let repo = TestRepo::new();
+    repo.commit("feat: first");
+    repo.tag("v1.0.0");
+    repo.commit("fix: second");
+    ok(&bump_apply(&repo, &[]));
+    let again = bump_apply(&repo, &[]);
+    assert!(
+        ok(&again).contains("every file already holds this release, so none was written"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    let dry = bump_apply(&repo, &["--dry-run"]);
+    assert!(ok(&dry).is_empty());
+    assert!(
+        stderr(&dry).contains("every file already holds this release"),
+        "{}",
+        stderr(&dry)
+    );
+}
+
+#[test]
+fn a_release_as_below_the_previous_release_is_warned_about() {
+    let repo = TestRepo::new();
+    repo.commit("feat: first");
+    repo.tag("v2.0.2");
+    repo.commit("fix: second");
+    let out = bump_apply(&repo, &["--release-as", "1.5.0", "--dry-run"]);
+    ok(&out);
+    assert!(
+        stderr(&out).contains("lower than its previous release 2.0.2"),
+        "{}",
+        stderr(&out)
     );
 }

@@ -209,7 +209,7 @@ fn bad_input_gets_one_line_and_the_right_exit_code() {
                 c
             },
             2,
-            "unknown revision `v9.9.9`",
+            "there is no tag `v9.9.9`",
         ),
         (
             {

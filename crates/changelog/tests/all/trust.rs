@@ -389,3 +389,47 @@ fn to_alone_naming_a_release_is_that_release() {
     assert_eq!(code, 2);
     assert!(err.contains("are the same commit"), "{err}");
 }
+
+#[test]
+fn tag_mistakes_get_pointed_answers() {
+    let repo = maintained();
+    let (_, err) = failure(changelog(&repo).args(["--tag", "v1.1.9"]));
+    assert!(
+        err.contains("there is no tag `v1.1.9`; the nearest release tags are"),
+        "{err}"
+    );
+    assert!(!err.contains("origin/NAME"), "{err}");
+    repo.write("tidegate.toml", "ignore-tags = \"^v1\\\\.0\\\\.1$\"\n");
+    let (_, err) = failure(changelog(&repo).args(["--tag", "v1.0.1"]));
+    assert!(
+        err.contains("left out of package `.`'s releases by its `tag-pattern` or `ignore-tags`"),
+        "{err}"
+    );
+
+    let repo = monorepo();
+    let (code, err) = failure(changelog(&repo).args(["--tag", "0.1.1"]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not a release tag of any of the 5 configured packages; did you mean `auto-instrumentations-node-v0.1.1`?"),
+        "{err}"
+    );
+    let (_, err) = failure(changelog(&repo).args(["--package", "cli"]));
+    assert!(err.contains("the closest are `packages/cli`"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn prepend_to_a_fifo_is_refused_not_waited_on() {
+    let repo = maintained();
+    let fifo = repo.path().join("notes.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let (code, err) = failure(changelog(&repo).arg("--prepend").arg(&fifo));
+    assert_eq!(code, 2);
+    assert!(err.contains("is a FIFO or socket"), "{err}");
+}

@@ -78,7 +78,7 @@ fn github_refusals_say_what_to_do() {
 fn bad_arguments_and_checkouts_are_refused_before_any_request() {
     let world = World::new();
     crate::Run::of(&mut world.command(&["--from", "mian", "--to", "stable"]))
-        .fails_with(2, "branch `mian` exists neither as origin/mian nor locally");
+        .fails_with(2, "branch `mian` exists neither on origin nor locally");
     crate::Run::of(&mut world.command(&["--from", "main", "--to", "main"]))
         .fails_with(2, "--from and --to both name `main`");
     let mut no_token = world.command(&["--from", "main", "--to", "stable"]);
