@@ -408,7 +408,7 @@ fn all_releases(cx: &Facts<'_>) -> Result<Vec<ReleaseNotes>> {
     let tags = cx
         .history
         .release_tags(&cx.package.tag, cx.package.rules.counts_prereleases())?;
-    let mut releases = cx.history.releases_with_previous(head, &tags)?;
+    let mut releases = cx.history.releases(head, &tags)?;
     // Read ancestors first; listed by version.
     releases.sort_by(|a, b| a.0.version.cmp(&b.0.version));
     if releases.is_empty() {

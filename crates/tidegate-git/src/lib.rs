@@ -402,20 +402,6 @@ impl History {
         ))
     }
 
-    /// The previous release of `target`: of the release tags reachable from it that are not behind
-    /// another release tag, the highest version. With `before_target`, tags on `target` itself are
-    /// passed over (the predecessor of the release tagged there is wanted).
-    pub fn previous_release<'t>(
-        &self,
-        target: Oid,
-        tags: &'t ReleaseTags,
-        before_target: bool,
-    ) -> Result<Option<&'t ReleaseTag>, GitError> {
-        Ok(self
-            .baseline_where(target, tags, before_target, |_| true)?
-            .tag)
-    }
-
     /// Where `target`'s unreleased history starts (see [`Baseline`]): every release tag reachable
     /// from it that no other reachable release tag is behind. With `of_target`, the tags on
     /// `target` itself are passed over: the notes of the release tagged there are the commits no
@@ -425,16 +411,6 @@ impl History {
         target: Oid,
         tags: &'t ReleaseTags,
         of_target: bool,
-    ) -> Result<Baseline<'t>, GitError> {
-        self.baseline_where(target, tags, of_target, |_| true)
-    }
-
-    fn baseline_where<'t>(
-        &self,
-        target: Oid,
-        tags: &'t ReleaseTags,
-        skip_target: bool,
-        counts: impl Fn(&ReleaseTag) -> bool,
     ) -> Result<Baseline<'t>, GitError> {
         let by_commit = tags.by_commit();
         let mut queue = VecDeque::from([target]);
@@ -447,7 +423,7 @@ impl History {
                 .into_iter()
                 .flatten()
                 .map(|&i| &tags.tags[i])
-                .filter(|tag| !(skip_target && id == target) && counts(tag))
+                .filter(|_| !(of_target && id == target))
                 .collect();
             if !here.is_empty() {
                 found.frontier.push(id);
@@ -471,16 +447,6 @@ impl History {
             return Err(GitError::ShallowHistory);
         }
         Ok(found)
-    }
-
-    /// Where a package's unreleased history starts: after its previous release or, before its
-    /// first release, after release-please's `bootstrap-sha` when that commit exists here.
-    pub fn history_floor(
-        &self,
-        previous: Option<Oid>,
-        package: &tidegate_core::config::PackageConfig,
-    ) -> Option<Oid> {
-        previous.or_else(|| self.bootstrap(package))
     }
 
     /// The commits a baseline leaves out: its releases' or, before the first release,
@@ -584,27 +550,15 @@ impl History {
         Ok(())
     }
 
-    /// Every release reachable from `target`, oldest first, each with the commits it was the first
-    /// release to contain (newest first). Each commit belongs to exactly one release, so a whole
-    /// changelog lists every commit once, under the release that shipped it.
+    /// Every release reachable from `target`, ancestors first, each with its previous release (as
+    /// [`History::baseline`] finds it) and the commits it was the first release to contain
+    /// (newest first). Each commit belongs to one release commit, so a whole changelog lists every
+    /// commit once, under the release that shipped it (releases tagged on one commit share it).
     ///
     /// The history below `target` is read once into memory (each commit object once); the
-    /// releases' ranges and the pull requests' merged commits are then found by integer walks.
+    /// releases' ranges, previous releases and the pull requests' merged commits are then found
+    /// by integer walks.
     pub fn releases<'t>(
-        &self,
-        target: Oid,
-        tags: &'t ReleaseTags,
-    ) -> Result<Vec<(&'t ReleaseTag, Commits)>, GitError> {
-        Ok(self
-            .releases_with_previous(target, tags)?
-            .into_iter()
-            .map(|(tag, _, commits)| (tag, commits))
-            .collect())
-    }
-
-    /// [`History::releases`], each with its previous release as [`History::baseline`] finds it
-    /// (the highest lower release it contains), found on the loaded graph.
-    pub fn releases_with_previous<'t>(
         &self,
         target: Oid,
         tags: &'t ReleaseTags,

@@ -46,8 +46,9 @@ fn previous_release_is_the_highest_reachable_release_tag() {
     );
     let head = history.resolve("HEAD").expect("head");
     let previous = history
-        .previous_release(head, &tags, false)
+        .baseline(head, &tags, false)
         .expect("walk")
+        .tag
         .expect("found");
     assert_eq!(previous.name, "v1.1.0", "v9.0.0 is not reachable from main");
     assert_eq!(
@@ -69,14 +70,16 @@ fn prerelease_tags_count_only_when_asked() {
     let without = history.release_tags(&plain(), false).expect("tags");
     assert_eq!(without.prereleases_skipped, 1);
     let found = history
-        .previous_release(head, &without, false)
+        .baseline(head, &without, false)
         .expect("walk")
+        .tag
         .expect("found");
     assert_eq!(found.name, "v1.0.0");
     let with = history.release_tags(&plain(), true).expect("tags");
     let found = history
-        .previous_release(head, &with, false)
+        .baseline(head, &with, false)
         .expect("walk")
+        .tag
         .expect("found");
     assert_eq!(found.name, "v1.1.0-rc.1");
 }
@@ -166,7 +169,7 @@ fn whole_history_assigns_each_commit_to_the_first_release_that_shipped_it() {
     let releases = history.releases(head, &tags).expect("releases");
     let listed: Vec<(String, Vec<String>)> = releases
         .iter()
-        .map(|(tag, commits)| {
+        .map(|(tag, _, commits)| {
             let mut m: Vec<String> = commits
                 .commits
                 .iter()
@@ -187,7 +190,7 @@ fn whole_history_assigns_each_commit_to_the_first_release_that_shipped_it() {
             ),
         ]
     );
-    assert_eq!(releases[2].1.merge_records, 1);
+    assert_eq!(releases[2].2.merge_records, 1);
 }
 
 #[test]
@@ -203,9 +206,7 @@ fn a_shallow_clone_that_misses_the_previous_release_is_an_error() {
     assert!(history.is_shallow());
     let tags = history.release_tags(&plain(), false).expect("tags");
     let head = history.resolve("HEAD").expect("head");
-    let err = history
-        .previous_release(head, &tags, false)
-        .expect_err("shallow");
+    let err = history.baseline(head, &tags, false).expect_err("shallow");
     assert!(matches!(err, GitError::ShallowHistory));
     assert!(err.to_string().contains("fetch-depth: 0"), "{err}");
     // A full clone of the same history has no such problem.
@@ -213,8 +214,9 @@ fn a_shallow_clone_that_misses_the_previous_release_is_an_error() {
     let tags = full.release_tags(&plain(), false).expect("tags");
     let head = full.resolve("HEAD").expect("head");
     assert!(
-        full.previous_release(head, &tags, false)
+        full.baseline(head, &tags, false)
             .expect("walk")
+            .tag
             .is_some()
     );
 }
@@ -288,8 +290,9 @@ fn ten_thousand_tags_are_read_once() {
     assert_eq!(tags.tags.len(), 10_000);
     let head = history.resolve("HEAD").expect("head");
     let previous = history
-        .previous_release(head, &tags, false)
+        .baseline(head, &tags, false)
         .expect("walk")
+        .tag
         .expect("found");
     assert_eq!(previous.name, "v19.499.0");
 }
