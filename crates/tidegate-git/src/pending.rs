@@ -295,13 +295,23 @@ impl Pending {
         history: &History,
         package: &PackageConfig,
     ) -> Result<Option<String>, GitError> {
-        let Some(next) = &self.decision.next else {
-            return Ok(None);
-        };
-        if let Some(tag) = self.tags.of_version(next) {
+        match &self.decision.next {
+            Some(next) => self.tag_of(history, package, next),
+            None => Ok(None),
+        }
+    }
+
+    /// The tag of `version` when the package has one (in any spelling), or its tag name exists.
+    pub fn tag_of(
+        &self,
+        history: &History,
+        package: &PackageConfig,
+        version: &Version,
+    ) -> Result<Option<String>, GitError> {
+        if let Some(tag) = self.tags.of_version(version) {
             return Ok(Some(tag.name.clone()));
         }
-        let name = package.tag.tag_name(next);
+        let name = package.tag.tag_name(version);
         Ok(history.tag_exists(&name)?.then_some(name))
     }
 

@@ -396,14 +396,7 @@ fn existing_tag(
     next: &Version,
     bump: Bump,
 ) -> Result<Option<Concern>, ReleaseError> {
-    let existing = match facts.tags.of_version(next) {
-        Some(tag) => Some(tag.name.clone()),
-        None => {
-            let name = package.tag.tag_name(next);
-            history.tag_exists(&name)?.then_some(name)
-        }
-    };
-    let Some(existing) = existing else {
+    let Some(existing) = facts.tag_of(history, package, next)? else {
         return Ok(None);
     };
     let newest = facts
