@@ -230,18 +230,12 @@ fn unreleased(cx: &Facts<'_>) -> Result<ReleaseNotes> {
 
 /// The package whose tags a tag name is spelled like (`api-v1.2.0` → the `api` package).
 fn package_of_tag<'c>(config: &'c Config, tag: &str) -> Option<&'c PackageConfig> {
-    let mut matching = config
+    // Two packages reading the same tag: the one with the longer component is the tag's.
+    config
         .packages
         .iter()
-        .filter(|p| p.tag.parse(tag).is_some());
-    let first = matching.next()?;
-    // Two packages reading the same tag: the one with a component is the tag's.
-    Some(
-        std::iter::once(first)
-            .chain(matching)
-            .max_by_key(|p| p.tag.component.as_ref().map_or(0, String::len))
-            .unwrap_or(first),
-    )
+        .filter(|p| p.tag.parse(tag).is_some())
+        .max_by_key(|p| p.tag.component.as_ref().map_or(0, String::len))
 }
 
 /// Why no package of a monorepo has a tag, with the tags it may have meant (`17.0.0` →
@@ -296,13 +290,14 @@ fn release_tag<'t>(
         .into());
     }
     if cx.history.resolve(name).is_err() {
-        let mut near: Vec<(f64, &str)> = tags
+        let candidates = tags
             .tags
             .iter()
-            .map(|t| (strsim::jaro_winkler(name, &t.name), t.name.as_str()))
+            .map(|t| (t.name.as_str(), vec![t.name.as_str()]));
+        let near: Vec<String> = tidegate_core::nearest(name, candidates, 3)
+            .into_iter()
+            .map(|n| format!("`{n}`"))
             .collect();
-        near.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let near: Vec<String> = near.iter().take(3).map(|(_, n)| format!("`{n}`")).collect();
         let hint = if near.is_empty() {
             "the package has no release tags".to_string()
         } else {
@@ -356,7 +351,7 @@ fn range(cx: &Facts<'_>, from: Option<&str>, to: &str) -> Result<ReleaseNotes> {
                 ))
                 .into());
             }
-            if since != target && cx.history.is_ancestor(target, since)? {
+            if cx.history.is_ancestor(target, since)? {
                 return Err(UsageError(format!(
                     "--from {name} comes after --to {to} (`{to}` is an ancestor of `{name}`), so the range is empty; swap them"
                 ))

@@ -580,25 +580,16 @@ impl Config {
     /// How many packages there are and the paths closest to `wanted`: a message never lists a
     /// large monorepo's packages on one line.
     pub fn packages_hint(&self, wanted: &str) -> String {
-        let mut scored: Vec<(f64, &str)> = self
-            .packages
-            .iter()
-            .map(|p| {
-                // `gcf-utils` is closest to `packages/gcf-utils`: its folder, or its component.
-                let folder = p.path.rsplit('/').next().unwrap_or(&p.path);
-                let score = [Some(p.path.as_str()), Some(folder), p.component.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .map(|name| strsim::jaro_winkler(wanted, name))
-                    .fold(0.0, f64::max);
-                (score, p.path.as_str())
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-        let closest: Vec<String> = scored
-            .iter()
-            .take(3)
-            .map(|(_, p)| format!("`{p}`"))
+        // `gcf-utils` is closest to `packages/gcf-utils`: by its path, folder or component.
+        let candidates = self.packages.iter().map(|p| {
+            let folder = p.path.rsplit('/').next().unwrap_or(&p.path);
+            let mut names = vec![p.path.as_str(), folder];
+            names.extend(p.component.as_deref());
+            (p.path.as_str(), names)
+        });
+        let closest: Vec<String> = crate::nearest(wanted, candidates, 3)
+            .into_iter()
+            .map(|p| format!("`{p}`"))
             .collect();
         let count = self.packages.len();
         match count {
