@@ -204,14 +204,6 @@ impl ReleaseTags {
             .chain(&self.uncounted)
             .find(|t| t.version == *version)
     }
-
-    /// The package's tags, counted or not, of a version above `version`.
-    pub fn above<'a>(&'a self, version: &Version) -> impl Iterator<Item = &'a ReleaseTag> {
-        self.tags
-            .iter()
-            .chain(&self.uncounted)
-            .filter(move |t| t.version > *version)
-    }
 }
 
 /// Where a target's unreleased history starts. One rule serves `bump`, `changelog` (each mode)

@@ -332,17 +332,12 @@ impl Pending {
         else {
             return Ok(None);
         };
-        let elsewhere: Vec<&ReleaseTag> = self
-            .tags
-            .above(reference)
-            .filter(|t| t.version.pre.is_empty() && self.tags.tags.iter().any(|c| c.name == t.name))
+        // Counted releases above it are not reachable here; uncounted pre-releases are skipped.
+        let elsewhere: Vec<&ReleaseTag> = (self.tags.tags.iter())
+            .filter(|t| t.version > *reference && t.version.pre.is_empty())
             .collect();
-        let prereleases: Vec<&ReleaseTag> = self
-            .tags
-            .above(reference)
-            .filter(|t| {
-                !t.version.pre.is_empty() && !self.tags.tags.iter().any(|c| c.name == t.name)
-            })
+        let prereleases: Vec<&ReleaseTag> = (self.tags.uncounted.iter())
+            .filter(|t| t.version > *reference && !t.version.pre.is_empty())
             .collect();
         let mut parts = Vec::new();
         if let Some(newest) = elsewhere.last() {
