@@ -182,8 +182,9 @@ pub enum ConcernKind {
     FullHistory,
     /// The next release's tag exists already (`bump` refuses).
     ExistingTag,
-    /// Newer tags of the package do not count here, or the version goes backwards (a warning).
-    NewerTags,
+    /// A doubt worth a warning: newer tags of the package do not count here, or the version
+    /// goes backwards.
+    Warning,
 }
 
 impl Concern {
@@ -192,7 +193,7 @@ impl Concern {
         match self.kind {
             ConcernKind::FullHistory => !allow_full_history,
             ConcernKind::ExistingTag => true,
-            ConcernKind::NewerTags => false,
+            ConcernKind::Warning => false,
         }
     }
 }
@@ -233,7 +234,7 @@ pub fn concerns(
             out.push(Concern {
                 packages: vec![package.path.clone()],
                 message,
-                kind: ConcernKind::NewerTags,
+                kind: ConcernKind::Warning,
             });
         }
     }

@@ -250,7 +250,7 @@ pub fn plan_release(
                         "package `{}` is released as {}, lower than its previous release {previous}: versions go backwards (is the `release-as` right?)",
                         package.path, release.next
                     ),
-                    kind: ConcernKind::NewerTags,
+                    kind: ConcernKind::Warning,
                 });
             }
         }
