@@ -1,6 +1,10 @@
 //! `bump`: the next semantic version from conventional commits (release-please's rules), and the
 //! release written into the working tree: version files, changelogs and the manifest.
 
+mod pr;
+mod release;
+mod remote;
+
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -25,26 +29,32 @@ enum Command {
     /// Write the release into the working tree: every version file, the changelog and the
     /// release-please manifest. Nothing is committed or tagged.
     Apply(ApplyArgs),
+    /// Open or update the release PR: what `apply` would write, as one commit on the base's tip
+    /// (made through the API), on the release branch.
+    Pr(pr::PrArgs),
+    /// Tag and publish each package whose files hold a version with no tag yet (after the
+    /// release PR is merged, or a version bumped by hand). Run on every push.
+    Release(release::ReleaseArgs),
 }
 
 #[derive(clap::Args)]
-struct Checkout {
+pub(crate) struct Checkout {
     /// The repository (any folder inside it).
     #[arg(long, default_value = ".")]
-    repo: PathBuf,
+    pub(crate) repo: PathBuf,
     /// Configuration file, relative to the repository root [default: tidegate.toml, else
     /// release-please-config.json].
     #[arg(long)]
-    config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// The release type of packages the configuration gives none (simple, rust, node, python,
     /// helm, go); with no configuration file, the one root package's type, with that type's
     /// defaults.
     #[arg(long, value_name = "TYPE")]
-    release_type: Option<String>,
+    pub(crate) release_type: Option<String>,
     /// Go on when no release tag bounds a package's history (a first release), counting every
     /// commit since the repository's first.
     #[arg(long)]
-    allow_full_history: bool,
+    pub(crate) allow_full_history: bool,
 }
 
 #[derive(clap::Args)]
@@ -88,7 +98,8 @@ fn main() -> std::process::ExitCode {
         Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             return tidegate_actions::finish(Err((
                 tidegate_actions::exit::USAGE,
-                "a command is required: `bump version` or `bump apply` (see --help)".into(),
+                "a command is required: `bump version`, `apply`, `pr` or `release` (see --help)"
+                    .into(),
             )));
         }
         Err(e) => return tidegate_actions::usage_failure(e.use_stderr(), &e.to_string()),
@@ -96,31 +107,33 @@ fn main() -> std::process::ExitCode {
     let result = match &cli.command {
         Command::Version(args) => version(args),
         Command::Apply(args) => apply(args),
+        Command::Pr(args) => pr::run(args),
+        Command::Release(args) => release::run(args),
     };
-    finish(result.map_err(|e| (tidegate_git::exit_code(e.as_ref()), format!("{e:#}"))))
+    finish(result.map_err(|e| (remote::exit_code(&e), format!("{e:#}"))))
 }
 
 /// Stops when a version of these packages (all when empty) cannot be right: its tag exists, or
 /// no release bounds its history and `--allow-full-history` was not given.
-fn refuse(plan: &ReleasePlan, packages: &[&str], checkout: &Checkout) -> Result<()> {
+pub(crate) fn refuse(plan: &ReleasePlan, packages: &[&str], checkout: &Checkout) -> Result<()> {
     match plan.refusal(packages, checkout.allow_full_history) {
         Some(concern) => Err(tidegate_core::UsageError(concern.message.clone()).into()),
         None => Ok(()),
     }
 }
 
-const NOTHING_TO_RELEASE: &str =
+pub(crate) const NOTHING_TO_RELEASE: &str =
     "nothing to release: no package has user-facing changes since its last release";
 
 /// What a run works from: the checkout, its configuration, the plan and every warning.
-struct Planned {
-    history: History,
-    config: Config,
-    plan: ReleasePlan,
-    warnings: Vec<String>,
+pub(crate) struct Planned {
+    pub(crate) history: History,
+    pub(crate) config: Config,
+    pub(crate) plan: ReleasePlan,
+    pub(crate) warnings: Vec<String>,
 }
 
-fn plan(checkout: &Checkout, request: &Request) -> Result<Planned> {
+pub(crate) fn plan(checkout: &Checkout, request: &Request) -> Result<Planned> {
     let release_type = release_type(checkout.release_type.as_deref())?;
     let history = History::open(&checkout.repo)?;
     let config = load_config(&history, checkout.config.as_deref(), release_type)?;
@@ -147,7 +160,10 @@ fn plan(checkout: &Checkout, request: &Request) -> Result<Planned> {
     })
 }
 
-fn request(packages: Vec<String>, release_as: Option<semver::Version>) -> Result<Request> {
+pub(crate) fn request(
+    packages: Vec<String>,
+    release_as: Option<semver::Version>,
+) -> Result<Request> {
     let now = tidegate_actions::now_or_source_date_epoch().map_err(tidegate_core::UsageError)?;
     Ok(Request {
         packages,
@@ -380,7 +396,7 @@ fn unified_diff(plan: &ReleasePlan) -> String {
 }
 
 /// `--release-type`, refused with the supported names when unknown (a usage error, exit 2).
-fn release_type(name: Option<&str>) -> Result<Option<ReleaseType>> {
+pub(crate) fn release_type(name: Option<&str>) -> Result<Option<ReleaseType>> {
     name.map(|n| {
         n.parse::<ReleaseType>()
             .map_err(|e| tidegate_core::UsageError(format!("--release-type: {e}")).into())

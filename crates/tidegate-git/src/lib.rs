@@ -9,6 +9,7 @@ mod graph;
 pub mod pending;
 pub mod promotion;
 pub mod release_files;
+pub mod release_tree;
 pub mod safe_write;
 
 pub use git2::Oid;
@@ -278,6 +279,19 @@ impl History {
         let entry = tree.get_path(path).ok()?;
         let blob = entry.to_object(&self.repo).ok()?.peel_to_blob().ok()?;
         String::from_utf8(blob.content().to_vec()).ok()
+    }
+
+    /// The tree of a commit.
+    pub fn tree_of(&self, commit: Oid) -> Result<Oid, GitError> {
+        Ok(self.repo.find_commit(commit)?.tree_id())
+    }
+
+    /// The branch HEAD is on (`None` when detached).
+    pub fn current_branch(&self) -> Option<String> {
+        let head = self.repo.head().ok()?;
+        head.is_branch()
+            .then(|| head.shorthand().map(str::to_string))
+            .flatten()
     }
 
     pub fn is_shallow(&self) -> bool {

@@ -983,3 +983,104 @@ fn check_inside(root: &Path, path: &str, full: &Path) -> Result<(), ReleaseError
         Err(outside())
     }
 }
+
+/// The version a package's files hold now, and the file that says so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub version: Version,
+    pub file: String,
+}
+
+/// The version each package's files hold in the checkout: the release-please manifest's entry;
+/// else the package's own version file (`Cargo.toml`, `package.json`, `pyproject.toml`,
+/// `Chart.yaml`, `version.txt`, the configured `version-file`); else its changelog's newest
+/// release heading. `None` for a package none of them names. A version file that exists but
+/// holds no readable version is an error: a release cannot be judged from a broken file.
+pub fn held_versions(
+    history: &History,
+    config: &Config,
+) -> Result<Vec<Option<Held>>, ReleaseError> {
+    let root = history.root();
+    let manifest = config.source.ends_with(".json");
+    let mut out = Vec::with_capacity(config.packages.len());
+    for package in &config.packages {
+        if manifest {
+            out.push(package.manifest_version.clone().map(|version| Held {
+                version,
+                file: RELEASE_PLEASE_MANIFEST.to_string(),
+            }));
+            continue;
+        }
+        let at = |file: &str| join(&package.path, file);
+        let mut files: Vec<(String, FileKind)> = Vec::new();
+        if let Some(file) = &package.version_file {
+            let kind = if file.ends_with(".py") {
+                FileKind::PythonVersion
+            } else {
+                FileKind::Plain
+            };
+            files.push((resolve(&package.path, file)?, kind));
+        }
+        match package.release_type {
+            ReleaseType::Rust => files.push((at("Cargo.toml")?, FileKind::CargoManifest)),
+            ReleaseType::Node => files.push((at("package.json")?, FileKind::PackageJson)),
+            ReleaseType::Python => {
+                files.push((at("pyproject.toml")?, FileKind::Pyproject));
+                files.push((at("setup.cfg")?, FileKind::SetupCfg));
+            }
+            ReleaseType::Helm => files.push((at("Chart.yaml")?, FileKind::HelmChart)),
+            ReleaseType::Simple => {
+                files.push((at("version.txt")?, FileKind::Plain));
+                files.push((at("VERSION")?, FileKind::Plain));
+            }
+            ReleaseType::Go => {}
+        }
+        let mut held = None;
+        for (path, kind) in files {
+            let Some(text) = read_optional(root, &path)? else {
+                continue;
+            };
+            match read_version(&kind, &text) {
+                Ok(version) => {
+                    held = Some(Held {
+                        version,
+                        file: path,
+                    });
+                    break;
+                }
+                // A crate that takes its version from the workspace has none of its own here.
+                Err(FileError::NoVersion { .. })
+                    if kind == FileKind::CargoManifest
+                        && cargo_facts(&text).is_ok_and(|c| c.inherits_version) =>
+                {
+                    continue;
+                }
+                Err(e) => return Err(ReleaseError::file(&path, e.to_string())),
+            }
+        }
+        if held.is_none() {
+            if let Some(changelog_path) = &package.changelog_path {
+                let path = resolve(&package.path, changelog_path)?;
+                if let Some(text) = read_optional(root, &path)? {
+                    held = newest_heading(&text).map(|version| Held {
+                        version,
+                        file: path,
+                    });
+                }
+            }
+        }
+        out.push(held);
+    }
+    Ok(out)
+}
+
+/// The version of a changelog's first release heading (`## [1.2.3](…)`, `## 1.2.3 (…)`).
+fn newest_heading(text: &str) -> Option<Version> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("## ").or_else(|| l.strip_prefix("### [")))
+        .find_map(|rest| {
+            let rest = rest.strip_prefix('[').unwrap_or(rest);
+            let rest = rest.strip_prefix('v').unwrap_or(rest);
+            Version::parse(rest.split([']', ' ', '(']).next()?).ok()
+        })
+}

@@ -3,8 +3,10 @@
 //! policy, pagination by `Link` headers, and errors that say what to do.
 
 mod error;
+pub mod gitdata;
 pub mod pulls;
 pub mod refs;
+pub mod releases;
 mod retry;
 
 pub use error::Error;

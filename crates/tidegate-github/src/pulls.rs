@@ -175,3 +175,108 @@ impl GitHub {
             .map(drop)
     }
 }
+
+const COMMENTS: Call = Call::on_item("read the pull request's comments", "pull-requests: read");
+const COMMENT: Call = Call::on_item("comment on the pull request", "pull-requests: write");
+const UNLABEL: Call = Call::on_item("remove a label", "pull-requests: write");
+const CLOSE: Call = Call::on_item("close the pull request", "pull-requests: write");
+const OF_COMMIT: Call = Call::on_item("find the pull request of a commit", "pull-requests: read");
+
+/// A merged (or closed) pull request as the lists show it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ClosedPull {
+    pub number: u64,
+    pub html_url: String,
+    pub body: Option<String>,
+    pub head: BranchRef,
+    pub base: BranchRef,
+    #[serde(default)]
+    pub labels: Vec<Label>,
+    pub merged_at: Option<String>,
+    pub merge_commit_sha: Option<String>,
+    pub updated_at: String,
+}
+
+impl GitHub {
+    /// The bodies of the pull request's comments.
+    pub async fn comment_bodies(&self, number: u64) -> Result<Vec<String>, Error> {
+        let path = self.repo_path(&format!("/issues/{number}/comments"));
+        Ok(self
+            .list_all(&path, COMMENTS)
+            .await?
+            .into_iter()
+            .filter_map(|c| c.get("body").and_then(Value::as_str).map(str::to_string))
+            .collect())
+    }
+
+    pub async fn add_comment(&self, number: u64, body: &str) -> Result<(), Error> {
+        let path = self.repo_path(&format!("/issues/{number}/comments"));
+        self.send(Method::POST, &path, Some(&json!({ "body": body })), COMMENT)
+            .await
+            .map(drop)
+    }
+
+    /// Removes a label; one that is not there is no error.
+    pub async fn remove_label(&self, number: u64, label: &str) -> Result<(), Error> {
+        let path = self.repo_path(&format!(
+            "/issues/{number}/labels/{}",
+            crate::encode_query(label)
+        ));
+        match self.send(Method::DELETE, &path, None, UNLABEL).await {
+            Err(Error::Refused { status, .. }) if status.as_u16() == 404 => Ok(()),
+            other => other.map(drop),
+        }
+    }
+
+    pub async fn close_pull(&self, number: u64) -> Result<(), Error> {
+        let path = self.repo_path(&format!("/pulls/{number}"));
+        self.send(
+            Method::PATCH,
+            &path,
+            Some(&json!({ "state": "closed" })),
+            CLOSE,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// The pull requests GitHub associates with a commit (the merged one whose merge, squash or
+    /// rebase made it, and open ones containing it).
+    pub async fn pulls_of_commit(&self, sha: &str) -> Result<Vec<ClosedPull>, Error> {
+        let path = self.repo_path(&format!("/commits/{sha}/pulls?per_page=100"));
+        let reply = self.send(Method::GET, &path, None, OF_COMMIT).await?;
+        serde_json::from_value(reply.body).map_err(|e| {
+            Error::Unexpected(format!(
+                "GitHub sent pull requests Tidegate cannot read: {e}"
+            ))
+        })
+    }
+
+    /// Closed pull requests into `base`, most recently updated first, page by page until
+    /// `enough` says the page read reaches far enough back (or the list ends).
+    pub async fn closed_pulls_until(
+        &self,
+        base: &str,
+        enough: impl Fn(&ClosedPull) -> bool,
+    ) -> Result<Vec<ClosedPull>, Error> {
+        let mut out = Vec::new();
+        for page in 1..=crate::MAX_PAGES {
+            let path = self.repo_path(&format!(
+                "/pulls?state=closed&base={}&sort=updated&direction=desc&per_page=100&page={page}",
+                encode_query(base)
+            ));
+            let reply = self.send(Method::GET, &path, None, LIST).await?;
+            let items: Vec<ClosedPull> = serde_json::from_value(reply.body).map_err(|e| {
+                Error::Unexpected(format!(
+                    "GitHub sent pull requests Tidegate cannot read: {e}"
+                ))
+            })?;
+            let done = items.len() < 100 || items.iter().any(&enough);
+            out.extend(items);
+            if done {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,432 @@
+//! `bump release`: run on every push to the base branch. The state is the tags: a package whose
+//! files hold a version with no tag yet is released (the tag at the reviewed commit, then the
+//! GitHub release with that version's notes from the changelog), and each piece is made only when
+//! it is missing, so a rerun finishes a failed run and a rerun after success does nothing.
+
+use anyhow::Result;
+use git2::Oid;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use tidegate_actions::{Outputs, notice, print_stdout, warning};
+use tidegate_core::changelog::{self, ReleaseHeading};
+use tidegate_core::config::PackageConfig;
+use tidegate_core::release_pr::{self, PENDING_LABEL, TAGGED_LABEL};
+use tidegate_git::History;
+use tidegate_git::checkout::load_config;
+use tidegate_git::pending::Pending;
+use tidegate_git::release_files::held_versions;
+use tidegate_github::GitHub;
+use tidegate_github::gitdata::TagCreated;
+use tidegate_github::pulls::ClosedPull;
+use tidegate_github::releases::{NewRelease, Release};
+
+use crate::remote::{Exit, GitHubResult, Remote};
+use crate::{Checkout, release_type};
+
+#[derive(clap::Args)]
+pub struct ReleaseArgs {
+    #[command(flatten)]
+    pub checkout: Checkout,
+    #[command(flatten)]
+    pub remote: Remote,
+    /// Release only these packages (by configured path; repeat or separate with commas).
+    #[arg(long, value_delimiter = ',')]
+    pub package: Vec<String>,
+    /// Create the GitHub releases as drafts (the tags are still made: they are the state).
+    #[arg(long)]
+    pub draft: bool,
+    /// Start this workflow (a file name under .github/workflows, or its id) by
+    /// `workflow_dispatch` for each new release, on the tag, with inputs `tag` and `version`:
+    /// tags made with GITHUB_TOKEN start no workflow. Repeatable.
+    #[arg(long, value_name = "WORKFLOW_FILE")]
+    pub dispatch: Vec<String>,
+    /// Say what would be tagged, from the checkout alone: no token, no network.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the outcome as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// One package whose files hold a version, and where that version stands.
+struct Item {
+    path: String,
+    component: Option<String>,
+    version: semver::Version,
+    tag: String,
+    /// The commit the tag points at, when it exists (locally, or once made).
+    tagged: Option<Oid>,
+    /// No other tag of the package has a higher version (so it may be "Latest").
+    newest: bool,
+    notes: String,
+    release: Option<Release>,
+    /// Made by this run (the tag or the release), so workflows are dispatched for it.
+    new: bool,
+}
+
+pub fn run(args: &ReleaseArgs) -> Result<()> {
+    let history = History::open(&args.checkout.repo)?;
+    let config = load_config(
+        &history,
+        args.checkout.config.as_deref(),
+        release_type(args.checkout.release_type.as_deref())?,
+    )?;
+    for message in &config.warnings {
+        warning(message);
+    }
+    let head = history.resolve("HEAD")?;
+    let selected: Vec<&PackageConfig> = if args.package.is_empty() {
+        config.packages.iter().collect()
+    } else {
+        args.package
+            .iter()
+            .map(|p| config.package(Some(p)))
+            .collect::<Result<_, _>>()?
+    };
+    let held = held_versions(&history, &config)?;
+    let pending = Pending::all(&history, &config, head)?;
+    let mut items = Vec::new();
+    for (i, package) in config.packages.iter().enumerate() {
+        if !selected.iter().any(|s| s.path == package.path) {
+            continue;
+        }
+        let Some(held) = &held[i] else { continue };
+        if let Some(item) = item(
+            &history,
+            package,
+            &pending[i],
+            held,
+            head,
+            args.checkout.allow_full_history,
+        )? {
+            items.push(item);
+        }
+    }
+    let to_tag: Vec<&Item> = items.iter().filter(|i| i.tagged.is_none()).collect();
+    if args.dry_run {
+        for item in &to_tag {
+            print_stdout(&format!(
+                "{}: would tag {} and release it ({} from {})\n",
+                item.path, item.tag, item.version, "the checkout"
+            ))?;
+        }
+        if to_tag.is_empty() {
+            notice(
+                "nothing to tag: every package's version has its tag (a missing GitHub release is only seen with a token)",
+            );
+        }
+        return Ok(());
+    }
+    if items.is_empty() {
+        return report(&[], None, args.json);
+    }
+    let repo = args.remote.repo(&history)?;
+    let dispatch = args.dispatch.clone();
+    let draft = args.draft;
+    let (items, pull) = args.remote.run(repo, |gh| async move {
+        let mut items = items;
+        let pull = publish(&gh, &history, head, &mut items, draft, &dispatch).await?;
+        Ok((items, pull))
+    })?;
+    report(&items, pull.as_ref(), args.json)
+}
+
+/// Where a package's held version stands, from the checkout; `None` to leave it be.
+fn item(
+    history: &History,
+    package: &PackageConfig,
+    facts: &Pending,
+    held: &tidegate_git::release_files::Held,
+    head: Oid,
+    allow_full_history: bool,
+) -> Result<Option<Item>> {
+    let version = held.version.clone();
+    let existing = facts
+        .tags
+        .tags
+        .iter()
+        .chain(&facts.tags.uncounted)
+        .find(|t| t.version == version);
+    let tag = existing.map_or_else(|| package.tag.tag_name(&version), |t| t.name.clone());
+    let tagged = match existing {
+        Some(t) if t.commit == head || history.is_ancestor(t.commit, head)? => Some(t.commit),
+        Some(t) => {
+            return Err(Exit::declined(format!(
+                "{} holds {version} ({}), but its tag {} is on commit {}, which HEAD ({}) does not contain: that version was released elsewhere, and tags are never moved; give `{}` a new version",
+                package.path, held.file, t.name, t.commit, head, package.path
+            )));
+        }
+        None => None,
+    };
+    if tagged.is_none() {
+        match &facts.previous {
+            Some(previous) if version < previous.version => {
+                return Err(Exit::declined(format!(
+                    "{} holds {version} ({}), lower than its release {} that HEAD contains: a stale release PR merged late? Nothing was tagged; set the version above {} (`bump apply --release-as`)",
+                    package.path, held.file, previous.name, previous.version
+                )));
+            }
+            None if !allow_full_history => {
+                warning(&format!(
+                    "{} holds {version} ({}) and has no release yet; its first release is made only with --allow-full-history (so that adopting `bump release` does not publish whatever version the files hold)",
+                    package.path, held.file
+                ));
+                return Ok(None);
+            }
+            _ => {}
+        }
+    }
+    let newest = !facts
+        .tags
+        .tags
+        .iter()
+        .chain(&facts.tags.uncounted)
+        .any(|t| t.version.pre.is_empty() && t.version > version);
+    Ok(Some(Item {
+        path: package.path.clone(),
+        component: package.tag.component.clone(),
+        notes: notes(history, package, facts, &version, &tag),
+        version,
+        tag,
+        tagged,
+        newest,
+        release: None,
+        new: false,
+    }))
+}
+
+/// The version's notes: its section of the package's changelog, else written from its commits.
+fn notes(
+    history: &History,
+    package: &PackageConfig,
+    facts: &Pending,
+    version: &semver::Version,
+    tag: &str,
+) -> String {
+    let from_changelog = package.changelog_path.as_ref().and_then(|path| {
+        let path = if package.path == "." {
+            path.trim_start_matches('/').to_string()
+        } else {
+            format!("{}/{}", package.path, path.trim_start_matches('/'))
+        };
+        let text = std::fs::read_to_string(history.root().join(path)).ok()?;
+        release_pr::changelog_section(&text, &version.to_string())
+    });
+    from_changelog.unwrap_or_else(|| {
+        let links = history
+            .remote_url()
+            .as_deref()
+            .and_then(tidegate_core::links::Links::from_remote);
+        let built = changelog::build(
+            ReleaseHeading {
+                version: version.to_string(),
+                tag: Some(tag.to_string()),
+                previous_tag: facts.previous.as_ref().map(|t| t.name.clone()),
+                date: String::new(),
+            },
+            &facts.analysis.changes,
+            facts.commits.commits.len(),
+            package,
+            links.as_ref(),
+        );
+        changelog::render_markdown(&built)
+    })
+}
+
+async fn publish(
+    gh: &GitHub,
+    history: &History,
+    head: Oid,
+    items: &mut [Item],
+    draft: bool,
+    dispatch: &[String],
+) -> Result<Option<ClosedPull>> {
+    let releases = gh.recent_releases().await.gh()?;
+    let full_page = releases.len() >= 100;
+    for item in items.iter_mut() {
+        item.release = releases.iter().find(|r| r.tag_name == item.tag).cloned();
+        // An older release than the hundred newest: asked for by tag (drafts are not seen).
+        if item.release.is_none() && item.tagged.is_some() && full_page {
+            item.release = gh.release_by_tag(&item.tag).await.gh()?;
+        }
+    }
+    if items
+        .iter()
+        .all(|i| i.tagged.is_some() && i.release.is_some())
+    {
+        return Ok(None);
+    }
+    let head_sha = head.to_string();
+    let pull = gh
+        .pulls_of_commit(&head_sha)
+        .await
+        .gh()?
+        .into_iter()
+        .find(|p| p.merged_at.is_some() && p.head.name.starts_with("release-please--branches--"));
+    for workflow in dispatch {
+        if !gh.workflow_exists(workflow).await.gh()? {
+            return Err(tidegate_core::UsageError(format!(
+                "--dispatch {workflow}: no such workflow in {} (give the file name under .github/workflows, such as images.yml); nothing was tagged",
+                gh.repo()
+            ))
+            .into());
+        }
+    }
+    // The reviewed commit: the release PR's head when HEAD contains it (a merge commit), else HEAD.
+    let target = pull
+        .as_ref()
+        .and_then(|p| Oid::from_str(&p.head.sha).ok())
+        .filter(|sha| *sha == head || history.is_ancestor(*sha, head).unwrap_or(false))
+        .unwrap_or(head);
+    for item in items.iter_mut().filter(|i| i.tagged.is_none()) {
+        match gh.create_tag(&item.tag, &target.to_string()).await.gh()? {
+            TagCreated::Created => item.new = true,
+            TagCreated::Existed => {}
+            TagCreated::Elsewhere(sha) => {
+                let known = Oid::from_str(&sha)
+                    .ok()
+                    .filter(|c| history.is_ancestor(*c, head).unwrap_or(false) || *c == head);
+                if known.is_none() {
+                    return Err(Exit::declined(format!(
+                        "tag {} exists on GitHub on commit {sha}, not on {target} (the release commit), and HEAD does not contain it; tags are never moved: delete that tag if it is wrong, or give {} a new version",
+                        item.tag, item.path
+                    )));
+                }
+            }
+        }
+        item.tagged = Some(target);
+    }
+    for item in items.iter_mut().filter(|i| i.release.is_none()) {
+        let name = release_pr::release_name(item.component.as_deref(), &item.version.to_string());
+        let target = item.tagged.unwrap_or(target).to_string();
+        let release = gh
+            .create_release(&NewRelease {
+                tag: &item.tag,
+                target: &target,
+                name: &name,
+                body: &item.notes,
+                draft,
+                prerelease: !item.version.pre.is_empty(),
+                make_latest: item.newest && item.version.pre.is_empty(),
+            })
+            .await
+            .gh()?;
+        item.new = true;
+        item.release = Some(release);
+    }
+    if let Some(pull) = &pull {
+        bookkeeping(gh, pull, items).await?;
+    }
+    for item in items.iter().filter(|i| i.new) {
+        for workflow in dispatch {
+            gh.dispatch_workflow(
+                workflow,
+                &item.tag,
+                &[("tag", &item.tag), ("version", &item.version.to_string())],
+            )
+            .await
+            .gh()?;
+        }
+    }
+    Ok(pull)
+}
+
+/// The merged release PR learns its releases: one comment naming them, and `autorelease: tagged`
+/// in place of `autorelease: pending`, for workflows that read them.
+async fn bookkeeping(gh: &GitHub, pull: &ClosedPull, items: &[Item]) -> Result<()> {
+    let labels: Vec<&str> = pull.labels.iter().map(|l| l.name.as_str()).collect();
+    if labels.contains(&TAGGED_LABEL) && !labels.contains(&PENDING_LABEL) {
+        return Ok(());
+    }
+    let said = gh.comment_bodies(pull.number).await.gh()?;
+    if !said.iter().any(|c| c.contains("Created releases:")) {
+        let listed: Vec<(String, String)> = items
+            .iter()
+            .filter_map(|i| Some((i.tag.clone(), i.release.as_ref()?.html_url.clone())))
+            .collect();
+        gh.add_comment(pull.number, &release_pr::released_comment(&listed))
+            .await
+            .gh()?;
+    }
+    gh.add_labels(pull.number, &[TAGGED_LABEL.to_string()])
+        .await
+        .gh()?;
+    gh.remove_label(pull.number, PENDING_LABEL).await.gh()?;
+    Ok(())
+}
+
+/// The step outputs, with release-please-action's names and meanings, and the log line.
+fn report(items: &[Item], pull: Option<&ClosedPull>, json: bool) -> Result<()> {
+    let made: Vec<&Item> = items.iter().filter(|i| i.new).collect();
+    let mut outputs = Outputs::default();
+    outputs.set("releases_created", (!made.is_empty()).to_string());
+    let paths: Vec<&str> = made.iter().map(|i| i.path.as_str()).collect();
+    outputs.set("paths_released", json!(paths).to_string());
+    let mut per_package: Vec<Value> = Vec::new();
+    for item in &made {
+        let prefix = if item.path == "." {
+            String::new()
+        } else {
+            format!("{}--", item.path)
+        };
+        let release = item.release.as_ref();
+        let mut fields: BTreeMap<&str, String> = BTreeMap::new();
+        fields.insert("release_created", "true".into());
+        fields.insert("tag_name", item.tag.clone());
+        fields.insert("version", item.version.to_string());
+        fields.insert("major", item.version.major.to_string());
+        fields.insert("minor", item.version.minor.to_string());
+        fields.insert("patch", item.version.patch.to_string());
+        fields.insert(
+            "sha",
+            item.tagged.map(|c| c.to_string()).unwrap_or_default(),
+        );
+        fields.insert("path", item.path.clone());
+        fields.insert("id", release.map(|r| r.id.to_string()).unwrap_or_default());
+        fields.insert(
+            "name",
+            release.and_then(|r| r.name.clone()).unwrap_or_default(),
+        );
+        fields.insert(
+            "body",
+            release.and_then(|r| r.body.clone()).unwrap_or_default(),
+        );
+        fields.insert(
+            "html_url",
+            release.map(|r| r.html_url.clone()).unwrap_or_default(),
+        );
+        fields.insert(
+            "upload_url",
+            release.map(|r| r.upload_url.clone()).unwrap_or_default(),
+        );
+        fields.insert("draft", release.is_some_and(|r| r.draft).to_string());
+        fields.insert(
+            "prNumber",
+            pull.map(|p| p.number.to_string()).unwrap_or_default(),
+        );
+        for (key, value) in &fields {
+            outputs.set(&format!("{prefix}{key}"), value.clone());
+        }
+        per_package.push(json!(fields));
+    }
+    outputs.write()?;
+    if json {
+        print_stdout(&format!(
+            "{}\n",
+            json!({ "releases_created": !made.is_empty(), "releases": per_package })
+        ))?;
+        return Ok(());
+    }
+    if made.is_empty() {
+        notice("nothing to release: every package's version has its tag and its GitHub release");
+        return Ok(());
+    }
+    for item in made {
+        let url = item.release.as_ref().map_or("", |r| r.html_url.as_str());
+        print_stdout(&format!(
+            "released {} {} ({}) {url}\n",
+            item.path, item.version, item.tag
+        ))?;
+    }
+    Ok(())
+}

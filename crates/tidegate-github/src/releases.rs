@@ -1,0 +1,155 @@
+//! GitHub releases (drafts included) and the workflows a release starts by `workflow_dispatch`.
+
+use crate::{Call, Error, GitHub, encode_path};
+use http::Method;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+const LIST: Call = Call::on_repo("list releases", "contents: read");
+const CREATE: Call = Call::on_repo("create the release", "contents: write");
+const DELETE: Call = Call::on_item("delete a duplicate draft release", "contents: write");
+const WORKFLOW: Call = Call::on_item("find the workflow to dispatch", "actions: read");
+const DISPATCH: Call = Call::on_item("start the workflow", "actions: write");
+
+/// The fields of a release Tidegate reads (and reports as step outputs).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct Release {
+    pub id: u64,
+    pub tag_name: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default)]
+    pub prerelease: bool,
+    #[serde(default)]
+    pub html_url: String,
+    #[serde(default)]
+    pub upload_url: String,
+}
+
+/// What to create.
+#[derive(Clone, Debug)]
+pub struct NewRelease<'a> {
+    pub tag: &'a str,
+    pub target: &'a str,
+    pub name: &'a str,
+    pub body: &'a str,
+    pub draft: bool,
+    pub prerelease: bool,
+    /// `false` keeps GitHub's "Latest" badge where it is (a patch of an older line).
+    pub make_latest: bool,
+}
+
+fn parse(value: Value) -> Result<Release, Error> {
+    serde_json::from_value(value)
+        .map_err(|e| Error::Unexpected(format!("GitHub sent a release Tidegate cannot read: {e}")))
+}
+
+impl GitHub {
+    /// The newest releases, drafts included (one page of 100: one request).
+    pub async fn recent_releases(&self) -> Result<Vec<Release>, Error> {
+        let reply = self
+            .send(
+                Method::GET,
+                &self.repo_path("/releases?per_page=100"),
+                None,
+                LIST,
+            )
+            .await?;
+        match reply.body {
+            Value::Array(items) => items.into_iter().map(parse).collect(),
+            _ => Err(Error::Unexpected(
+                "GitHub answered the list of releases with something other than a list".into(),
+            )),
+        }
+    }
+
+    /// Creates the release of an existing tag. A published release whose create answer was lost
+    /// comes back as GitHub's "already exists": the one found is returned.
+    pub async fn create_release(&self, new: &NewRelease<'_>) -> Result<Release, Error> {
+        let request = json!({
+            "tag_name": new.tag,
+            "target_commitish": new.target,
+            "name": new.name,
+            "body": new.body,
+            "draft": new.draft,
+            "prerelease": new.prerelease,
+            "make_latest": if new.make_latest { "true" } else { "false" },
+        });
+        match self
+            .send(
+                Method::POST,
+                &self.repo_path("/releases"),
+                Some(&request),
+                CREATE,
+            )
+            .await
+        {
+            Ok(reply) => parse(reply.body),
+            Err(e)
+                if e.is_refusal(422, "already_exists") || e.is_refusal(422, "already exists") =>
+            {
+                self.recent_releases()
+                    .await?
+                    .into_iter()
+                    .filter(|r| r.tag_name == new.tag)
+                    .min_by_key(|r| r.id)
+                    .ok_or(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The published release of a tag (GitHub does not find drafts by tag).
+    pub async fn release_by_tag(&self, tag: &str) -> Result<Option<Release>, Error> {
+        let path = self.repo_path(&format!("/releases/tags/{}", encode_path(tag)));
+        match self.send(Method::GET, &path, None, LIST).await {
+            Ok(reply) => parse(reply.body).map(Some),
+            Err(Error::Refused { status, .. }) if status.as_u16() == 404 => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Deletes a release (a second draft of one tag, made by a concurrent run).
+    pub async fn delete_release(&self, id: u64) -> Result<(), Error> {
+        let path = self.repo_path(&format!("/releases/{id}"));
+        match self.send(Method::DELETE, &path, None, DELETE).await {
+            Err(Error::Refused { status, .. }) if status.as_u16() == 404 => Ok(()),
+            other => other.map(drop),
+        }
+    }
+
+    /// Whether the workflow (file name such as `images.yml`, or id) exists in the repository.
+    pub async fn workflow_exists(&self, workflow: &str) -> Result<bool, Error> {
+        let path = self.repo_path(&format!("/actions/workflows/{}", encode_path(workflow)));
+        match self.send(Method::GET, &path, None, WORKFLOW).await {
+            Ok(_) => Ok(true),
+            Err(Error::Refused { status, .. }) if status.as_u16() == 404 => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Starts `workflow` by `workflow_dispatch` on `git_ref` with string inputs.
+    pub async fn dispatch_workflow(
+        &self,
+        workflow: &str,
+        git_ref: &str,
+        inputs: &[(&str, &str)],
+    ) -> Result<(), Error> {
+        let path = self.repo_path(&format!(
+            "/actions/workflows/{}/dispatches",
+            encode_path(workflow)
+        ));
+        let inputs: serde_json::Map<String, Value> = inputs
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), Value::from(*v)))
+            .collect();
+        let request = json!({ "ref": git_ref, "inputs": inputs });
+        self.send(Method::POST, &path, Some(&request), DISPATCH)
+            .await
+            .map(drop)
+    }
+}
