@@ -1,0 +1,429 @@
+//! `bump pr` and `bump release` against the fake GitHub, from real git histories: the release PR
+//! opened, kept up to date and merged three ways, then exactly one tag and one release.
+
+use assert_cmd::Command;
+use fake_github::{FakeGitHub, Faults, Pull};
+use std::path::PathBuf;
+use testkit::TestRepo;
+
+pub const OWNER: &str = "acme";
+pub const NAME: &str = "widgets";
+pub const BRANCH: &str = "release-please--branches--main";
+
+/// A node package on the fake GitHub released as 1.0.0, a developer's clone that pushes to it,
+/// and the runner's checkout (`fetch-depth: 0`).
+pub struct World {
+    pub fake: FakeGitHub,
+    pub dev: TestRepo,
+    pub checkout: TestRepo,
+    home: tempfile::TempDir,
+}
+
+const PACKAGE_JSON: &str = "{\n  \"name\": \"widgets\",\n  \"version\": \"1.0.0\",\n  \"description\": \"Widgets\"\n}\n";
+
+impl World {
+    pub fn new() -> Self {
+        Self::with_fake(FakeGitHub::start())
+    }
+
+    pub fn with_fake(fake: FakeGitHub) -> Self {
+        let origin = fake.create_repo(OWNER, NAME);
+        let dev = TestRepo::new();
+        dev.set_remote(&origin.display().to_string());
+        dev.write("package.json", PACKAGE_JSON);
+        dev.write("CHANGELOG.md", "# Changelog\n\n## 1.0.0 (2026-01-01)\n\n* the first\n");
+        dev.commit_all("feat: the first version");
+        dev.tag("v1.0.0");
+        dev.git(&["push", "-q", "origin", "main", "--tags"]);
+        let checkout = TestRepo::new();
+        checkout.set_remote(&origin.display().to_string());
+        let world = Self {
+            fake,
+            dev,
+            checkout,
+            home: tempfile::tempdir().expect("temp dir"),
+        };
+        world.fetch();
+        world
+    }
+
+    /// The runner's checkout of origin's `main`, with every tag.
+    pub fn fetch(&self) {
+        self.checkout
+            .git(&["fetch", "-q", "--tags", "--force", "origin"]);
+        self.checkout
+            .git(&["checkout", "-q", "-B", "main", "origin/main"]);
+    }
+
+    /// The developer pulls origin's main (after a merge on GitHub).
+    pub fn pull(&self) {
+        self.dev.git(&["pull", "-q", "--ff-only", "origin", "main"]);
+    }
+
+    /// Commits on the developer's `main`, pushes, and checks out the new tip.
+    pub fn push(&self, messages: &[&str]) {
+        self.pull();
+        for (i, message) in messages.iter().enumerate() {
+            let file = format!("src/{}-{i}.txt", &self.dev.head()[..7]);
+            self.dev.commit_file(&file, message, message);
+        }
+        self.dev.git(&["push", "-q", "origin", "main"]);
+        self.fetch();
+    }
+
+    pub fn output_file(&self) -> PathBuf {
+        self.home.path().join("output")
+    }
+
+    /// `bump ARGS` in the checkout, with a workflow step's environment.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("bump").expect("binary");
+        cmd.current_dir(self.checkout.path())
+            .args(args)
+            .args(["--release-type", "node"])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.home.path())
+            .env("GITHUB_API_URL", self.fake.api_url())
+            .env("GITHUB_SERVER_URL", "https://github.example")
+            .env("GITHUB_REPOSITORY", format!("{OWNER}/{NAME}"))
+            .env("GITHUB_TOKEN", self.fake.token())
+            .env("GITHUB_OUTPUT", self.output_file())
+            .env("SOURCE_DATE_EPOCH", "1795219200")
+            .env("TIDEGATE_RETRY_BASE_MS", "1");
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        let _ = std::fs::remove_file(self.output_file());
+        Run::of(&mut self.command(args))
+    }
+
+    /// `bump pr`, which must succeed.
+    pub fn pr(&self) -> Run {
+        self.run(&["pr"]).ok()
+    }
+
+    /// `bump release`, which must succeed.
+    pub fn release(&self) -> Run {
+        self.run(&["release"]).ok()
+    }
+
+    pub fn pulls(&self) -> Vec<Pull> {
+        self.fake.pulls(OWNER, NAME)
+    }
+
+    pub fn open_pull(&self) -> Pull {
+        let open: Vec<Pull> = self
+            .pulls()
+            .into_iter()
+            .filter(|p| p.state == "open")
+            .collect();
+        assert_eq!(open.len(), 1, "{open:?}");
+        open[0].clone()
+    }
+
+    /// Merges the open release PR with `method` and checks out the result.
+    pub fn merge(&self, method: &str) -> String {
+        let number = self.open_pull().number;
+        let tip = self.fake.merge_pull(OWNER, NAME, number, method);
+        self.fetch();
+        self.pull();
+        tip
+    }
+
+    /// A file on a branch of the repository on GitHub.
+    pub fn file_on(&self, branch: &str, path: &str) -> String {
+        self.checkout.git(&["fetch", "-q", "origin", branch]);
+        self.checkout.git(&["show", &format!("FETCH_HEAD:{path}")])
+    }
+
+    pub fn outputs(&self) -> std::collections::BTreeMap<String, String> {
+        testkit::parse_outputs(&std::fs::read_to_string(self.output_file()).unwrap_or_default())
+    }
+
+    pub fn tags(&self) -> Vec<String> {
+        self.fake
+            .tags(OWNER, NAME)
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect()
+    }
+
+    pub fn assert_clean_contract(&self) {
+        let violations = self.fake.contract_violations();
+        assert!(violations.is_empty(), "{violations:?}");
+    }
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn of(cmd: &mut Command) -> Self {
+        let out = cmd.output().expect("run bump");
+        Self {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    pub fn ok(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// A failure with `code` and one `error:` line containing `text`.
+    pub fn fails_with(&self, code: i32, text: &str) {
+        assert_eq!(
+            self.code, code,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        let errors: Vec<_> = self
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .collect();
+        assert_eq!(errors.len(), 1, "{}", self.stderr);
+        assert!(errors[0].contains(text), "`{text}` not in {}", errors[0]);
+        assert!(!self.stderr.contains("panicked") && !self.stderr.contains("stack backtrace"));
+    }
+}
+
+#[test]
+fn a_feat_opens_the_release_pr_with_every_file_bump_apply_writes() {
+    let world = World::new();
+    world.push(&["feat: add the sprocket API (#4)"]);
+    world.pr();
+    let pull = world.open_pull();
+    assert_eq!(pull.title, "chore(main): release 1.1.0");
+    assert_eq!(pull.head_ref, BRANCH);
+    assert_eq!(pull.base_ref, "main");
+    assert_eq!(pull.labels, ["autorelease: pending"]);
+    let body = pull.body.clone().unwrap_or_default();
+    assert!(body.starts_with(":robot: I have created a release *beep* *boop*\n---\n\n\n## [1.1.0]"), "{body}");
+    assert!(body.contains("* add the sprocket API"), "{body}");
+
+    // The branch holds exactly what `bump apply` writes, as one commit on main's tip.
+    let applied = TestRepo::new();
+    applied.git(&["clone", "-q", &world.checkout.path().display().to_string(), "."]);
+    let out = Command::cargo_bin("bump")
+        .expect("binary")
+        .current_dir(applied.path())
+        .args(["apply", "--release-type", "node"])
+        .env("SOURCE_DATE_EPOCH", "1795219200")
+        .env_remove("GITHUB_ACTIONS")
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for file in ["package.json", "CHANGELOG.md"] {
+        assert_eq!(world.file_on(BRANCH, file), applied.read(file).trim_end(), "{file}");
+    }
+    let parent = world
+        .checkout
+        .git(&["rev-parse", "FETCH_HEAD^"]);
+    assert_eq!(parent, world.checkout.head());
+    let outputs = world.outputs();
+    assert_eq!(outputs["prs_created"], "true");
+    let pr: serde_json::Value = serde_json::from_str(&outputs["pr"]).expect("json");
+    assert_eq!(pr["number"], pull.number);
+    world.assert_clean_contract();
+}
+
+#[test]
+fn more_commits_update_the_same_pr_and_a_run_with_nothing_new_writes_nothing() {
+    let world = World::new();
+    world.push(&["fix: stop dropping the last page (#5)"]);
+    world.pr();
+    let first = world.open_pull();
+    assert_eq!(first.title, "chore(main): release 1.0.1");
+    world.push(&["feat: add the sprocket API (#6)"]);
+    world.pr();
+    let second = world.open_pull();
+    assert_eq!(second.number, first.number);
+    assert_eq!(second.title, "chore(main): release 1.1.0");
+    assert!(second.body.as_deref().unwrap_or_default().contains("stop dropping the last page"));
+    assert!(world.file_on(BRANCH, "package.json").contains("\"version\": \"1.1.0\""));
+    assert_eq!(world.pulls().len(), 1);
+
+    world.fake.reset_counts();
+    world.pr();
+    assert_eq!(world.fake.write_count(), 0, "{:?}", world.fake.request_counts());
+    assert!(world.fake.read_count() <= 3, "{:?}", world.fake.request_counts());
+    assert_eq!(world.outputs()["prs_created"], "false");
+    world.assert_clean_contract();
+}
+
+#[test]
+fn a_version_file_changed_on_main_after_the_pr_opened_is_not_reverted_by_merging() {
+    for method in ["merge", "squash", "rebase"] {
+        let world = World::new();
+        world.push(&["feat: add the sprocket API (#4)"]);
+        world.pr();
+        // A person changes package.json on main; the PR is not rebuilt before the merge.
+        world.pull();
+        world.dev.write(
+            "package.json",
+            &PACKAGE_JSON.replace("\"Widgets\"", "\"Widgets, now with sprockets\""),
+        );
+        world.dev.commit_all("docs: describe the package better");
+        world.dev.git(&["push", "-q", "origin", "main"]);
+        world.fetch();
+        world.merge(method);
+        let merged = world.checkout.read("package.json");
+        assert!(merged.contains("now with sprockets"), "{method}: {merged}");
+        assert!(merged.contains("\"version\": \"1.1.0\""), "{method}: {merged}");
+    }
+}
+
+#[test]
+fn merging_then_releasing_makes_one_tag_and_one_release_and_a_rerun_changes_nothing() {
+    for method in ["merge", "squash", "rebase"] {
+        let world = World::new();
+        world.push(&["feat: add the sprocket API (#4)"]);
+        world.pr();
+        let pr_head = world.open_pull().head_sha;
+        world.merge(method);
+        let run = world.release();
+        assert!(run.stdout.contains("released . 1.1.0 (v1.1.0)"), "{method}: {}", run.stdout);
+        let tag = world.fake.tag_sha(OWNER, NAME, "v1.1.0").expect("tagged");
+        // The reviewed commit: the PR's head when main contains it (a merge commit), else HEAD.
+        let expected = if method == "merge" { pr_head.clone() } else { world.checkout.head() };
+        assert_eq!(tag, expected, "{method}");
+        let releases = world.fake.releases(OWNER, NAME);
+        assert_eq!(releases.len(), 1, "{method}: {releases:?}");
+        let release = &releases[0];
+        assert_eq!(release.tag_name, "v1.1.0");
+        assert_eq!(release.name.as_deref(), Some("v1.1.0"));
+        let body = release.body.clone().unwrap_or_default();
+        assert!(body.starts_with("## [1.1.0]") && body.contains("add the sprocket API"), "{body}");
+        assert!(!body.contains("1.0.0"), "only this version's notes: {body}");
+        let outputs = world.outputs();
+        assert_eq!(outputs["releases_created"], "true");
+        assert_eq!(outputs["release_created"], "true");
+        assert_eq!(outputs["tag_name"], "v1.1.0");
+        assert_eq!(outputs["version"], "1.1.0");
+        assert_eq!(outputs["minor"], "1");
+        assert_eq!(outputs["paths_released"], "[\".\"]");
+        // The merged PR learns its release.
+        let pull = world.pulls().into_iter().find(|p| p.merged).expect("merged");
+        assert_eq!(pull.labels, ["autorelease: tagged"], "{method}");
+        let comments = world.fake.comments(OWNER, NAME, pull.number);
+        assert_eq!(comments.len(), 1);
+        assert!(comments[0].body.contains("Created releases:") && comments[0].body.contains("v1.1.0"));
+
+        world.fake.reset_counts();
+        let again = world.release();
+        assert!(again.stderr.contains("nothing to release"), "{}", again.stderr);
+        assert_eq!(world.fake.write_count(), 0, "{:?}", world.fake.request_counts());
+        assert!(world.fake.read_count() <= 2, "{:?}", world.fake.request_counts());
+        assert_eq!(world.outputs()["releases_created"], "false");
+        assert_eq!(world.fake.releases(OWNER, NAME).len(), 1);
+        assert_eq!(world.comments_total(), 1);
+        // And the next release PR starts after 1.1.0.
+        world.pr();
+        assert!(world.pulls().iter().all(|p| p.state == "closed"));
+        world.assert_clean_contract();
+    }
+}
+
+impl World {
+    fn comments_total(&self) -> usize {
+        self.pulls()
+            .iter()
+            .map(|p| self.fake.comments(OWNER, NAME, p.number).len())
+            .sum()
+    }
+}
+
+#[test]
+fn a_release_that_failed_after_its_tag_is_finished_by_the_rerun() {
+    let world = World::new();
+    world.push(&["feat: add the sprocket API (#4)"]);
+    world.pr();
+    world.merge("squash");
+    // The first run made the tag and died before the release.
+    let head = world.checkout.head();
+    world.dev.git(&["tag", "v1.1.0", &head]);
+    world.dev.git(&["push", "-q", "origin", "v1.1.0"]);
+    world.fetch();
+    world.release();
+    let releases = world.fake.releases(OWNER, NAME);
+    assert_eq!(releases.len(), 1, "{releases:?}");
+    assert_eq!(releases[0].tag_name, "v1.1.0");
+    assert_eq!(world.fake.tag_sha(OWNER, NAME, "v1.1.0").as_deref(), Some(head.as_str()));
+    world.release();
+    assert_eq!(world.fake.releases(OWNER, NAME).len(), 1);
+}
+
+#[test]
+fn eight_concurrent_releases_leave_one_tag_and_one_release() {
+    let world = World::new();
+    world.push(&["feat: add the sprocket API (#4)"]);
+    world.pr();
+    world.merge("merge");
+    let runs: Vec<_> = (0..8)
+        .map(|_| {
+            let mut cmd = std::process::Command::from(world.command(&["release"]));
+            cmd.stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for child in runs {
+        let out = child.wait_with_output().expect("wait");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let tags: Vec<String> = world.tags().into_iter().filter(|t| t == "v1.1.0").collect();
+    assert_eq!(tags.len(), 1);
+    assert_eq!(world.fake.releases(OWNER, NAME).len(), 1);
+    let merged = world.pulls().into_iter().find(|p| p.merged).expect("merged");
+    assert_eq!(world.fake.comments(OWNER, NAME, merged.number).len(), 1);
+}
+
+#[test]
+fn with_thirty_percent_of_requests_failing_every_seeded_run_ends_with_one_tag_release_and_pr() {
+    let mut retried = 0;
+    for seed in 0..20 {
+        let world = World::new();
+        world.push(&["feat: add the sprocket API (#4)"]);
+        world.fake.set_faults(Faults {
+            seed,
+            rate: 0.3,
+            retry_after_secs: 0,
+            drop_after_write: 0.2,
+            ..Faults::default()
+        });
+        let opened = world.run(&["pr"]).ok();
+        world.push(&["fix: one more (#9)"]);
+        let updated = world.run(&["pr"]).ok();
+        assert_eq!(world.pulls().len(), 1, "seed {seed}: {:?}", world.pulls());
+        assert_eq!(world.open_pull().title, "chore(main): release 1.1.0");
+        world.merge("squash");
+        let released = world.run(&["release"]).ok();
+        retried += [opened, updated, released]
+            .iter()
+            .map(|r| r.stderr.matches("retrying").count())
+            .sum::<usize>();
+        assert_eq!(
+            world.tags().iter().filter(|t| *t == "v1.1.0").count(),
+            1,
+            "seed {seed}"
+        );
+        let releases = world.fake.releases(OWNER, NAME);
+        assert_eq!(releases.len(), 1, "seed {seed}: {releases:?}");
+        assert_eq!(world.pulls().len(), 1, "seed {seed}");
+        world.assert_clean_contract();
+    }
+    assert!(retried >= 20, "only {retried} retries in 20 seeded runs");
+}
