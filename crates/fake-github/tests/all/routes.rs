@@ -19,6 +19,12 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "POST /repos/{owner}/{repo}/deployments",
     "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
     "POST /repos/{owner}/{repo}/dispatches",
+    "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}",
+    "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+    "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}",
+    "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
+    "GET /repos/{owner}/{repo}/git/commits/{commit_sha}",
+    "GET /repos/{owner}/{repo}/releases/{release_id}",
 ];
 
 #[test]
