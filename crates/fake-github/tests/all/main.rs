@@ -5,6 +5,7 @@ mod client;
 mod errors;
 mod faults;
 mod gitdata;
+mod gitobjects;
 mod paging;
 mod pulls;
 mod routes;
