@@ -8,6 +8,7 @@ mod gitdata;
 mod gitobjects;
 mod paging;
 mod pulls;
+mod releases;
 mod routes;
 mod schemas;
 mod support;
