@@ -12,3 +12,4 @@ mod releases;
 mod routes;
 mod schemas;
 mod support;
+mod workflows;
