@@ -6,6 +6,7 @@ mod errors;
 mod faults;
 mod gitdata;
 mod gitobjects;
+mod merges;
 mod paging;
 mod pulls;
 mod releases;
