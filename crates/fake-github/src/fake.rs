@@ -14,7 +14,8 @@ use crate::git;
 use crate::json::Urls;
 use crate::server::{Inner, lock, serve};
 use crate::state::{
-    CheckRun, Comment, CommitStatus, Issue, Pull, Release, RepoState, Review, State, repo_key,
+    CheckRun, Comment, CommitStatus, Dispatch, Issue, Pull, Release, RepoState, Review, State,
+    Workflow, repo_key,
 };
 use crate::util::{next_id, now_iso};
 
@@ -75,6 +76,7 @@ impl FakeGitHub {
             faults: Mutex::new(FaultState::new(Faults::default())),
             counts: Mutex::new(BTreeMap::new()),
             total: AtomicUsize::new(0),
+            writes: AtomicUsize::new(0),
             violations: Mutex::new(Vec::new()),
             read_only: AtomicBool::new(false),
             forbid_actions_prs: AtomicBool::new(false),
@@ -278,10 +280,21 @@ impl FakeGitHub {
         self.inner.total.load(Ordering::Relaxed)
     }
 
+    /// Requests received with GET (or HEAD), faulted and refused ones included.
+    pub fn read_count(&self) -> usize {
+        self.total_requests().saturating_sub(self.write_count())
+    }
+
+    /// Requests received with POST, PATCH, PUT or DELETE, faulted and refused ones included.
+    pub fn write_count(&self) -> usize {
+        self.inner.writes.load(Ordering::Relaxed)
+    }
+
     /// Forgets the request counts.
     pub fn reset_counts(&self) {
         lock(&self.inner.counts).clear();
         self.inner.total.store(0, Ordering::Relaxed);
+        self.inner.writes.store(0, Ordering::Relaxed);
     }
 
     /// Sets the faults (restarting their random sequences from `faults.seed`).
@@ -480,11 +493,112 @@ impl FakeGitHub {
         })
     }
 
-    /// The releases of the repository, oldest first.
+    /// The releases of the repository, oldest first, drafts included; `latest` marks the one
+    /// GitHub shows as latest.
     pub fn releases(&self, owner: &str, repo: &str) -> Vec<Release> {
         self.with_repo(owner, repo, |r| {
-            r.releases.iter().map(|rel| rel.snapshot()).collect()
+            let latest = crate::latest::latest(r);
+            r.releases.iter().map(|rel| rel.snapshot(latest)).collect()
         })
+    }
+
+    /// The tag of the release GitHub shows as latest: the one last published with `make_latest`
+    /// `"true"` (the default), else by the legacy rule (newest non-draft, non-prerelease release
+    /// by its commit's date, then by the higher semantic version).
+    pub fn latest_release(&self, owner: &str, repo: &str) -> Option<String> {
+        self.with_repo(owner, repo, |r| {
+            let id = crate::latest::latest(r)?;
+            r.releases
+                .iter()
+                .find(|rel| rel.id == id)
+                .map(|rel| rel.tag_name.clone())
+        })
+    }
+
+    /// The commit `tag` points at (peeled through an annotated tag), if the tag exists.
+    pub fn tag_sha(&self, owner: &str, repo: &str, tag: &str) -> Option<String> {
+        self.with_repo(owner, repo, |r| {
+            let g = git::open(&r.git_dir).ok()?;
+            let reference = g.find_reference(&format!("refs/tags/{tag}")).ok()?;
+            reference.peel_to_commit().ok().map(|c| c.id().to_string())
+        })
+    }
+
+    /// Commits several files onto `branch` of the bare repository (creating the branch) in one
+    /// commit: `Some(content)` writes a file (nested paths make directories), `None` deletes one.
+    /// Returns the new commit's SHA. No request is counted.
+    pub fn commit_files(
+        &self,
+        owner: &str,
+        repo: &str,
+        branch: &str,
+        files: &[(&str, Option<&str>)],
+        message: &str,
+    ) -> String {
+        self.with_repo(owner, repo, |r| {
+            let g = git::open(&r.git_dir).expect("the bare repository opens");
+            git::commit_files(&g, branch, files, message)
+                .expect("fake-github commits the files")
+                .to_string()
+        })
+    }
+
+    /// Adds a tag ruleset: tags whose name matches `pattern` (fnmatch-like: `v*`, `**`, `?`;
+    /// a `refs/tags/` prefix is allowed) can no longer be created, moved or deleted through the
+    /// API, nor created by publishing a release; GitHub's 422 "Repository rule violations found"
+    /// answers instead. Pushes to the bare repository are not checked.
+    pub fn protect_tags(&self, owner: &str, repo: &str, pattern: &str) {
+        self.with_repo(owner, repo, |r| r.tag_rules.push(pattern.to_string()));
+    }
+
+    /// Declares the workflow `.github/workflows/{file}` (`release-image.yml`), which can then be
+    /// read and dispatched by id or file name; returns its id. No file is committed.
+    pub fn add_workflow(&self, owner: &str, repo: &str, file: &str) -> u64 {
+        self.with_repo(owner, repo, |r| {
+            if let Some(w) = r.workflows.iter().find(|w| w.file == file) {
+                return w.id;
+            }
+            let id = next_id();
+            r.workflows.push(Workflow {
+                id,
+                file: file.to_string(),
+                created_at: now_iso(),
+            });
+            id
+        })
+    }
+
+    /// The `workflow_dispatch` requests accepted, oldest first.
+    pub fn dispatches(&self, owner: &str, repo: &str) -> Vec<Dispatch> {
+        self.with_repo(owner, repo, |r| r.dispatches.clone())
+    }
+
+    /// Merges pull request `number` with `method` (`merge`, `squash` or `rebase`) as a person
+    /// would in the web UI, with the commits GitHub makes (merged by the token's user, see
+    /// [`FakeGitHub::set_actor`]); returns the base branch's new tip. Not counted as a request and
+    /// never faulted. Panics with GitHub's message when the merge is refused.
+    pub fn merge_pull(&self, owner: &str, repo: &str, number: u64, method: &str) -> String {
+        let path = format!("/repos/{owner}/{repo}/pulls/{number}/merge");
+        let matched =
+            crate::contract::match_operation("PUT", &path).expect("the merge operation is known");
+        let body = serde_json::json!({ "merge_method": method });
+        let mut state = lock(&self.inner.state);
+        let actor = state.actor.clone();
+        let rq = crate::routes::Rq {
+            urls: &self.inner.urls,
+            m: &matched,
+            query: &[],
+            body: &body,
+            actor: &actor,
+            path: &path,
+        };
+        let reply = crate::routes::dispatch(&mut state, &rq).expect("the merge is implemented");
+        let v = match &reply.payload {
+            crate::reply::Payload::Json(v) => v.clone(),
+            _ => serde_json::Value::Null,
+        };
+        assert!(reply.is_success(), "merge_pull: {} {v}", reply.status);
+        v["sha"].as_str().unwrap_or_default().to_string()
     }
 
     /// The tags of the bare repository with the commit each points at, newest name first.

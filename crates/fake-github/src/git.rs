@@ -515,3 +515,96 @@ pub(crate) fn commit_file(
     )?;
     Ok(oid)
 }
+
+/// One change to a tree: the entry at `path` set to `(object, file mode)`, or removed (`None`).
+#[derive(Clone, Debug)]
+pub(crate) struct TreeEdit {
+    pub path: Vec<String>,
+    pub entry: Option<(Oid, i32)>,
+}
+
+/// `base` (or the empty tree) with `edits` applied: sub-trees are built for nested paths and
+/// dropped once empty, as git (and GitHub's tree API) does.
+pub(crate) fn edit_tree(
+    repo: &Repository,
+    base: Option<&git2::Tree<'_>>,
+    edits: &[TreeEdit],
+) -> Result<Oid, git2::Error> {
+    let mut builder = repo.treebuilder(base)?;
+    let mut dirs: std::collections::BTreeMap<&str, Vec<TreeEdit>> = Default::default();
+    for edit in edits {
+        match edit.path.as_slice() {
+            [] => return Err(git2::Error::from_str("empty path")),
+            [name] => match edit.entry {
+                Some((oid, mode)) => {
+                    builder.insert(name, oid, mode)?;
+                }
+                None => {
+                    if builder.get(name)?.is_some() {
+                        builder.remove(name)?;
+                    }
+                }
+            },
+            [dir, rest @ ..] => dirs.entry(dir).or_default().push(TreeEdit {
+                path: rest.to_vec(),
+                entry: edit.entry,
+            }),
+        }
+    }
+    for (dir, sub_edits) in dirs {
+        let sub_id = builder
+            .get(dir)?
+            .filter(|e| e.kind() == Some(ObjectType::Tree))
+            .map(|e| e.id());
+        let sub = sub_id.map(|id| repo.find_tree(id)).transpose()?;
+        let id = edit_tree(repo, sub.as_ref(), &sub_edits)?;
+        if repo.find_tree(id)?.is_empty() {
+            if builder.get(dir)?.is_some() {
+                builder.remove(dir)?;
+            }
+        } else {
+            builder.insert(dir, id, 0o040_000)?;
+        }
+    }
+    builder.write()
+}
+
+/// Commits several files onto `branch` (creating it): `Some(content)` writes a file, `None`
+/// removes it. Returns the new commit.
+pub(crate) fn commit_files(
+    repo: &Repository,
+    branch: &str,
+    files: &[(&str, Option<&str>)],
+    message: &str,
+) -> Result<Oid, git2::Error> {
+    let parent = branch_tip(repo, branch)
+        .map(|oid| repo.find_commit(oid))
+        .transpose()?;
+    let mut edits = Vec::new();
+    for (path, content) in files {
+        let entry = match content {
+            Some(text) => Some((repo.blob(text.as_bytes())?, 0o100_644)),
+            None => None,
+        };
+        edits.push(TreeEdit {
+            path: path
+                .split('/')
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect(),
+            entry,
+        });
+    }
+    let base = parent.as_ref().map(|p| p.tree()).transpose()?;
+    let tree = repo.find_tree(edit_tree(repo, base.as_ref(), &edits)?)?;
+    let sig = Signature::now("Fake GitHub", "fake-github@example.com")?;
+    let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+    let oid = repo.commit(None, &sig, &sig, message, &tree, &parents)?;
+    repo.reference(
+        &format!("refs/heads/{branch}"),
+        oid,
+        true,
+        "fake-github: commit_files",
+    )?;
+    Ok(oid)
+}

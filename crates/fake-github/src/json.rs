@@ -186,6 +186,20 @@ pub(crate) fn labels_of(u: &Urls, r: &RepoState, names: &[String]) -> Vec<Value>
         .collect()
 }
 
+/// A pull request's labels. `pull-request-simple` documents a label's `description` as a string
+/// (not nullable), so a label without one carries `""` there.
+fn pull_labels(u: &Urls, r: &RepoState, names: &[String], full: bool) -> Vec<Value> {
+    let mut labels = labels_of(u, r, names);
+    if !full {
+        for l in &mut labels {
+            if l["description"].is_null() {
+                l["description"] = json!("");
+            }
+        }
+    }
+    labels
+}
+
 pub(crate) fn team(u: &Urls, org_login: &str, slug: &str) -> Value {
     let id = user_id(&format!("team:{org_login}/{slug}"));
     let api = format!("{}/organizations/{}/team/{id}", u.api, user_id(org_login));
@@ -275,7 +289,7 @@ pub(crate) fn pull(
         "title": issue.title,
         "user": user(u, &issue.user),
         "body": issue.body,
-        "labels": labels_of(u, r, &issue.labels),
+        "labels": pull_labels(u, r, &issue.labels, full),
         "milestone": null,
         "active_lock_reason": null,
         "created_at": issue.created_at,
@@ -621,5 +635,70 @@ pub(crate) fn tag(u: &Urls, r: &RepoState, name: &str, sha: &str) -> Value {
         "zipball_url": format!("{}/zipball/refs/tags/{}", u.repo_api(r), enc(name)),
         "tarball_url": format!("{}/tarball/refs/tags/{}", u.repo_api(r), enc(name)),
         "node_id": format!("REF_kwDO{}", user_id(name)),
+    })
+}
+
+/// A `git-commit` (the git data API's view of a commit).
+pub(crate) fn git_commit(u: &Urls, r: &RepoState, c: &CommitInfo) -> Value {
+    let git_api = |sha: &str| format!("{}/git/commits/{sha}", u.repo_api(r));
+    let parents: Vec<Value> = c
+        .parents
+        .iter()
+        .map(|p| {
+            json!({
+                "sha": p,
+                "url": git_api(p),
+                "html_url": format!("{}/commit/{p}", u.repo_web(r)),
+            })
+        })
+        .collect();
+    json!({
+        "sha": c.sha,
+        "node_id": format!("C_kwDO{}", &c.sha[..12.min(c.sha.len())]),
+        "url": git_api(&c.sha),
+        "html_url": format!("{}/commit/{}", u.repo_web(r), c.sha),
+        "author": { "name": c.author_name, "email": c.author_email, "date": iso8601(c.author_time) },
+        "committer": { "name": c.committer_name, "email": c.committer_email, "date": iso8601(c.committer_time) },
+        "message": c.message,
+        "tree": { "sha": c.tree, "url": format!("{}/git/trees/{}", u.repo_api(r), c.tree) },
+        "parents": parents,
+        "verification": { "verified": false, "reason": "unsigned", "signature": null, "payload": null, "verified_at": null },
+    })
+}
+
+/// A `git-tree` listing the tree's own entries (not recursive).
+pub(crate) fn git_tree(
+    u: &Urls,
+    r: &RepoState,
+    tree: &git2::Tree<'_>,
+    repo: &git2::Repository,
+) -> Value {
+    let entries: Vec<Value> = tree
+        .iter()
+        .map(|e| {
+            let sha = e.id().to_string();
+            let kind = match e.kind() {
+                Some(git2::ObjectType::Tree) => "tree",
+                Some(git2::ObjectType::Commit) => "commit",
+                _ => "blob",
+            };
+            let mut v = json!({
+                "path": e.name().unwrap_or_default(),
+                "mode": format!("{:06o}", e.filemode()),
+                "type": kind,
+                "sha": sha,
+                "url": format!("{}/git/{kind}s/{sha}", u.repo_api(r)),
+            });
+            if kind == "blob" {
+                v["size"] = json!(repo.find_blob(e.id()).map(|b| b.size()).unwrap_or(0));
+            }
+            v
+        })
+        .collect();
+    json!({
+        "sha": tree.id().to_string(),
+        "url": format!("{}/git/trees/{}", u.repo_api(r), tree.id()),
+        "truncated": false,
+        "tree": entries,
     })
 }

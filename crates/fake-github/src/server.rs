@@ -36,6 +36,8 @@ pub(crate) struct Inner {
     pub faults: Mutex<FaultState>,
     pub counts: Mutex<BTreeMap<String, usize>>,
     pub total: AtomicUsize,
+    /// Of `total`, the POST/PATCH/PUT/DELETE requests.
+    pub writes: AtomicUsize,
     pub violations: Mutex<Vec<String>>,
     pub read_only: AtomicBool,
     pub forbid_actions_prs: AtomicBool,
@@ -134,6 +136,9 @@ impl Inner {
             .map_or_else(|| format!("{} {path}", req.method), |m| m.op.key());
         *lock(&self.counts).entry(key).or_insert(0) += 1;
         self.total.fetch_add(1, Ordering::Relaxed);
+        if is_write(&req.method) {
+            self.writes.fetch_add(1, Ordering::Relaxed);
+        }
 
         let (fault, delay, retry_after) = {
             let mut faults = lock(&self.faults);

@@ -49,6 +49,19 @@ pub struct Release {
     pub body: Option<String>,
     pub draft: bool,
     pub prerelease: bool,
+    /// Whether GitHub would show it as the repository's latest release.
+    pub latest: bool,
+}
+
+/// A recorded `workflow_dispatch` (`POST actions/workflows/{workflow_id}/dispatches`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dispatch {
+    /// The workflow's file name (`release-image.yml`), whichever way it was named.
+    pub workflow: String,
+    /// The `ref` as sent (branch or tag name).
+    pub git_ref: String,
+    /// The `inputs` as sent; values that are not strings are kept as their JSON text.
+    pub inputs: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default)]
@@ -83,6 +96,12 @@ pub(crate) struct RepoState {
     pub releases: Vec<ReleaseState>,
     /// Permission (`admin`, `maintain`, `write`, `triage`, `read`) by lower-case login.
     pub collaborators: BTreeMap<String, String>,
+    /// The release set as latest (`make_latest: "true"`); `None`: GitHub's legacy rule decides.
+    pub latest_release: Option<u64>,
+    /// Tag name patterns of a ruleset restricting creation, update and deletion.
+    pub tag_rules: Vec<String>,
+    pub workflows: Vec<Workflow>,
+    pub dispatches: Vec<Dispatch>,
 }
 
 impl RepoState {
@@ -102,6 +121,10 @@ impl RepoState {
             statuses: Vec::new(),
             releases: Vec::new(),
             collaborators: BTreeMap::new(),
+            latest_release: None,
+            tag_rules: Vec::new(),
+            workflows: Vec::new(),
+            dispatches: Vec::new(),
         }
     }
 
@@ -146,6 +169,14 @@ impl RepoState {
                 .then_some(i.number)
         })
     }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Workflow {
+    pub id: u64,
+    /// The file name under `.github/workflows/`.
+    pub file: String,
+    pub created_at: String,
 }
 
 #[derive(Clone, Debug)]
@@ -264,10 +295,12 @@ pub(crate) struct ReleaseState {
     pub author: String,
     pub created_at: String,
     pub published_at: Option<String>,
+    /// `make_latest` as last sent (applied when the release is published).
+    pub make_latest: Option<String>,
 }
 
 impl ReleaseState {
-    pub(crate) fn snapshot(&self) -> Release {
+    pub(crate) fn snapshot(&self, latest: Option<u64>) -> Release {
         Release {
             id: self.id,
             tag_name: self.tag_name.clone(),
@@ -276,6 +309,12 @@ impl ReleaseState {
             body: self.body.clone(),
             draft: self.draft,
             prerelease: self.prerelease,
+            latest: latest == Some(self.id),
         }
+    }
+
+    /// Drafts and prereleases are never the latest release.
+    pub(crate) fn can_be_latest(&self) -> bool {
+        !self.draft && !self.prerelease
     }
 }

@@ -113,6 +113,74 @@ pub(crate) fn base64_lines(data: &[u8]) -> String {
     out
 }
 
+/// Decodes standard base64, ignoring line breaks and spaces (GitHub sends and takes it wrapped).
+pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if digits.len() % 4 != 0 {
+        return None;
+    }
+    let value = |b: u8| match b {
+        b'A'..=b'Z' => Some(b - b'A'),
+        b'a'..=b'z' => Some(b - b'a' + 26),
+        b'0'..=b'9' => Some(b - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(digits.len() / 4 * 3);
+    for quad in digits.chunks(4) {
+        let pad = quad.iter().rev().take_while(|b| **b == b'=').count();
+        if pad > 2 || quad[..4 - pad].contains(&b'=') {
+            return None;
+        }
+        let mut n: u32 = 0;
+        for b in &quad[..4 - pad] {
+            n = (n << 6) | u32::from(value(*b)?);
+        }
+        n <<= 6 * pad as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    Some(out)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` followed by `Z` or `±HH:MM`, as seconds since the epoch and the offset
+/// in minutes.
+pub(crate) fn parse_iso8601(text: &str) -> Option<(i64, i32)> {
+    let num = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
+    let bytes = text.as_bytes();
+    if bytes.len() < 20 || bytes[4] != b'-' || bytes[7] != b'-' || bytes[10] != b'T' {
+        return None;
+    }
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let zone = text.get(19..)?;
+    let zone = zone
+        .strip_prefix('.')
+        .map_or(zone, |z| z.trim_start_matches(|c: char| c.is_ascii_digit()));
+    let offset = match zone {
+        "Z" => 0,
+        z if z.len() == 6 && (z.starts_with('+') || z.starts_with('-')) => {
+            let minutes = z[1..3].parse::<i32>().ok()? * 60 + z[4..6].parse::<i32>().ok()?;
+            if z.starts_with('-') {
+                -minutes
+            } else {
+                minutes
+            }
+        }
+        _ => return None,
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let local = days * 86_400 + hh * 3600 + mm * 60 + ss;
+    Some((local - i64::from(offset) * 60, offset))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +200,32 @@ mod tests {
         assert_eq!(base64_lines(b"foo"), "Zm9v\n");
         let long = base64_lines(&[0u8; 60]);
         assert_eq!(long.lines().map(str::len).collect::<Vec<_>>(), vec![60, 20]);
+    }
+
+    #[test]
+    fn base64_round_trips() {
+        for data in [&b""[..], b"f", b"fo", b"foo", b"any bytes \x00\xff"] {
+            assert_eq!(base64_decode(&base64_lines(data)).as_deref(), Some(data));
+        }
+        assert_eq!(base64_decode("Zg="), None);
+        assert_eq!(base64_decode("Z!=="), None);
+    }
+
+    #[test]
+    fn dates_parse_back() {
+        assert_eq!(
+            parse_iso8601("2026-11-18T11:06:40Z"),
+            Some((1_795_000_000, 0))
+        );
+        assert_eq!(
+            parse_iso8601("2026-11-18T12:06:40+01:00"),
+            Some((1_795_000_000, 60))
+        );
+        assert_eq!(
+            parse_iso8601("2000-02-29T00:00:00.123Z"),
+            Some((951_782_400, 0))
+        );
+        assert_eq!(parse_iso8601("yesterday"), None);
     }
 
     #[test]

@@ -118,6 +118,23 @@ pub(crate) fn add_labels(st: &mut State, rq: &Rq<'_>) -> Handled {
     Ok(Reply::ok(Value::Array(json::labels_of(rq.urls, r, &names))))
 }
 
+/// Removes one label from an issue or pull request, answering the labels left; 404 "Label does
+/// not exist" when the issue does not carry it.
+pub(crate) fn remove_label(st: &mut State, rq: &Rq<'_>) -> Handled {
+    let r = repo(st, rq)?;
+    let number = issue_exists(r, rq)?;
+    let name = rq.p("name");
+    let issue = r.issues.get_mut(&number).ok_or_else(|| rq.not_found())?;
+    let before = issue.labels.len();
+    issue.labels.retain(|l| !l.eq_ignore_ascii_case(name));
+    if issue.labels.len() == before {
+        return Err(Reply::error(404, "Label does not exist", rq.docs()));
+    }
+    issue.updated_at = now_iso();
+    let names = issue.labels.clone();
+    Ok(Reply::ok(Value::Array(json::labels_of(rq.urls, r, &names))))
+}
+
 /// Adds assignees as GitHub does: users who cannot be assigned (not collaborators) are ignored,
 /// existing assignees stay.
 pub(crate) fn add_assignees(st: &mut State, rq: &Rq<'_>) -> Handled {

@@ -1,11 +1,13 @@
 //! The operations the fake serves, by documented operation key, and what they share.
 
 mod checks;
+mod gitdata;
 mod issues;
 mod pulls;
 mod refs;
 mod releases;
 mod repos;
+mod workflows;
 
 use git2::Repository;
 use serde_json::Value;
@@ -119,6 +121,19 @@ pub(crate) fn dispatch(st: &mut State, rq: &Rq<'_>) -> Option<Reply> {
         "GET /repos/{owner}/{repo}/releases/tags/{tag}" => releases::by_tag(st, rq),
         "PATCH /repos/{owner}/{repo}/releases/{release_id}" => releases::update(st, rq),
         "POST /repos/{owner}/{repo}/releases/generate-notes" => releases::generate_notes(st, rq),
+        "GET /repos/{owner}/{repo}/releases/{release_id}" => releases::get(st, rq),
+        "POST /repos/{owner}/{repo}/git/blobs" => gitdata::create_blob(st, rq),
+        "POST /repos/{owner}/{repo}/git/trees" => gitdata::create_tree(st, rq),
+        "POST /repos/{owner}/{repo}/git/commits" => gitdata::create_commit(st, rq),
+        "GET /repos/{owner}/{repo}/git/commits/{commit_sha}" => gitdata::get_commit(st, rq),
+        "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}" => {
+            issues::remove_label(st, rq)
+        }
+        "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls" => pulls::of_commit(st, rq),
+        "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}" => workflows::get(st, rq),
+        "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches" => {
+            workflows::dispatch(st, rq)
+        }
         _ => return None,
     };
     Some(handled.unwrap_or_else(|e| e))

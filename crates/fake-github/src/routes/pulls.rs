@@ -429,3 +429,53 @@ pub(crate) fn request_reviewers(st: &mut State, rq: &Rq<'_>) -> Handled {
     issue.updated_at = now_iso();
     Ok(Reply::json(201, pull_json(rq, r, &g, number, false)?))
 }
+
+/// The pull requests of a commit, as GitHub lists them: when the default branch has the commit,
+/// the merged pull request that brought it there; otherwise the merged and open pull requests
+/// that carry it in their head or landed it on their base. A merge's landed commits are the base's
+/// new commits: the merge commit and the PR's commits, the squash commit, or every rebased commit.
+pub(crate) fn of_commit(st: &mut State, rq: &Rq<'_>) -> Handled {
+    let r = repo(st, rq)?;
+    let g = open_git(r, rq)?;
+    let name = rq.p("commit_sha");
+    let sha = git::resolve_commit(&g, name)
+        .ok_or_else(|| Reply::error(422, &format!("No commit found for SHA: {name}"), rq.docs()))?;
+    let oid = |s: &Option<String>| s.as_deref().and_then(|s| git2::Oid::from_str(s).ok());
+    let on_default = g
+        .head()
+        .ok()
+        .and_then(|h| h.target())
+        .is_some_and(|tip| git::contains(&g, tip, sha));
+    let mut numbers = Vec::new();
+    for issue in r.issues.values() {
+        let Some(p) = &issue.pull else { continue };
+        let merged = p.merged_at.is_some();
+        let landed = match (oid(&p.merged_base_sha), oid(&p.merge_commit_sha)) {
+            (Some(base), Some(tip)) => git::commits_between(&g, Some(base), tip).contains(&sha),
+            _ => false,
+        };
+        let keep = if on_default {
+            merged && landed
+        } else if merged || issue.state == "open" {
+            let head = if merged {
+                oid(&Some(p.head_sha.clone()))
+            } else {
+                git::branch_tip(&g, &p.head_ref)
+            };
+            let base = oid(&p.merged_base_sha).or_else(|| git::branch_tip(&g, &p.base_ref));
+            let carried =
+                head.is_some_and(|head| git::commits_between(&g, base, head).contains(&sha));
+            landed || carried
+        } else {
+            false
+        };
+        if keep {
+            numbers.push(issue.number);
+        }
+    }
+    let items = numbers
+        .into_iter()
+        .map(|n| pull_json(rq, r, &g, n, false))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(paginate(rq, items))
+}

@@ -6,10 +6,19 @@ use super::{Rq, open_git, repo};
 use crate::git;
 use crate::json;
 use crate::reply::{Handled, Reply};
-use crate::state::State;
+use crate::rules::{self, RefChange};
+use crate::state::{RepoState, State};
 
 fn full_name(param: &str) -> String {
     format!("refs/{}", param.trim_start_matches("refs/"))
+}
+
+/// GitHub's 422 when a ruleset refuses the change.
+fn check_rules(r: &RepoState, rq: &Rq<'_>, name: &str, change: RefChange) -> Result<(), Reply> {
+    match rules::refusal(r, name, change) {
+        Some(message) => Err(Reply::error(422, &message, rq.docs())),
+        None => Ok(()),
+    }
 }
 
 pub(crate) fn get(st: &mut State, rq: &Rq<'_>) -> Handled {
@@ -59,6 +68,7 @@ pub(crate) fn create(st: &mut State, rq: &Rq<'_>) -> Handled {
     let target = git::find_object(&g, sha)
         .filter(|oid| oid.to_string() == sha)
         .ok_or_else(|| plain("Object does not exist"))?;
+    check_rules(r, rq, name, RefChange::Create)?;
     g.reference(name, target, false, "fake-github: create ref")
         .map_err(|_| plain("Reference update failed"))?;
     let info = git::find_ref(&g, name).ok_or_else(|| plain("Reference update failed"))?;
@@ -83,6 +93,7 @@ pub(crate) fn update(st: &mut State, rq: &Rq<'_>) -> Handled {
     if !force && !git::contains(&g, target, current.target) {
         return Err(plain("Update is not a fast forward"));
     }
+    check_rules(r, rq, &name, RefChange::Update)?;
     g.reference_matching(
         &name,
         target,
@@ -110,6 +121,7 @@ pub(crate) fn delete(st: &mut State, rq: &Rq<'_>) -> Handled {
         .ok()
         .filter(|_| git::find_ref(&g, &name).is_some())
         .ok_or_else(|| Reply::error(422, "Reference does not exist", rq.docs()))?;
+    check_rules(r, rq, &name, RefChange::Delete)?;
     reference.delete().map_err(|e| super::server_error(rq, e))?;
     // GitHub closes the open pull requests whose head branch is deleted.
     if let Some(branch) = name.strip_prefix("refs/heads/") {

@@ -4,11 +4,11 @@
 use serde_json::{Value, json};
 
 use super::{Rq, open_git, paginate, repo, server_error};
-use crate::git;
-use crate::json;
 use crate::reply::{Handled, Reply};
+use crate::rules::{self, RefChange};
 use crate::state::{ReleaseState, RepoState, State};
 use crate::util::{enc, next_id, now_iso};
+use crate::{git, json, latest};
 
 fn already_exists(rq: &Rq<'_>) -> Reply {
     Reply::validation(
@@ -17,11 +17,23 @@ fn already_exists(rq: &Rq<'_>) -> Reply {
     )
 }
 
-/// Creates the tag of a published release when it does not exist yet.
+/// Creates the tag of a published release when it does not exist yet (unless a tag rule
+/// restricts its creation: GitHub then answers with the pre-receive hook's message).
 fn ensure_tag(r: &RepoState, rq: &Rq<'_>, tag: &str, target: &str) -> Result<(), Reply> {
     let g = open_git(r, rq)?;
     if g.find_reference(&format!("refs/tags/{tag}")).is_ok() {
         return Ok(());
+    }
+    if let Some(message) = rules::refusal(r, &format!("refs/tags/{tag}"), RefChange::Create) {
+        return Err(Reply::validation(
+            vec![json!({
+                "resource": "Release",
+                "code": "custom",
+                "field": "pre_receive",
+                "message": format!("pre_receive {message}"),
+            })],
+            rq.docs(),
+        ));
     }
     let commit = git::resolve_commit(&g, target)
         .ok_or_else(|| Reply::invalid_field("Release", "target_commitish", "invalid", rq.docs()))?;
@@ -77,6 +89,7 @@ pub(crate) fn create(st: &mut State, rq: &Rq<'_>) -> Handled {
             ));
         }
     }
+    let prerelease = rq.flag("prerelease").unwrap_or(false);
     if !draft {
         ensure_tag(r, rq, tag, &target)?;
     }
@@ -88,13 +101,19 @@ pub(crate) fn create(st: &mut State, rq: &Rq<'_>) -> Handled {
         name: rq.s("name").map(str::to_string),
         body: rq.s("body").map(str::to_string),
         draft,
-        prerelease: rq.flag("prerelease").unwrap_or(false),
+        prerelease,
         author: actor,
         created_at: now.clone(),
         published_at: (!draft).then_some(now),
+        make_latest: rq.s("make_latest").map(str::to_string),
     };
     let body = json::release(rq.urls, r, &release);
+    let (id, make_latest) = (release.id, release.make_latest.clone());
+    let publishes = release.can_be_latest();
     r.releases.push(release);
+    if publishes {
+        latest::apply(r, id, make_latest.as_deref().unwrap_or("true"));
+    }
     let location = body["url"].as_str().unwrap_or_default().to_string();
     Ok(Reply::json(201, body).header("location", location))
 }
@@ -106,6 +125,17 @@ pub(crate) fn by_tag(st: &mut State, rq: &Rq<'_>) -> Handled {
         .releases
         .iter()
         .find(|rel| rel.tag_name == tag && !rel.draft)
+        .ok_or_else(|| rq.not_found())?;
+    Ok(Reply::ok(json::release(rq.urls, r, rel)))
+}
+
+pub(crate) fn get(st: &mut State, rq: &Rq<'_>) -> Handled {
+    let id = rq.number("release_id")?;
+    let r = repo(st, rq)?;
+    let rel = r
+        .releases
+        .iter()
+        .find(|rel| rel.id == id)
         .ok_or_else(|| rq.not_found())?;
     Ok(Reply::ok(json::release(rq.urls, r, rel)))
 }
@@ -144,6 +174,9 @@ pub(crate) fn update(st: &mut State, rq: &Rq<'_>) -> Handled {
     if let Some(v) = rq.flag("draft") {
         next.draft = v;
     }
+    if let Some(v) = rq.s("make_latest") {
+        next.make_latest = Some(v.to_string());
+    }
     if !next.draft {
         ensure_tag(r, rq, &next.tag_name, &next.target_commitish)?;
         if next.published_at.is_none() {
@@ -151,8 +184,19 @@ pub(crate) fn update(st: &mut State, rq: &Rq<'_>) -> Handled {
         }
     }
     let body = json::release(rq.urls, r, &next);
+    // Publishing applies the `make_latest` sent now or at creation; on a published release
+    // only one sent now changes anything.
+    let make_latest = match (current.draft, rq.s("make_latest")) {
+        (_, Some(v)) => Some(v.to_string()),
+        (true, None) => Some(next.make_latest.clone().unwrap_or_else(|| "true".into())),
+        (false, None) => None,
+    };
+    let publishes = next.can_be_latest();
     if let Some(slot) = r.releases.iter_mut().find(|rel| rel.id == id) {
         *slot = next;
+    }
+    if let (true, Some(make_latest)) = (publishes, make_latest) {
+        latest::apply(r, id, &make_latest);
     }
     Ok(Reply::ok(body))
 }

@@ -190,3 +190,35 @@ fn dropping_follows_the_seed() {
         "every write applied"
     );
 }
+
+#[test]
+fn dropped_creates_of_git_objects_refs_and_releases_are_applied() {
+    let fx = Fx::new();
+    fx.fake.set_faults(Faults {
+        drop_after_write: 1.0,
+        ..Faults::default()
+    });
+    let send = |path: &str, body: serde_json::Value| {
+        let r = fx.c.raw("POST", &fx.p(path), Some(&body));
+        assert!(r.is_err(), "{path}: no answer: {r:?}");
+    };
+    send("/git/blobs", json!({ "content": "hello\n" }));
+    send(
+        "/git/refs",
+        json!({ "ref": "refs/tags/v1.0.0", "sha": fx.main }),
+    );
+    send("/releases", json!({ "tag_name": "v1.0.0" }));
+    fx.fake.set_faults(Faults::default());
+    // The blob is there: a tree can use it.
+    let tree = fx.c.post(
+        &fx.p("/git/trees"),
+        json!({ "tree": [{ "path": "hello", "mode": "100644", "type": "blob", "sha": "ce013625030ba8dba906f756967f9e9ca394464a" }] }),
+    );
+    assert_eq!(tree.status, 201);
+    assert_eq!(
+        fx.fake.tag_sha(OWNER, REPO, "v1.0.0").as_deref(),
+        Some(fx.main.as_str())
+    );
+    assert_eq!(fx.fake.releases(OWNER, REPO).len(), 1);
+    fx.assert_no_violations();
+}

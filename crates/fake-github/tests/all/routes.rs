@@ -11,9 +11,6 @@ use crate::support::{Fx, OWNER, REPO};
 /// Documented operations the fake does not implement (they answer 404 and are reported as contract
 /// violations if called).
 const NOT_IMPLEMENTED: &[&str] = &[
-    "POST /repos/{owner}/{repo}/git/blobs",
-    "POST /repos/{owner}/{repo}/git/trees",
-    "POST /repos/{owner}/{repo}/git/commits",
     "POST /repos/{owner}/{repo}/releases/{release_id}/assets",
     "GET /repos/{owner}/{repo}/deployments",
     "POST /repos/{owner}/{repo}/deployments",
@@ -114,6 +111,43 @@ fn every_implemented_operation_answers_as_documented() {
     );
     let tags = c.get(&fx.p("/tags"));
     assert_eq!(tags.json()[0]["name"], "v0.1.0");
+
+    // Git data: a blob, a tree on main's tree, a commit of it, read back.
+    let blob = c.post(&fx.p("/git/blobs"), json!({ "content": "notes\n" }));
+    assert_eq!(blob.status, 201);
+    let main_tree =
+        c.get(&fx.p(&format!("/git/commits/{}", fx.main))).json()["tree"]["sha"].clone();
+    let tree = c.post(
+        &fx.p("/git/trees"),
+        json!({ "base_tree": main_tree, "tree": [{ "path": "NOTES", "mode": "100644", "type": "blob", "sha": blob.json()["sha"] }] }),
+    );
+    assert_eq!(tree.status, 201);
+    let commit = c.post(
+        &fx.p("/git/commits"),
+        json!({ "message": "docs: notes", "tree": tree.json()["sha"], "parents": [fx.main] }),
+    );
+    assert_eq!(commit.status, 201);
+    let sha = commit.json()["sha"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(
+        c.get(&fx.p(&format!("/git/commits/{sha}"))).json()["message"],
+        "docs: notes"
+    );
+
+    // Workflows.
+    let workflow = fx.fake.add_workflow(OWNER, REPO, "release-image.yml");
+    assert_eq!(
+        c.get(&fx.p(&format!("/actions/workflows/{workflow}")))
+            .status,
+        200
+    );
+    let dispatched = c.post(
+        &fx.p("/actions/workflows/release-image.yml/dispatches"),
+        json!({ "ref": "v0.1.0", "inputs": { "tag": "v0.1.0" } }),
+    );
+    assert_eq!(dispatched.status, 204);
 
     // Branch merges.
     c.post(
@@ -232,6 +266,8 @@ fn every_implemented_operation_answers_as_documented() {
         c.get(&fx.p(&format!("/issues/{issue}/reactions"))).json(),
         json!([])
     );
+    let left = c.delete(&fx.p(&format!("/issues/{number}/labels/promotion")));
+    assert_eq!(left.json().as_array().map(Vec::len), Some(1));
 
     // Check runs and statuses.
     let run = c.post(
@@ -270,6 +306,10 @@ fn every_implemented_operation_answers_as_documented() {
     assert_eq!(rel.status, 201);
     let rel_id = rel.json()["id"].as_u64().expect("an id");
     assert_eq!(c.get(&fx.p("/releases/tags/v1.0.0")).json()["id"], rel_id);
+    assert_eq!(
+        c.get(&fx.p(&format!("/releases/{rel_id}"))).json()["tag_name"],
+        "v1.0.0"
+    );
     assert_eq!(c.get(&fx.p("/releases/tags/v9.9.9")).status, 404);
     let updated = c.patch(
         &fx.p(&format!("/releases/{rel_id}")),
@@ -294,6 +334,8 @@ fn every_implemented_operation_answers_as_documented() {
     );
     assert_eq!(merge.status, 200, "{}", merge.text());
     assert_eq!(merge.json()["merged"], true);
+    let of_tip = c.get(&fx.p(&format!("/commits/{tip}/pulls")));
+    assert_eq!(of_tip.json()[0]["number"], number);
     let after = c.get(&fx.p(&format!("/pulls/{number}")));
     assert_eq!(after.json()["merged"], true);
     assert_eq!(after.json()["state"], "closed");
