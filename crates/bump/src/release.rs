@@ -60,8 +60,11 @@ struct Item {
     newest: bool,
     notes: String,
     release: Option<Release>,
-    /// Made by this run (the tag or the release), so workflows are dispatched for it.
+    /// Its release was made by this run: exactly one run does, even when several race, and that
+    /// one tells the PR and dispatches the workflows.
     new: bool,
+    /// Its release existed before this run (a rerun may still owe the PR its bookkeeping).
+    released_before: bool,
 }
 
 pub fn run(args: &ReleaseArgs) -> Result<()> {
@@ -192,6 +195,7 @@ fn item(
         newest,
         release: None,
         new: false,
+        released_before: false,
     }))
 }
 
@@ -245,16 +249,25 @@ async fn publish(
     let full_page = releases.len() >= 100;
     for item in items.iter_mut() {
         item.release = releases.iter().find(|r| r.tag_name == item.tag).cloned();
+        item.released_before = item.release.is_some();
         // An older release than the hundred newest: asked for by tag (drafts are not seen).
         if item.release.is_none() && item.tagged.is_some() && full_page {
             item.release = gh.release_by_tag(&item.tag).await.gh()?;
         }
     }
+    // Everything exists: only a rerun on the release commit itself (its tag at HEAD or at a
+    // parent of HEAD, the merged PR's head) may still owe the PR its bookkeeping.
     if items
         .iter()
         .all(|i| i.tagged.is_some() && i.release.is_some())
     {
-        return Ok(None);
+        let parents = history.parents(head)?;
+        let on_release = items
+            .iter()
+            .any(|i| i.tagged.is_some_and(|c| c == head || parents.contains(&c)));
+        if !on_release {
+            return Ok(None);
+        }
     }
     let head_sha = head.to_string();
     let pull = gh
@@ -280,8 +293,7 @@ async fn publish(
         .unwrap_or(head);
     for item in items.iter_mut().filter(|i| i.tagged.is_none()) {
         match gh.create_tag(&item.tag, &target.to_string()).await.gh()? {
-            TagCreated::Created => item.new = true,
-            TagCreated::Existed => {}
+            TagCreated::Created | TagCreated::Existed => {}
             TagCreated::Elsewhere(sha) => {
                 let known = Oid::from_str(&sha)
                     .ok()
@@ -299,7 +311,7 @@ async fn publish(
     for item in items.iter_mut().filter(|i| i.release.is_none()) {
         let name = release_pr::release_name(item.component.as_deref(), &item.version.to_string());
         let target = item.tagged.unwrap_or(target).to_string();
-        let release = gh
+        let (release, created) = gh
             .create_release(&NewRelease {
                 tag: &item.tag,
                 target: &target,
@@ -311,10 +323,13 @@ async fn publish(
             })
             .await
             .gh()?;
-        item.new = true;
+        item.new = created;
         item.release = Some(release);
     }
-    if let Some(pull) = &pull {
+    // The run that made a release tells the PR; a rerun does what a failed run left undone.
+    let owed =
+        items.iter().any(|i| i.new) || items.iter().all(|i| i.released_before) && !items.is_empty();
+    if let Some(pull) = pull.as_ref().filter(|_| owed) {
         bookkeeping(gh, pull, items).await?;
     }
     for item in items.iter().filter(|i| i.new) {

@@ -255,6 +255,18 @@ impl FakeGitHub {
         });
     }
 
+    /// Closes a pull request without merging it, as a person would in the web UI: no request is
+    /// counted.
+    pub fn close_pull(&self, owner: &str, repo: &str, number: u64) {
+        self.with_repo(owner, repo, |r| {
+            let issue = r.issues.get_mut(&number).expect("the pull request exists");
+            let now = now_iso();
+            issue.state = "closed".into();
+            issue.closed_at = Some(now.clone());
+            issue.updated_at = now;
+        });
+    }
+
     /// Sets the assignees of an issue or pull request as a person would in the web UI (the
     /// assignees API is not in the contract subset, so the fake does not serve it).
     pub fn set_assignees(&self, owner: &str, repo: &str, number: u64, logins: &[&str]) {

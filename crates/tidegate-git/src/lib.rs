@@ -281,6 +281,11 @@ impl History {
         String::from_utf8(blob.content().to_vec()).ok()
     }
 
+    /// The parents of a commit.
+    pub fn parents(&self, commit: Oid) -> Result<Vec<Oid>, GitError> {
+        Ok(self.repo.find_commit(commit)?.parent_ids().collect())
+    }
+
     /// The tree of a commit.
     pub fn tree_of(&self, commit: Oid) -> Result<Oid, GitError> {
         Ok(self.repo.find_commit(commit)?.tree_id())

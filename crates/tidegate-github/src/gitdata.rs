@@ -188,6 +188,11 @@ impl GitHub {
             .await
         {
             Ok(_) => Ok(TagCreated::Created),
+            Err(e) if e.is_refusal(422, "Repository rule violations") => {
+                Err(Error::Usage(format!(
+                    "a tag ruleset refuses tag {name} ({e}): let the workflow's token bypass the ruleset (Settings → Rules → Rulesets), or run with a GitHub App token that may"
+                )))
+            }
             Err(e) if e.is_refusal(422, "Reference already exists") => {
                 match self.ref_sha(&format!("tags/{name}")).await? {
                     Some(existing) if existing == sha => Ok(TagCreated::Existed),

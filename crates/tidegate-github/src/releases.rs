@@ -67,9 +67,10 @@ impl GitHub {
         }
     }
 
-    /// Creates the release of an existing tag. A published release whose create answer was lost
-    /// comes back as GitHub's "already exists": the one found is returned.
-    pub async fn create_release(&self, new: &NewRelease<'_>) -> Result<Release, Error> {
+    /// Creates the release of an existing tag; `false` with the release found when it existed
+    /// already (another run made it, or a create whose answer was lost: GitHub's "already
+    /// exists").
+    pub async fn create_release(&self, new: &NewRelease<'_>) -> Result<(Release, bool), Error> {
         let request = json!({
             "tag_name": new.tag,
             "target_commitish": new.target,
@@ -88,7 +89,7 @@ impl GitHub {
             )
             .await
         {
-            Ok(reply) => parse(reply.body),
+            Ok(reply) => parse(reply.body).map(|r| (r, true)),
             Err(e)
                 if e.is_refusal(422, "already_exists") || e.is_refusal(422, "already exists") =>
             {
@@ -97,6 +98,7 @@ impl GitHub {
                     .into_iter()
                     .filter(|r| r.tag_name == new.tag)
                     .min_by_key(|r| r.id)
+                    .map(|r| (r, false))
                     .ok_or(e)
             }
             Err(e) => Err(e),

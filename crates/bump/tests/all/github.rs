@@ -14,12 +14,13 @@ pub const BRANCH: &str = "release-please--branches--main";
 /// and the runner's checkout (`fetch-depth: 0`).
 pub struct World {
     pub fake: FakeGitHub,
+    origin: PathBuf,
     pub dev: TestRepo,
     pub checkout: TestRepo,
     home: tempfile::TempDir,
 }
 
-const PACKAGE_JSON: &str = "{\n  \"name\": \"widgets\",\n  \"version\": \"1.0.0\",\n  \"description\": \"Widgets\"\n}\n";
+const PACKAGE_JSON: &str = "{\n  \"name\": \"widgets\",\n  \"version\": \"1.0.0\",\n  \"main\": \"index.js\",\n  \"description\": \"Widgets\"\n}\n";
 
 impl World {
     pub fn new() -> Self {
@@ -31,26 +32,41 @@ impl World {
         let dev = TestRepo::new();
         dev.set_remote(&origin.display().to_string());
         dev.write("package.json", PACKAGE_JSON);
-        dev.write("CHANGELOG.md", "# Changelog\n\n## 1.0.0 (2026-01-01)\n\n* the first\n");
+        dev.write(
+            "CHANGELOG.md",
+            "# Changelog\n\n## 1.0.0 (2026-01-01)\n\n* the first\n",
+        );
         dev.commit_all("feat: the first version");
         dev.tag("v1.0.0");
         dev.git(&["push", "-q", "origin", "main", "--tags"]);
+        // The runner's remote is GitHub's URL (for the changelog's links); fetches read the fake.
         let checkout = TestRepo::new();
-        checkout.set_remote(&origin.display().to_string());
+        checkout.set_remote(&format!("https://github.com/{OWNER}/{NAME}.git"));
         let world = Self {
+            origin,
             fake,
             dev,
             checkout,
             home: tempfile::tempdir().expect("temp dir"),
         };
         world.fetch();
+        // Adopting `bump release`: the current version's tag gets its GitHub release.
+        world.release();
+        assert_eq!(world.fake.releases(OWNER, NAME).len(), 1);
         world
     }
 
     /// The runner's checkout of origin's `main`, with every tag.
     pub fn fetch(&self) {
-        self.checkout
-            .git(&["fetch", "-q", "--tags", "--force", "origin"]);
+        let origin = self.origin.display().to_string();
+        self.checkout.git(&[
+            "fetch",
+            "-q",
+            "--tags",
+            "--force",
+            &origin,
+            "+refs/heads/*:refs/remotes/origin/*",
+        ]);
         self.checkout
             .git(&["checkout", "-q", "-B", "main", "origin/main"]);
     }
@@ -77,7 +93,11 @@ impl World {
 
     /// `bump ARGS` in the checkout, with a workflow step's environment.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("bump").expect("binary");
+        Command::from_std(self.std_command(args))
+    }
+
+    pub fn std_command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("bump"));
         cmd.current_dir(self.checkout.path())
             .args(args)
             .args(["--release-type", "node"])
@@ -134,7 +154,8 @@ impl World {
 
     /// A file on a branch of the repository on GitHub.
     pub fn file_on(&self, branch: &str, path: &str) -> String {
-        self.checkout.git(&["fetch", "-q", "origin", branch]);
+        let origin = self.origin.display().to_string();
+        self.checkout.git(&["fetch", "-q", &origin, branch]);
         self.checkout.git(&["show", &format!("FETCH_HEAD:{path}")])
     }
 
@@ -210,12 +231,28 @@ fn a_feat_opens_the_release_pr_with_every_file_bump_apply_writes() {
     assert_eq!(pull.base_ref, "main");
     assert_eq!(pull.labels, ["autorelease: pending"]);
     let body = pull.body.clone().unwrap_or_default();
-    assert!(body.starts_with(":robot: I have created a release *beep* *boop*\n---\n\n\n## [1.1.0]"), "{body}");
+    assert!(
+        body.starts_with(":robot: I have created a release *beep* *boop*\n---\n\n\n## [1.1.0]"),
+        "{body}"
+    );
     assert!(body.contains("* add the sprocket API"), "{body}");
 
     // The branch holds exactly what `bump apply` writes, as one commit on main's tip.
-    let applied = TestRepo::new();
-    applied.git(&["clone", "-q", &world.checkout.path().display().to_string(), "."]);
+    let applied = tempfile::tempdir().expect("temp dir");
+    let cloned = std::process::Command::new("git")
+        .args(["clone", "-q"])
+        .arg(world.checkout.path())
+        .arg(applied.path())
+        .status()
+        .expect("git");
+    assert!(cloned.success());
+    let remote = std::process::Command::new("git")
+        .args(["remote", "set-url", "origin"])
+        .arg(format!("https://github.com/{OWNER}/{NAME}.git"))
+        .current_dir(applied.path())
+        .status()
+        .expect("git");
+    assert!(remote.success());
     let out = Command::cargo_bin("bump")
         .expect("binary")
         .current_dir(applied.path())
@@ -224,13 +261,16 @@ fn a_feat_opens_the_release_pr_with_every_file_bump_apply_writes() {
         .env_remove("GITHUB_ACTIONS")
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for file in ["package.json", "CHANGELOG.md"] {
-        assert_eq!(world.file_on(BRANCH, file), applied.read(file).trim_end(), "{file}");
+        let written = std::fs::read_to_string(applied.path().join(file)).expect("written");
+        assert_eq!(world.file_on(BRANCH, file), written.trim_end(), "{file}");
     }
-    let parent = world
-        .checkout
-        .git(&["rev-parse", "FETCH_HEAD^"]);
+    let parent = world.checkout.git(&["rev-parse", "FETCH_HEAD^"]);
     assert_eq!(parent, world.checkout.head());
     let outputs = world.outputs();
     assert_eq!(outputs["prs_created"], "true");
@@ -251,14 +291,33 @@ fn more_commits_update_the_same_pr_and_a_run_with_nothing_new_writes_nothing() {
     let second = world.open_pull();
     assert_eq!(second.number, first.number);
     assert_eq!(second.title, "chore(main): release 1.1.0");
-    assert!(second.body.as_deref().unwrap_or_default().contains("stop dropping the last page"));
-    assert!(world.file_on(BRANCH, "package.json").contains("\"version\": \"1.1.0\""));
+    assert!(
+        second
+            .body
+            .as_deref()
+            .unwrap_or_default()
+            .contains("stop dropping the last page")
+    );
+    assert!(
+        world
+            .file_on(BRANCH, "package.json")
+            .contains("\"version\": \"1.1.0\"")
+    );
     assert_eq!(world.pulls().len(), 1);
 
     world.fake.reset_counts();
     world.pr();
-    assert_eq!(world.fake.write_count(), 0, "{:?}", world.fake.request_counts());
-    assert!(world.fake.read_count() <= 3, "{:?}", world.fake.request_counts());
+    assert_eq!(
+        world.fake.write_count(),
+        0,
+        "{:?}",
+        world.fake.request_counts()
+    );
+    assert!(
+        world.fake.read_count() <= 3,
+        "{:?}",
+        world.fake.request_counts()
+    );
     assert_eq!(world.outputs()["prs_created"], "false");
     world.assert_clean_contract();
 }
@@ -281,7 +340,10 @@ fn a_version_file_changed_on_main_after_the_pr_opened_is_not_reverted_by_merging
         world.merge(method);
         let merged = world.checkout.read("package.json");
         assert!(merged.contains("now with sprockets"), "{method}: {merged}");
-        assert!(merged.contains("\"version\": \"1.1.0\""), "{method}: {merged}");
+        assert!(
+            merged.contains("\"version\": \"1.1.0\""),
+            "{method}: {merged}"
+        );
     }
 }
 
@@ -294,19 +356,36 @@ fn merging_then_releasing_makes_one_tag_and_one_release_and_a_rerun_changes_noth
         let pr_head = world.open_pull().head_sha;
         world.merge(method);
         let run = world.release();
-        assert!(run.stdout.contains("released . 1.1.0 (v1.1.0)"), "{method}: {}", run.stdout);
+        assert!(
+            run.stdout.contains("released . 1.1.0 (v1.1.0)"),
+            "{method}: {}",
+            run.stdout
+        );
         let tag = world.fake.tag_sha(OWNER, NAME, "v1.1.0").expect("tagged");
         // The reviewed commit: the PR's head when main contains it (a merge commit), else HEAD.
-        let expected = if method == "merge" { pr_head.clone() } else { world.checkout.head() };
+        let expected = if method == "merge" {
+            pr_head.clone()
+        } else {
+            world.checkout.head()
+        };
         assert_eq!(tag, expected, "{method}");
         let releases = world.fake.releases(OWNER, NAME);
-        assert_eq!(releases.len(), 1, "{method}: {releases:?}");
-        let release = &releases[0];
+        assert_eq!(releases.len(), 2, "{method}: {releases:?}");
+        let release = releases
+            .iter()
+            .find(|r| r.tag_name == "v1.1.0")
+            .expect("release");
         assert_eq!(release.tag_name, "v1.1.0");
         assert_eq!(release.name.as_deref(), Some("v1.1.0"));
         let body = release.body.clone().unwrap_or_default();
-        assert!(body.starts_with("## [1.1.0]") && body.contains("add the sprocket API"), "{body}");
-        assert!(!body.contains("1.0.0"), "only this version's notes: {body}");
+        assert!(
+            body.starts_with("## [1.1.0]") && body.contains("add the sprocket API"),
+            "{body}"
+        );
+        assert!(
+            !body.contains("## 1.0.0"),
+            "only this version's notes: {body}"
+        );
         let outputs = world.outputs();
         assert_eq!(outputs["releases_created"], "true");
         assert_eq!(outputs["release_created"], "true");
@@ -315,19 +394,40 @@ fn merging_then_releasing_makes_one_tag_and_one_release_and_a_rerun_changes_noth
         assert_eq!(outputs["minor"], "1");
         assert_eq!(outputs["paths_released"], "[\".\"]");
         // The merged PR learns its release.
-        let pull = world.pulls().into_iter().find(|p| p.merged).expect("merged");
+        let pull = world
+            .pulls()
+            .into_iter()
+            .find(|p| p.merged)
+            .expect("merged");
         assert_eq!(pull.labels, ["autorelease: tagged"], "{method}");
         let comments = world.fake.comments(OWNER, NAME, pull.number);
         assert_eq!(comments.len(), 1);
-        assert!(comments[0].body.contains("Created releases:") && comments[0].body.contains("v1.1.0"));
+        assert!(
+            comments[0].body.contains("Created releases:") && comments[0].body.contains("v1.1.0")
+        );
 
+        // The rerun's checkout has the new tag, as `actions/checkout` fetches it.
+        world.fetch();
         world.fake.reset_counts();
         let again = world.release();
-        assert!(again.stderr.contains("nothing to release"), "{}", again.stderr);
-        assert_eq!(world.fake.write_count(), 0, "{:?}", world.fake.request_counts());
-        assert!(world.fake.read_count() <= 2, "{:?}", world.fake.request_counts());
+        assert!(
+            again.stderr.contains("nothing to release"),
+            "{}",
+            again.stderr
+        );
+        assert_eq!(
+            world.fake.write_count(),
+            0,
+            "{:?}",
+            world.fake.request_counts()
+        );
+        assert!(
+            world.fake.read_count() <= 2,
+            "{:?}",
+            world.fake.request_counts()
+        );
         assert_eq!(world.outputs()["releases_created"], "false");
-        assert_eq!(world.fake.releases(OWNER, NAME).len(), 1);
+        assert_eq!(world.fake.releases(OWNER, NAME).len(), 2);
         assert_eq!(world.comments_total(), 1);
         // And the next release PR starts after 1.1.0.
         world.pr();
@@ -358,11 +458,14 @@ fn a_release_that_failed_after_its_tag_is_finished_by_the_rerun() {
     world.fetch();
     world.release();
     let releases = world.fake.releases(OWNER, NAME);
-    assert_eq!(releases.len(), 1, "{releases:?}");
-    assert_eq!(releases[0].tag_name, "v1.1.0");
-    assert_eq!(world.fake.tag_sha(OWNER, NAME, "v1.1.0").as_deref(), Some(head.as_str()));
+    assert_eq!(releases.len(), 2, "{releases:?}");
+    assert!(releases.iter().any(|r| r.tag_name == "v1.1.0"));
+    assert_eq!(
+        world.fake.tag_sha(OWNER, NAME, "v1.1.0").as_deref(),
+        Some(head.as_str())
+    );
     world.release();
-    assert_eq!(world.fake.releases(OWNER, NAME).len(), 1);
+    assert_eq!(world.fake.releases(OWNER, NAME).len(), 2);
 }
 
 #[test]
@@ -373,7 +476,7 @@ fn eight_concurrent_releases_leave_one_tag_and_one_release() {
     world.merge("merge");
     let runs: Vec<_> = (0..8)
         .map(|_| {
-            let mut cmd = std::process::Command::from(world.command(&["release"]));
+            let mut cmd = world.std_command(&["release"]);
             cmd.stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -382,12 +485,20 @@ fn eight_concurrent_releases_leave_one_tag_and_one_release() {
         .collect();
     for child in runs {
         let out = child.wait_with_output().expect("wait");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let tags: Vec<String> = world.tags().into_iter().filter(|t| t == "v1.1.0").collect();
     assert_eq!(tags.len(), 1);
-    assert_eq!(world.fake.releases(OWNER, NAME).len(), 1);
-    let merged = world.pulls().into_iter().find(|p| p.merged).expect("merged");
+    assert_eq!(world.fake.releases(OWNER, NAME).len(), 2);
+    let merged = world
+        .pulls()
+        .into_iter()
+        .find(|p| p.merged)
+        .expect("merged");
     assert_eq!(world.fake.comments(OWNER, NAME, merged.number).len(), 1);
 }
 
@@ -421,7 +532,7 @@ fn with_thirty_percent_of_requests_failing_every_seeded_run_ends_with_one_tag_re
             "seed {seed}"
         );
         let releases = world.fake.releases(OWNER, NAME);
-        assert_eq!(releases.len(), 1, "seed {seed}: {releases:?}");
+        assert_eq!(releases.len(), 2, "seed {seed}: {releases:?}");
         assert_eq!(world.pulls().len(), 1, "seed {seed}");
         world.assert_clean_contract();
     }

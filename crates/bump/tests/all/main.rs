@@ -2,6 +2,8 @@
 
 mod apply;
 mod files;
+mod github;
+mod github_errors;
 mod kill;
 mod release_types;
 mod robust;
