@@ -200,6 +200,8 @@ struct Outcome {
     created: bool,
     updated: bool,
     closed: Option<u64>,
+    /// A release PR closed without merging, left closed.
+    declined: Option<u64>,
     branch_written: bool,
 }
 
@@ -225,6 +227,9 @@ impl Outcome {
         outputs.write()?;
         let line = match (&self.pull, self.closed) {
             (_, Some(number)) => format!("closed release PR #{number}: nothing left to release"),
+            (None, None) if self.declined.is_some() => {
+                "the release PR stays closed: nothing changed since it was closed".to_string()
+            }
             (Some(p), _) if self.created => {
                 format!("opened release PR #{}: {}", p.number, p.html_url)
             }
@@ -240,6 +245,7 @@ impl Outcome {
                 "updated": self.updated,
                 "branch_written": self.branch_written,
                 "closed": self.closed,
+                "left_closed": self.declined,
                 "pr": pr,
             });
             print_stdout(&format!("{report}\n"))?;
@@ -345,6 +351,19 @@ async fn publish(gh: &GitHub, args: &PrArgs, p: &Proposal) -> Result<Outcome> {
             .gh()?;
         gh.force_branch(&p.branch, &commit.sha).await.gh()?;
         outcome.branch_written = true;
+    }
+    // A release PR a person closed without merging stays closed until there is more to release.
+    if let (None, true, Some([tip])) = (&open, current, ahead.as_deref()) {
+        if let Some(closed) = gh.last_closed_pull(&p.branch, &p.base).await.gh()? {
+            if closed.merged_at.is_none() && closed.head.sha == tip.sha {
+                notice(&format!(
+                    "release PR #{} was closed without merging and nothing changed since; no new one is opened until there is more to release (reopen #{} to release now)",
+                    closed.number, closed.number
+                ));
+                outcome.declined = Some(closed.number);
+                return Ok(outcome);
+            }
+        }
     }
     let pull = match open {
         Some(pull) => {

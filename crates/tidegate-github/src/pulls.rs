@@ -240,6 +240,27 @@ impl GitHub {
         .map(drop)
     }
 
+    /// The most recently closed pull request from `head` (a branch of this repository) into
+    /// `base`, merged or not.
+    pub async fn last_closed_pull(
+        &self,
+        head: &str,
+        base: &str,
+    ) -> Result<Option<ClosedPull>, Error> {
+        let path = self.repo_path(&format!(
+            "/pulls?state=closed&head={}&base={}&sort=updated&direction=desc&per_page=1",
+            encode_query(&format!("{}:{head}", self.repo().owner)),
+            encode_query(base)
+        ));
+        let reply = self.send(Method::GET, &path, None, LIST).await?;
+        let pulls: Vec<ClosedPull> = serde_json::from_value(reply.body).map_err(|e| {
+            Error::Unexpected(format!("GitHub sent pull requests Tidegate cannot read: {e}"))
+        })?;
+        Ok(pulls
+            .into_iter()
+            .find(|p| p.head.name == head && p.base.name == base))
+    }
+
     /// The pull requests GitHub associates with a commit (the merged one whose merge, squash or
     /// rebase made it, and open ones containing it).
     pub async fn pulls_of_commit(&self, sha: &str) -> Result<Vec<ClosedPull>, Error> {

@@ -28,16 +28,31 @@ impl World {
     }
 
     pub fn with_fake(fake: FakeGitHub) -> Self {
+        Self::with_files(
+            fake,
+            &[
+                ("package.json", PACKAGE_JSON),
+                (
+                    "CHANGELOG.md",
+                    "# Changelog\n\n## 1.0.0 (2026-01-01)\n\n* the first\n",
+                ),
+            ],
+            &["v1.0.0"],
+        )
+    }
+
+    /// A repository whose first commit holds `files`, tagged with `tags`.
+    pub fn with_files(fake: FakeGitHub, files: &[(&str, &str)], tags: &[&str]) -> Self {
         let origin = fake.create_repo(OWNER, NAME);
         let dev = TestRepo::new();
         dev.set_remote(&origin.display().to_string());
-        dev.write("package.json", PACKAGE_JSON);
-        dev.write(
-            "CHANGELOG.md",
-            "# Changelog\n\n## 1.0.0 (2026-01-01)\n\n* the first\n",
-        );
+        for (path, text) in files {
+            dev.write(path, text);
+        }
         dev.commit_all("feat: the first version");
-        dev.tag("v1.0.0");
+        for tag in tags {
+            dev.tag(tag);
+        }
         dev.git(&["push", "-q", "origin", "main", "--tags"]);
         // The runner's remote is GitHub's URL (for the changelog's links); fetches read the fake.
         let checkout = TestRepo::new();
@@ -52,7 +67,7 @@ impl World {
         world.fetch();
         // Adopting `bump release`: the current version's tag gets its GitHub release.
         world.release();
-        assert_eq!(world.fake.releases(OWNER, NAME).len(), 1);
+        assert_eq!(world.fake.releases(OWNER, NAME).len(), tags.len());
         world
     }
 
@@ -537,4 +552,62 @@ fn with_thirty_percent_of_requests_failing_every_seeded_run_ends_with_one_tag_re
         world.assert_clean_contract();
     }
     assert!(retried >= 20, "only {retried} retries in 20 seeded runs");
+}
+
+#[test]
+fn a_monorepo_gets_one_grouped_pr_and_releases_every_package_once() {
+    let package = |name: &str, version: &str| {
+        format!("{{\n  \"name\": \"{name}\",\n  \"version\": \"{version}\"\n}}\n")
+    };
+    let (a, b) = (package("a", "1.0.0"), package("b", "2.0.0"));
+    let world = World::with_files(
+        FakeGitHub::start(),
+        &[
+            (
+                "release-please-config.json",
+                r#"{"packages": {"packages/a": {"release-type": "node"}, "packages/b": {"release-type": "node"}}}"#,
+            ),
+            (
+                ".release-please-manifest.json",
+                "{\"packages/a\": \"1.0.0\", \"packages/b\": \"2.0.0\"}\n",
+            ),
+            ("packages/a/package.json", &a),
+            ("packages/b/package.json", &b),
+        ],
+        &["a-v1.0.0", "b-v2.0.0"],
+    );
+    world.pull();
+    world.dev.commit_file("packages/a/index.js", "a\n", "feat(a): add the thing (#1)");
+    world.dev.commit_file("packages/b/index.js", "b\n", "fix(b): mend the other (#2)");
+    world.dev.git(&["push", "-q", "origin", "main"]);
+    world.fetch();
+    world.pr();
+    let pull = world.open_pull();
+    assert_eq!(pull.title, "chore: release main");
+    let body = pull.body.clone().unwrap_or_default();
+    assert!(body.contains("<details><summary>a: 1.1.0</summary>"), "{body}");
+    assert!(body.contains("<details><summary>b: 2.0.1</summary>"), "{body}");
+    assert!(
+        world
+            .file_on(BRANCH, ".release-please-manifest.json")
+            .contains("\"packages/a\": \"1.1.0\"")
+    );
+    world.merge("squash");
+    world.release();
+    let releases = world.fake.releases(OWNER, NAME);
+    for (tag, name) in [("a-v1.1.0", "a: v1.1.0"), ("b-v2.0.1", "b: v2.0.1")] {
+        let found: Vec<_> = releases.iter().filter(|r| r.tag_name == tag).collect();
+        assert_eq!(found.len(), 1, "{tag}: {releases:?}");
+        assert_eq!(found[0].name.as_deref(), Some(name));
+        assert!(world.tags().iter().any(|t| t == tag));
+    }
+    let outputs = world.outputs();
+    assert_eq!(outputs["packages/a--tag_name"], "a-v1.1.0");
+    assert_eq!(outputs["packages/b--version"], "2.0.1");
+    assert_eq!(outputs["paths_released"], "[\"packages/a\",\"packages/b\"]");
+    assert!(!outputs.contains_key("tag_name"));
+    world.fetch();
+    world.release();
+    assert_eq!(world.fake.releases(OWNER, NAME).len(), 4);
+    world.assert_clean_contract();
 }

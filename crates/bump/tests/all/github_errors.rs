@@ -205,3 +205,22 @@ fn a_release_pr_closed_without_merging_releases_nothing() {
     assert_eq!(world.fake.releases(OWNER, NAME).len(), 1);
     assert_eq!(world.tags(), ["v1.0.0"]);
 }
+
+#[test]
+fn a_release_pr_closed_without_merging_stays_closed_until_there_is_more_to_release() {
+    let world = World::new();
+    world.push(&["feat: add the sprocket API (#4)"]);
+    world.pr();
+    let closed = world.open_pull();
+    world.fake.close_pull(OWNER, NAME, closed.number);
+    world.fake.reset_counts();
+    let run = world.pr();
+    assert!(run.stderr.contains("closed without merging"), "{}", run.stderr);
+    assert_eq!(world.fake.write_count(), 0);
+    assert!(world.pulls().iter().all(|p| p.state == "closed"));
+    world.push(&["fix: one more (#9)"]);
+    world.pr();
+    let reopened = world.open_pull();
+    assert_ne!(reopened.number, closed.number);
+    assert_eq!(reopened.title, "chore(main): release 1.1.0");
+}
