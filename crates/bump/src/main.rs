@@ -55,6 +55,8 @@ pub(crate) struct Checkout {
     /// commit since the repository's first.
     #[arg(long)]
     pub(crate) allow_full_history: bool,
+    #[command(flatten)]
+    pub(crate) remote: remote::Remote,
 }
 
 #[derive(clap::Args)]
@@ -110,6 +112,9 @@ fn main() -> std::process::ExitCode {
         Command::Pr(args) => pr::run(args),
         Command::Release(args) => release::run(args),
     };
+    if result.is_ok() {
+        remote::say_unread_overrides();
+    }
     finish(result.map_err(|e| (remote::exit_code(&e), format!("{e:#}"))))
 }
 
@@ -133,12 +138,22 @@ pub(crate) struct Planned {
     pub(crate) warnings: Vec<String>,
 }
 
-pub(crate) fn plan(checkout: &Checkout, request: &Request) -> Result<Planned> {
+/// Plans the release of HEAD. With `online` and a token, merged PRs' commit overrides are read
+/// first (then the plan is made again with them).
+pub(crate) fn plan(checkout: &Checkout, request: &Request, online: bool) -> Result<Planned> {
     let release_type = release_type(checkout.release_type.as_deref())?;
-    let history = History::open(&checkout.repo)?;
+    let mut history = History::open(&checkout.repo)?;
     let config = load_config(&history, checkout.config.as_deref(), release_type)?;
     let head = history.resolve("HEAD")?;
-    let plan = plan_release(&history, &config, head, request)?;
+    let mut plan = plan_release(&history, &config, head, request)?;
+    let oldest = plan
+        .pending
+        .iter()
+        .flat_map(|p| p.commits.commits.iter().map(|c| c.time))
+        .min();
+    if online && remote::read_overrides(&checkout.remote, &mut history, oldest)? {
+        plan = plan_release(&history, &config, head, request)?;
+    }
     let mut warnings = config.warnings.clone();
     warnings.extend(
         plan.concerns
@@ -193,6 +208,7 @@ fn version(args: &VersionArgs) -> Result<()> {
                 args.release_as.clone(),
             )?
         },
+        true,
     )?;
     // A monorepo without a root package, and no --package: every package's version.
     let package = match config.package(args.package.as_deref()) {
@@ -259,7 +275,7 @@ fn every_version(plan: &ReleasePlan, warnings: &[String], json: bool) -> Result<
 
 fn apply(args: &ApplyArgs) -> Result<()> {
     let request = request(args.package.clone(), args.release_as.clone())?;
-    let Planned { history, plan, .. } = plan(&args.checkout, &request)?;
+    let Planned { history, plan, .. } = plan(&args.checkout, &request, true)?;
     let released: Vec<&str> = plan.released().map(|p| p.path.as_str()).collect();
     if !released.is_empty() {
         refuse(&plan, &released, &args.checkout)?;

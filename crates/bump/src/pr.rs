@@ -13,15 +13,13 @@ use tidegate_github::gitdata::TreeFile;
 use tidegate_github::pulls::{NewPullRequest, PullRequest};
 use tidegate_github::server_url_from_env;
 
-use crate::remote::{Exit, GitHubResult, Remote, base_branch};
+use crate::remote::{Exit, GitHubResult, base_branch};
 use crate::{Checkout, Planned, plan, refuse, request};
 
 #[derive(clap::Args)]
 pub struct PrArgs {
     #[command(flatten)]
     pub checkout: Checkout,
-    #[command(flatten)]
-    pub remote: Remote,
     /// The branch the release PR goes into [default: the checkout's branch].
     #[arg(long, value_name = "BRANCH")]
     pub base: Option<String>,
@@ -72,7 +70,7 @@ pub fn run(args: &PrArgs) -> Result<()> {
         config,
         plan,
         ..
-    } = plan(&args.checkout, &request)?;
+    } = plan(&args.checkout, &request, !args.dry_run)?;
     let released: Vec<&str> = plan.released().map(|p| p.path.as_str()).collect();
     if !released.is_empty() {
         refuse(&plan, &released, &args.checkout)?;
@@ -89,7 +87,7 @@ pub fn run(args: &PrArgs) -> Result<()> {
     let repo = if args.dry_run {
         None
     } else {
-        Some(args.remote.repo(&history)?)
+        Some(args.checkout.remote.repo(&history)?)
     };
     let grouped = config.packages.len() > 1;
     let mut notes = Vec::new();
@@ -155,10 +153,11 @@ pub fn run(args: &PrArgs) -> Result<()> {
         return dry_run(args, &proposal);
     }
     let Some(repo) = repo else { return Ok(()) };
-    let outcome = args.remote.run(
-        repo,
-        |gh| async move { publish(&gh, args, &proposal).await },
-    )?;
+    let outcome =
+        args.checkout.remote.run(
+            repo,
+            |gh| async move { publish(&gh, args, &proposal).await },
+        )?;
     outcome.report(args.json)
 }
 

@@ -20,15 +20,13 @@ use tidegate_github::gitdata::TagCreated;
 use tidegate_github::pulls::ClosedPull;
 use tidegate_github::releases::{NewRelease, Release};
 
-use crate::remote::{Exit, GitHubResult, Remote};
+use crate::remote::{Exit, GitHubResult};
 use crate::{Checkout, release_type};
 
 #[derive(clap::Args)]
 pub struct ReleaseArgs {
     #[command(flatten)]
     pub checkout: Checkout,
-    #[command(flatten)]
-    pub remote: Remote,
     /// Release only these packages (by configured path; repeat or separate with commas).
     #[arg(long, value_delimiter = ',')]
     pub package: Vec<String>,
@@ -123,10 +121,10 @@ pub fn run(args: &ReleaseArgs) -> Result<()> {
     if items.is_empty() {
         return report(&[], None, args.json);
     }
-    let repo = args.remote.repo(&history)?;
+    let repo = args.checkout.remote.repo(&history)?;
     let dispatch = args.dispatch.clone();
     let draft = args.draft;
-    let (items, pull) = args.remote.run(repo, |gh| async move {
+    let (items, pull) = args.checkout.remote.run(repo, |gh| async move {
         let mut items = items;
         let pull = publish(&gh, &history, head, &mut items, draft, &dispatch).await?;
         Ok((items, pull))

@@ -130,3 +130,46 @@ pub fn base_branch(history: &History, asked: Option<&str>) -> Result<String> {
             .into()
         })
 }
+
+/// Said once at the end of a run that succeeded without reading overrides (a refusal says more).
+static UNREAD_OVERRIDES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Says that commit overrides were not read, when they were not.
+pub fn say_unread_overrides() {
+    if let Some(message) = UNREAD_OVERRIDES.get() {
+        tidegate_actions::notice(message);
+    }
+}
+
+/// Reads the commit overrides of the PRs merged since `oldest` (the range's oldest commit time)
+/// into `history`, when a token is set; without one, says once that they are not read. Returns
+/// whether any override applies.
+pub fn read_overrides(remote: &Remote, history: &mut History, oldest: Option<i64>) -> Result<bool> {
+    let Some(oldest) = oldest else {
+        return Ok(false);
+    };
+    let token_set = std::env::var(&remote.token_env).is_ok_and(|t| !t.trim().is_empty());
+    if !token_set {
+        let _ = UNREAD_OVERRIDES.set(format!(
+            "commit overrides (BEGIN_COMMIT_OVERRIDE in merged pull requests' bodies) are not read without a token: set {} to apply them",
+            remote.token_env
+        ));
+        return Ok(false);
+    }
+    let (repo, base) = match (remote.repo(history), base_branch(history, None)) {
+        (Ok(repo), Ok(base)) => (repo, base),
+        (Err(e), _) | (_, Err(e)) => {
+            tidegate_actions::warning(&format!("commit overrides are not read: {e:#}"));
+            return Ok(false);
+        }
+    };
+    // A day early: GitHub's times and the committer's clock may disagree by hours.
+    let since = tidegate_core::release::utc_date(oldest - 86_400);
+    let pulls = remote.run(repo, |gh| async move {
+        gh.merged_pulls_since(&base, &since).await.gh()
+    })?;
+    let overrides = tidegate_git::Overrides::from_pulls(history, &pulls);
+    let found = !overrides.messages.is_empty();
+    history.set_overrides(overrides);
+    Ok(found)
+}

@@ -591,26 +591,51 @@ impl FakeGitHub {
     /// never faulted. Panics with GitHub's message when the merge is refused.
     pub fn merge_pull(&self, owner: &str, repo: &str, number: u64, method: &str) -> String {
         let path = format!("/repos/{owner}/{repo}/pulls/{number}/merge");
-        let matched =
-            crate::contract::match_operation("PUT", &path).expect("the merge operation is known");
         let body = serde_json::json!({ "merge_method": method });
+        let v = self.as_person("PUT", &path, &body);
+        v["sha"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Opens a pull request from `head` into `base` as a person would in the web UI; returns its
+    /// number. Not counted as a request and never faulted.
+    pub fn open_pull(
+        &self,
+        owner: &str,
+        repo: &str,
+        head: &str,
+        base: &str,
+        title: &str,
+        body: &str,
+    ) -> u64 {
+        let path = format!("/repos/{owner}/{repo}/pulls");
+        let request =
+            serde_json::json!({ "head": head, "base": base, "title": title, "body": body });
+        let v = self.as_person("POST", &path, &request);
+        v["number"].as_u64().expect("a pull request number")
+    }
+
+    /// Serves one request as the token's user without counting or faulting it; panics with
+    /// GitHub's answer when it is refused.
+    fn as_person(&self, method: &str, path: &str, body: &serde_json::Value) -> serde_json::Value {
+        let matched =
+            crate::contract::match_operation(method, path).expect("the operation is known");
         let mut state = lock(&self.inner.state);
         let actor = state.actor.clone();
         let rq = crate::routes::Rq {
             urls: &self.inner.urls,
             m: &matched,
             query: &[],
-            body: &body,
+            body,
             actor: &actor,
-            path: &path,
+            path,
         };
-        let reply = crate::routes::dispatch(&mut state, &rq).expect("the merge is implemented");
+        let reply = crate::routes::dispatch(&mut state, &rq).expect("the operation is implemented");
         let v = match &reply.payload {
             crate::reply::Payload::Json(v) => v.clone(),
             _ => serde_json::Value::Null,
         };
-        assert!(reply.is_success(), "merge_pull: {} {v}", reply.status);
-        v["sha"].as_str().unwrap_or_default().to_string()
+        assert!(reply.is_success(), "{method} {path}: {} {v}", reply.status);
+        v
     }
 
     /// The tags of the bare repository with the commit each points at, newest name first.

@@ -235,6 +235,70 @@ pub struct History {
     /// The tagger's time of each tag read by [`History::all_tags`] (None: not an annotated tag, or
     /// one without a tagger), so that a tag's date costs no second read.
     tag_times: RefCell<HashMap<String, Option<i64>>>,
+    overrides: Overrides,
+}
+
+/// Messages that merged pull requests' bodies give their commits (`BEGIN_COMMIT_OVERRIDE`), read
+/// from GitHub by the binaries that have a token.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// The message that replaces a commit's own: the PR's merge, squash or last rebased commit.
+    pub messages: HashMap<Oid, String>,
+    /// PRs whose override stands for every commit they merged: the commits a merge commit of
+    /// theirs brought in are left out.
+    pub pulls: HashSet<u64>,
+}
+
+impl Overrides {
+    /// The overrides of merged PRs, given as (number, merge commit SHA, body): the PR's merge,
+    /// squash or last rebased commit takes the text between `BEGIN_COMMIT_OVERRIDE` and
+    /// `END_COMMIT_OVERRIDE`; a merge commit's override also stands for the commits it brought
+    /// in. PRs without an override, or whose commit this repository does not have, are ignored.
+    pub fn from_pulls(history: &History, pulls: &[(u64, String, String)]) -> Self {
+        let mut out = Self::default();
+        for (number, sha, body) in pulls {
+            let Some(messages) = tidegate_core::release_pr::commit_override(body) else {
+                continue;
+            };
+            let Some(commit) = Oid::from_str(sha)
+                .ok()
+                .and_then(|id| history.repo.find_commit(id).ok())
+            else {
+                continue;
+            };
+            if commit.parent_count() > 1 {
+                out.pulls.insert(*number);
+            }
+            out.messages.insert(commit.id(), messages.join("\n\n"));
+        }
+        out
+    }
+
+    /// The message a commit is read with, and whether it is an override.
+    fn message(&self, id: Oid, own: String) -> (String, bool) {
+        match self.messages.get(&id) {
+            Some(text) => (text.clone(), true),
+            None => (own, false),
+        }
+    }
+
+    /// Leaves out the commits an overridden PR's merge commit brought in.
+    fn drop_merged(
+        &self,
+        commits: Vec<CommitInfo>,
+        overridden: &HashSet<String>,
+    ) -> Vec<CommitInfo> {
+        if self.pulls.is_empty() {
+            return commits;
+        }
+        commits
+            .into_iter()
+            .filter(|c| {
+                overridden.contains(&c.id)
+                    || !c.merged_pr.is_some_and(|pr| self.pulls.contains(&pr))
+            })
+            .collect()
+    }
 }
 
 impl History {
@@ -260,6 +324,7 @@ impl History {
             repo,
             shallow_boundary,
             tag_times: RefCell::default(),
+            overrides: Overrides::default(),
         })
     }
 
@@ -284,6 +349,11 @@ impl History {
     /// The parents of a commit.
     pub fn parents(&self, commit: Oid) -> Result<Vec<Oid>, GitError> {
         Ok(self.repo.find_commit(commit)?.parent_ids().collect())
+    }
+
+    /// Reads commits with these messages from merged PRs in place of their own.
+    pub fn set_overrides(&mut self, overrides: Overrides) {
+        self.overrides = overrides;
     }
 
     /// The tree of a commit.
@@ -503,15 +573,19 @@ impl History {
         let mut merged_pr: HashMap<Oid, u64> = HashMap::new();
         let mut out = Commits::default();
         let mut read = Vec::with_capacity(ids.len());
+        let mut overridden = HashSet::new();
         for &id in ids {
             let commit = self.repo.find_commit(id)?;
-            let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+            let own = String::from_utf8_lossy(commit.message_bytes()).into_owned();
             if commit.parent_count() > 1 {
-                if let Some(pr) = merged_pull_request(&message) {
+                if let Some(pr) = merged_pull_request(&own) {
                     self.link_merged(&commit, hidden, pr, &mut merged_pr)?;
                 }
             }
-            if is_merge_record(&message) {
+            let (message, is_override) = self.overrides.message(id, own);
+            if is_override {
+                overridden.insert(id.to_string());
+            } else if is_merge_record(&message) {
                 out.merge_records += 1;
                 continue;
             }
@@ -534,7 +608,7 @@ impl History {
                 ..info
             })
             .collect();
-        out.commits = infos;
+        out.commits = self.overrides.drop_merged(infos, &overridden);
         Ok(out)
     }
 
@@ -622,7 +696,11 @@ impl History {
             found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             let ordered: Vec<usize> = found.into_iter().map(|(_, _, i)| i).collect();
             let previous = graph.previous_of(start, &tagged, &mut stamp, out.len());
-            out.push((tag, previous, graph.read_commits(&ordered, &mut paint)));
+            out.push((
+                tag,
+                previous,
+                graph.read_commits(&ordered, &mut paint, &self.overrides),
+            ));
         }
         Ok(out)
     }
@@ -816,20 +894,29 @@ impl Loaded {
     }
 
     /// [`History::read_commits`] over loaded commits (each taken, so read once).
-    fn read_commits(&mut self, ordered: &[usize], paint: &mut Paint) -> Commits {
+    fn read_commits(
+        &mut self,
+        ordered: &[usize],
+        paint: &mut Paint,
+        overrides: &Overrides,
+    ) -> Commits {
         let mut merged_pr: HashMap<Oid, u64> = HashMap::new();
         let mut out = Commits::default();
         let mut read = Vec::with_capacity(ordered.len());
+        let mut overridden = HashSet::new();
         for &i in ordered {
-            let message = std::mem::take(&mut self.nodes[i].message);
+            let own = std::mem::take(&mut self.nodes[i].message);
             if self.nodes[i].parent_count > 1 {
-                if let Some(pr) = merged_pull_request(&message) {
+                if let Some(pr) = merged_pull_request(&own) {
                     for brought in paint.brought_in(&self.nodes, i) {
                         merged_pr.entry(self.nodes[brought].id).or_insert(pr);
                     }
                 }
             }
-            if is_merge_record(&message) {
+            let (message, is_override) = overrides.message(self.nodes[i].id, own);
+            if is_override {
+                overridden.insert(self.nodes[i].id.to_string());
+            } else if is_merge_record(&message) {
                 out.merge_records += 1;
                 continue;
             }
@@ -846,13 +933,14 @@ impl Loaded {
             ));
         }
         // Merges come before the commits they brought in, so links are set once all are known.
-        out.commits = read
+        let infos = read
             .into_iter()
             .map(|(id, info)| CommitInfo {
                 merged_pr: merged_pr.get(&id).copied(),
                 ..info
             })
             .collect();
+        out.commits = overrides.drop_merged(infos, &overridden);
         out
     }
 }

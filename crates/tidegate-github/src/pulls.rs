@@ -254,7 +254,9 @@ impl GitHub {
         ));
         let reply = self.send(Method::GET, &path, None, LIST).await?;
         let pulls: Vec<ClosedPull> = serde_json::from_value(reply.body).map_err(|e| {
-            Error::Unexpected(format!("GitHub sent pull requests Tidegate cannot read: {e}"))
+            Error::Unexpected(format!(
+                "GitHub sent pull requests Tidegate cannot read: {e}"
+            ))
         })?;
         Ok(pulls
             .into_iter()
@@ -271,6 +273,24 @@ impl GitHub {
                 "GitHub sent pull requests Tidegate cannot read: {e}"
             ))
         })
+    }
+
+    /// The merged pull requests into `base` updated on or after `since` (a `YYYY-MM-DD` date),
+    /// as (number, merge commit SHA, body): 100 a request, newest first, stopping at the first
+    /// page that reaches back past `since` (a PR merged since then was updated since then too).
+    pub async fn merged_pulls_since(
+        &self,
+        base: &str,
+        since: &str,
+    ) -> Result<Vec<(u64, String, String)>, Error> {
+        let pulls = self
+            .closed_pulls_until(base, |p| p.updated_at.get(..10).is_some_and(|d| d < since))
+            .await?;
+        Ok(pulls
+            .into_iter()
+            .filter(|p| p.merged_at.is_some())
+            .filter_map(|p| Some((p.number, p.merge_commit_sha?, p.body.unwrap_or_default())))
+            .collect())
     }
 
     /// Closed pull requests into `base`, most recently updated first, page by page until

@@ -215,7 +215,11 @@ fn a_release_pr_closed_without_merging_stays_closed_until_there_is_more_to_relea
     world.fake.close_pull(OWNER, NAME, closed.number);
     world.fake.reset_counts();
     let run = world.pr();
-    assert!(run.stderr.contains("closed without merging"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("closed without merging"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(world.fake.write_count(), 0);
     assert!(world.pulls().iter().all(|p| p.state == "closed"));
     world.push(&["fix: one more (#9)"]);

@@ -5,6 +5,7 @@ mod files;
 mod github;
 mod github_errors;
 mod kill;
+mod overrides;
 mod release_types;
 mod robust;
 mod trust;

@@ -61,7 +61,10 @@ fn usage_errors_are_one_line() {
     repo.commit("feat: a");
     run(&repo, &["version", "--pakage", "x"], &[])
         .fails_with(2, "unexpected argument '--pakage' found (tip: a similar argument exists: '--package'); usage: bump version");
-    run(&repo, &[], &[]).fails_with(2, "a command is required: `bump version` or `bump apply`");
+    run(&repo, &[], &[]).fails_with(
+        2,
+        "a command is required: `bump version`, `apply`, `pr` or `release`",
+    );
     run(&repo, &["apply", "--release-as", "one"], &[]).fails_with(2, "invalid value 'one'");
     let help = run(&repo, &["--help"], &[]);
     assert_eq!(help.code, 0);
