@@ -142,20 +142,12 @@ pub fn say_unread_overrides() {
 }
 
 /// Reads the commit overrides of the PRs merged since `oldest` (the range's oldest commit time)
-/// into `history`, when a token is set; without one, says once that they are not read. Returns
-/// whether any override applies.
+/// into `history`, when a token is set; without one, says once (at the end) that they are not
+/// read. Returns whether any override applies.
 pub fn read_overrides(remote: &Remote, history: &mut History, oldest: Option<i64>) -> Result<bool> {
     let Some(oldest) = oldest else {
         return Ok(false);
     };
-    let token_set = std::env::var(&remote.token_env).is_ok_and(|t| !t.trim().is_empty());
-    if !token_set {
-        let _ = UNREAD_OVERRIDES.set(format!(
-            "commit overrides (BEGIN_COMMIT_OVERRIDE in merged pull requests' bodies) are not read without a token: set {} to apply them",
-            remote.token_env
-        ));
-        return Ok(false);
-    }
     let (repo, base) = match (remote.repo(history), base_branch(history, None)) {
         (Ok(repo), Ok(base)) => (repo, base),
         (Err(e), _) | (_, Err(e)) => {
@@ -165,9 +157,12 @@ pub fn read_overrides(remote: &Remote, history: &mut History, oldest: Option<i64
     };
     // A day early: GitHub's times and the committer's clock may disagree by hours.
     let since = tidegate_core::release::utc_date(oldest - 86_400);
-    let pulls = remote.run(repo, |gh| async move {
-        gh.merged_pulls_since(&base, &since).await.gh()
-    })?;
+    let Some(pulls) =
+        tidegate_github::merged_pulls_blocking(&remote.token_env, repo, &base, &since).gh()?
+    else {
+        let _ = UNREAD_OVERRIDES.set(tidegate_git::Overrides::unread_notice(&remote.token_env));
+        return Ok(false);
+    };
     let overrides = tidegate_git::Overrides::from_pulls(history, &pulls);
     let found = !overrides.messages.is_empty();
     history.set_overrides(overrides);

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
-use tidegate_actions::{Outputs, finish, print_stdout, warning};
+use tidegate_actions::{Outputs, finish, notice, print_stdout, warning};
 use tidegate_core::UsageError;
 use tidegate_core::changelog::{self, ReleaseHeading, ReleaseNotes};
 use tidegate_core::config::{Config, PackageConfig, ReleaseType};
@@ -12,7 +12,7 @@ use tidegate_core::links::Links;
 use tidegate_core::release::{Analysis, utc_date};
 use tidegate_git::checkout::load_config;
 use tidegate_git::pending::{Pending, keep_package_commits};
-use tidegate_git::{Commits, History, ReleaseTag, safe_write};
+use tidegate_git::{Commits, History, Overrides, ReleaseTag, safe_write};
 
 /// Release notes and CHANGELOG.md from the conventional commits of a local checkout.
 ///
@@ -60,6 +60,10 @@ struct Cli {
     /// Insert the notes into FILE under its title, keeping everything else.
     #[arg(long, conflicts_with_all = ["all", "format"])]
     prepend: Option<PathBuf>,
+    /// The environment variable holding a GitHub token. With one, merged pull requests'
+    /// BEGIN_COMMIT_OVERRIDE blocks replace their commits' messages, as in release-please.
+    #[arg(long, default_value = "GITHUB_TOKEN", value_name = "NAME")]
+    token_env: String,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -73,7 +77,13 @@ fn main() -> std::process::ExitCode {
         Ok(cli) => cli,
         Err(e) => return tidegate_actions::usage_failure(e.use_stderr(), &e.to_string()),
     };
-    finish(run(&cli).map_err(|e| (tidegate_git::exit_code(e.as_ref()), format!("{e:#}"))))
+    finish(run(&cli).map_err(|e| {
+        let code = match e.downcast_ref::<GitHubFailure>() {
+            Some(failure) => failure.0,
+            None => tidegate_git::exit_code(e.as_ref()),
+        };
+        (code, format!("{e:#}"))
+    }))
 }
 
 /// What the notes are built from, shared by every mode.
@@ -85,9 +95,72 @@ struct Facts<'a> {
 }
 
 fn run(cli: &Cli) -> Result<()> {
+    let mut history = History::open(&cli.repo)?;
+    // With a token, merged PRs' commit overrides apply: a first, silent pass finds how far back
+    // the notes reach, then the notes are made again with the overrides.
+    let token_set = std::env::var(&cli.token_env).is_ok_and(|t| !t.trim().is_empty());
+    if token_set {
+        tidegate_actions::muted(|| notes_of_run(cli, &history))?;
+        read_overrides(cli, &mut history)?;
+    }
+    let (notes, history) = (notes_of_run(cli, &history)?, history);
+    let text = render(cli, &notes)?;
+    write_out(cli, &text, &notes)?;
+    outputs(cli, &notes, &text).write()?;
+    if !token_set {
+        notice(&Overrides::unread_notice(&cli.token_env));
+    }
+    // The process ends now: freeing libgit2's cache of every commit read, object by object, was a
+    // twentieth of a whole changelog's time, for memory the exit returns anyway.
+    std::mem::forget(history);
+    Ok(())
+}
+
+/// Reads the commit overrides of the PRs merged since the oldest commit the notes hold.
+fn read_overrides(cli: &Cli, history: &mut History) -> Result<()> {
+    let Some(oldest) = history.oldest_read() else {
+        return Ok(());
+    };
+    let repo = std::env::var("GITHUB_REPOSITORY")
+        .ok()
+        .filter(|r| !r.trim().is_empty())
+        .or_else(|| {
+            history
+                .remote_url()
+                .and_then(|u| Links::from_remote(&u))
+                .map(|l| l.slug)
+        });
+    let base = history.current_branch().or_else(|| {
+        std::env::var("GITHUB_REF_NAME")
+            .ok()
+            .filter(|r| !r.trim().is_empty())
+    });
+    let (Some(repo), Some(base)) = (repo, base) else {
+        warning(
+            "commit overrides are not read: cannot tell the GitHub repository (set GITHUB_REPOSITORY) or the branch (check one out)",
+        );
+        return Ok(());
+    };
+    let fail = |e: tidegate_github::Error| UsageError(e.to_string());
+    let repo = tidegate_github::RepoId::parse(&repo).map_err(fail)?;
+    // A day early: GitHub's times and the committer's clock may disagree by hours.
+    let since = utc_date(oldest - 86_400);
+    let pulls = tidegate_github::merged_pulls_blocking(&cli.token_env, repo, &base, &since)
+        .map_err(|e| GitHubFailure(e.exit_code(), e.to_string()))?
+        .unwrap_or_default();
+    history.set_overrides(Overrides::from_pulls(history, &pulls));
+    Ok(())
+}
+
+/// A GitHub failure and its exit code.
+#[derive(Debug, thiserror::Error)]
+#[error("{1}")]
+struct GitHubFailure(u8, String);
+
+/// The notes the command asks for.
+fn notes_of_run(cli: &Cli, history: &History) -> Result<Vec<ReleaseNotes>> {
     let release_type = release_type(cli.release_type.as_deref())?;
-    let history = History::open(&cli.repo)?;
-    let config = load_config(&history, cli.config.as_deref(), release_type)?;
+    let config = load_config(history, cli.config.as_deref(), release_type)?;
     let package = match (&cli.tag, &cli.package) {
         // A monorepo's release tag names its package.
         (Some(tag), None) if config.packages.len() > 1 => match package_of_tag(&config, tag) {
@@ -104,7 +177,7 @@ fn run(cli: &Cli) -> Result<()> {
         .remote_url()
         .and_then(|url| Links::from_remote(&url));
     let cx = Facts {
-        history: &history,
+        history,
         config: &config,
         package,
         links,
@@ -122,13 +195,7 @@ fn run(cli: &Cli) -> Result<()> {
     } else {
         vec![unreleased(&cx)?]
     };
-    let text = render(cli, &notes)?;
-    write_out(cli, &text, &notes)?;
-    outputs(cli, &notes, &text).write()?;
-    // The process ends now: freeing libgit2's cache of every commit read, object by object, was a
-    // twentieth of a whole changelog's time, for memory the exit returns anyway.
-    std::mem::forget(history);
-    Ok(())
+    Ok(notes)
 }
 
 /// The step outputs: the newest release's facts, and its notes as rendered (not for `--all`,

@@ -15,9 +15,25 @@ fn escape_data(text: &str) -> String {
         .replace('\n', "%0A")
 }
 
+thread_local! {
+    static MUTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `body` with warnings, notices and error annotations held back: for a first pass whose
+/// results are thrown away (the pass is made again, and says what it finds then).
+pub fn muted<T>(body: impl FnOnce() -> T) -> T {
+    let before = MUTED.with(|m| m.replace(true));
+    let out = body();
+    MUTED.with(|m| m.set(before));
+    out
+}
+
 /// Every message goes through here: URL credentials are redacted and it stays on one line (a
 /// path or a GitHub message holding a line break or a terminal escape cannot split or forge it).
 fn annotate(level: &str, message: &str) {
+    if MUTED.with(std::cell::Cell::get) {
+        return;
+    }
     let message = redact_url_credentials(message);
     let mut err = std::io::stderr().lock();
     // Writing to stderr can fail only when it is closed; there is nowhere left to report that.

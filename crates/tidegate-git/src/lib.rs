@@ -236,6 +236,8 @@ pub struct History {
     /// one without a tagger), so that a tag's date costs no second read.
     tag_times: RefCell<HashMap<String, Option<i64>>>,
     overrides: Overrides,
+    /// The oldest commit time read into a release so far: how far back overrides are needed.
+    oldest_read: std::cell::Cell<Option<i64>>,
 }
 
 /// Messages that merged pull requests' bodies give their commits (`BEGIN_COMMIT_OVERRIDE`), read
@@ -272,6 +274,13 @@ impl Overrides {
             out.messages.insert(commit.id(), messages.join("\n\n"));
         }
         out
+    }
+
+    /// What a run without a token says once: overrides could not be known.
+    pub fn unread_notice(token_env: &str) -> String {
+        format!(
+            "commit overrides (BEGIN_COMMIT_OVERRIDE in merged pull requests' bodies) are not read without a token: set {token_env} to apply them"
+        )
     }
 
     /// The message a commit is read with, and whether it is an override.
@@ -325,6 +334,7 @@ impl History {
             shallow_boundary,
             tag_times: RefCell::default(),
             overrides: Overrides::default(),
+            oldest_read: std::cell::Cell::default(),
         })
     }
 
@@ -349,6 +359,20 @@ impl History {
     /// The parents of a commit.
     pub fn parents(&self, commit: Oid) -> Result<Vec<Oid>, GitError> {
         Ok(self.repo.find_commit(commit)?.parent_ids().collect())
+    }
+
+    /// The oldest commit time read into a release so far (None before any).
+    pub fn oldest_read(&self) -> Option<i64> {
+        self.oldest_read.get()
+    }
+
+    fn note_read(&self, commits: &Commits) {
+        let oldest = commits.commits.iter().map(|c| c.time).min();
+        self.oldest_read
+            .set(match (self.oldest_read.get(), oldest) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            });
     }
 
     /// Reads commits with these messages from merged PRs in place of their own.
@@ -609,6 +633,7 @@ impl History {
             })
             .collect();
         out.commits = self.overrides.drop_merged(infos, &overridden);
+        self.note_read(&out);
         Ok(out)
     }
 
@@ -696,11 +721,9 @@ impl History {
             found.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
             let ordered: Vec<usize> = found.into_iter().map(|(_, _, i)| i).collect();
             let previous = graph.previous_of(start, &tagged, &mut stamp, out.len());
-            out.push((
-                tag,
-                previous,
-                graph.read_commits(&ordered, &mut paint, &self.overrides),
-            ));
+            let commits = graph.read_commits(&ordered, &mut paint, &self.overrides);
+            self.note_read(&commits);
+            out.push((tag, previous, commits));
         }
         Ok(out)
     }

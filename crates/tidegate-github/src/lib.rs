@@ -18,6 +18,30 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 use std::fmt;
 
+/// The merged PRs into `base` since `since` (a `YYYY-MM-DD` date) as (number, merge commit
+/// SHA, body), for the binaries that read commit overrides outside an async runtime; `None`
+/// when the environment variable `token_env` holds no token (overrides cannot be known).
+pub fn merged_pulls_blocking(
+    token_env: &str,
+    repo: RepoId,
+    base: &str,
+    since: &str,
+) -> Result<Option<Vec<(u64, String, String)>>, Error> {
+    let token = match Token::from_env(token_env) {
+        Ok(token) => token,
+        Err(Error::MissingToken(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Transport(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let gh = GitHub::new(&api_url_from_env(), token, repo, RetryPolicy::from_env())?;
+        gh.merged_pulls_since(base, since).await.map(Some)
+    })
+}
+
 /// `owner/name` of a repository on GitHub.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RepoId {
