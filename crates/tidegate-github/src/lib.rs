@@ -26,7 +26,7 @@ pub fn merged_pulls_blocking(
     repo: RepoId,
     base: &str,
     since: &str,
-) -> Result<Option<Vec<(u64, String, String)>>, Error> {
+) -> Result<Option<Vec<pulls::MergedPull>>, Error> {
     let token = match Token::from_env(token_env) {
         Ok(token) => token,
         Err(Error::MissingToken(_)) => return Ok(None),

@@ -182,6 +182,9 @@ const UNLABEL: Call = Call::on_item("remove a label", "pull-requests: write");
 const CLOSE: Call = Call::on_item("close the pull request", "pull-requests: write");
 const OF_COMMIT: Call = Call::on_item("find the pull request of a commit", "pull-requests: read");
 
+/// A merged pull request as (number, merge commit SHA, body): what commit overrides are read from.
+pub type MergedPull = (u64, String, String);
+
 /// A merged (or closed) pull request as the lists show it.
 #[derive(Clone, Debug, Deserialize)]
 pub struct ClosedPull {
@@ -282,7 +285,7 @@ impl GitHub {
         &self,
         base: &str,
         since: &str,
-    ) -> Result<Vec<(u64, String, String)>, Error> {
+    ) -> Result<Vec<MergedPull>, Error> {
         let pulls = self
             .closed_pulls_until(base, |p| p.updated_at.get(..10).is_some_and(|d| d < since))
             .await?;
