@@ -166,7 +166,7 @@ fn notes_of_run(cli: &Cli, history: &History) -> Result<Vec<ReleaseNotes>> {
         (Some(tag), None) if config.packages.len() > 1 => match package_of_tag(&config, tag) {
             Some(package) => package,
             None if config.packages.iter().any(|p| p.path == ".") => config.package(None)?,
-            None => return Err(no_package_has_tag(&history, &config, tag)?.into()),
+            None => return Err(no_package_has_tag(history, &config, tag)?.into()),
         },
         _ => config.package(cli.package.as_deref())?,
     };
