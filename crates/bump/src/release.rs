@@ -324,6 +324,9 @@ async fn publish(
         item.new = created;
         item.release = Some(release);
     }
+    if draft && items.iter().any(|i| i.new) {
+        keep_first_drafts(gh, items).await?;
+    }
     // The run that made a release tells the PR; a rerun does what a failed run left undone.
     let owed =
         items.iter().any(|i| i.new) || items.iter().all(|i| i.released_before) && !items.is_empty();
@@ -342,6 +345,31 @@ async fn publish(
         }
     }
     Ok(pull)
+}
+
+/// GitHub takes any number of drafts for one tag: a concurrent run, or a create retried after its
+/// answer was lost, can leave a second. The oldest of each tag's drafts is kept, and only the run
+/// whose draft that is goes on as its maker.
+async fn keep_first_drafts(gh: &GitHub, items: &mut [Item]) -> Result<()> {
+    let releases = gh.recent_releases().await.gh()?;
+    for item in items.iter_mut().filter(|i| i.new) {
+        let mut drafts: Vec<&Release> = releases
+            .iter()
+            .filter(|r| r.tag_name == item.tag && r.draft)
+            .collect();
+        drafts.sort_by_key(|r| r.id);
+        let Some(first) = drafts.first() else {
+            continue;
+        };
+        for extra in &drafts[1..] {
+            gh.delete_release(extra.id).await.gh()?;
+        }
+        if item.release.as_ref().is_some_and(|r| r.id != first.id) {
+            item.new = false;
+            item.release = Some((*first).clone());
+        }
+    }
+    Ok(())
 }
 
 /// The merged release PR learns its releases: one comment naming them, and `autorelease: tagged`

@@ -103,7 +103,7 @@ fn run(cli: &Cli) -> Result<()> {
         tidegate_actions::muted(|| notes_of_run(cli, &history))?;
         read_overrides(cli, &mut history)?;
     }
-    let (notes, history) = (notes_of_run(cli, &history)?, history);
+    let notes = notes_of_run(cli, &history)?;
     let text = render(cli, &notes)?;
     write_out(cli, &text, &notes)?;
     outputs(cli, &notes, &text).write()?;

@@ -102,6 +102,7 @@ OPERATIONS = [
     ("post", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"),
     ("get", "/repos/{owner}/{repo}/git/commits/{commit_sha}"),
     ("get", "/repos/{owner}/{repo}/releases/{release_id}"),
+    ("delete", "/repos/{owner}/{repo}/releases/{release_id}"),
 ]
 
 # Asked for, but GitHub's REST description has no such operation.

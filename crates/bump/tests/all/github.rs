@@ -518,6 +518,50 @@ fn eight_concurrent_releases_leave_one_tag_and_one_release() {
 }
 
 #[test]
+fn eight_concurrent_draft_releases_leave_one_draft_which_a_rerun_keeps() {
+    let world = World::new();
+    world.push(&["feat: add the sprocket API (#4)"]);
+    world.pr();
+    world.merge("squash");
+    let runs: Vec<_> = (0..8)
+        .map(|_| {
+            world
+                .std_command(&["release", "--draft"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for child in runs {
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let drafts = || {
+        world
+            .fake
+            .releases(OWNER, NAME)
+            .into_iter()
+            .filter(|r| r.tag_name == "v1.1.0")
+            .collect::<Vec<_>>()
+    };
+    let found = drafts();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].draft);
+    assert_eq!(
+        world.fake.tag_sha(OWNER, NAME, "v1.1.0"),
+        Some(world.checkout.head())
+    );
+    world.fetch();
+    world.run(&["release", "--draft"]).ok();
+    assert_eq!(drafts(), found);
+}
+
+#[test]
 fn with_thirty_percent_of_requests_failing_every_seeded_run_ends_with_one_tag_release_and_pr() {
     let mut retried = 0;
     for seed in 0..20 {
@@ -536,7 +580,12 @@ fn with_thirty_percent_of_requests_failing_every_seeded_run_ends_with_one_tag_re
         assert_eq!(world.pulls().len(), 1, "seed {seed}: {:?}", world.pulls());
         assert_eq!(world.open_pull().title, "chore(main): release 1.1.0");
         world.merge("squash");
-        let released = world.run(&["release"]).ok();
+        // Half the seeds make draft releases, which GitHub lets a retried create double.
+        let released = if seed % 2 == 1 {
+            world.run(&["release", "--draft"]).ok()
+        } else {
+            world.run(&["release"]).ok()
+        };
         retried += [opened, updated, released]
             .iter()
             .map(|r| r.stderr.matches("retrying").count())

@@ -122,6 +122,7 @@ pub(crate) fn dispatch(st: &mut State, rq: &Rq<'_>) -> Option<Reply> {
         "PATCH /repos/{owner}/{repo}/releases/{release_id}" => releases::update(st, rq),
         "POST /repos/{owner}/{repo}/releases/generate-notes" => releases::generate_notes(st, rq),
         "GET /repos/{owner}/{repo}/releases/{release_id}" => releases::get(st, rq),
+        "DELETE /repos/{owner}/{repo}/releases/{release_id}" => releases::delete(st, rq),
         "POST /repos/{owner}/{repo}/git/blobs" => gitdata::create_blob(st, rq),
         "POST /repos/{owner}/{repo}/git/trees" => gitdata::create_tree(st, rq),
         "POST /repos/{owner}/{repo}/git/commits" => gitdata::create_commit(st, rq),

@@ -72,11 +72,16 @@ pub(crate) fn create(st: &mut State, rq: &Rq<'_>) -> Handled {
     let tag = rq
         .s("tag_name")
         .ok_or_else(|| Reply::invalid_field("Release", "tag_name", "missing_field", rq.docs()))?;
-    if r.releases.iter().any(|rel| rel.tag_name == tag) {
-        return Err(already_exists(rq));
-    }
     let target = rq.s("target_commitish").unwrap_or("main").to_string();
     let draft = rq.flag("draft").unwrap_or(false);
+    // GitHub keeps one published release a tag, but any number of drafts.
+    if !draft
+        && r.releases
+            .iter()
+            .any(|rel| rel.tag_name == tag && !rel.draft)
+    {
+        return Err(already_exists(rq));
+    }
     {
         let g = open_git(r, rq)?;
         let tag_exists = g.find_reference(&format!("refs/tags/{tag}")).is_ok();
@@ -151,12 +156,6 @@ pub(crate) fn update(st: &mut State, rq: &Rq<'_>) -> Handled {
         .ok_or_else(|| rq.not_found())?;
     let mut next = current.clone();
     if let Some(tag) = rq.s("tag_name") {
-        if r.releases
-            .iter()
-            .any(|rel| rel.tag_name == tag && rel.id != id)
-        {
-            return Err(already_exists(rq));
-        }
         next.tag_name = tag.to_string();
     }
     if let Some(v) = rq.s("target_commitish") {
@@ -176,6 +175,14 @@ pub(crate) fn update(st: &mut State, rq: &Rq<'_>) -> Handled {
     }
     if let Some(v) = rq.s("make_latest") {
         next.make_latest = Some(v.to_string());
+    }
+    // One published release a tag (drafts may share it).
+    if !next.draft
+        && r.releases
+            .iter()
+            .any(|rel| rel.tag_name == next.tag_name && rel.id != id && !rel.draft)
+    {
+        return Err(already_exists(rq));
     }
     if !next.draft {
         ensure_tag(r, rq, &next.tag_name, &next.target_commitish)?;
@@ -232,4 +239,15 @@ pub(crate) fn generate_notes(st: &mut State, rq: &Rq<'_>) -> Handled {
     };
     body.push_str(&format!("\n\n**Full Changelog**: {compare}"));
     Ok(Reply::ok(json!({ "name": tag, "body": body })))
+}
+
+pub(crate) fn delete(st: &mut State, rq: &Rq<'_>) -> Handled {
+    let id = rq.number("release_id")?;
+    let r = repo(st, rq)?;
+    let before = r.releases.len();
+    r.releases.retain(|rel| rel.id != id);
+    if r.releases.len() == before {
+        return Err(rq.not_found());
+    }
+    Ok(Reply::empty(204))
 }

@@ -73,6 +73,15 @@ fn releases_publish_tags_and_refuse_duplicates() {
     assert_eq!(draft.status, 201);
     assert!(fx.fake.tags(OWNER, REPO).is_empty(), "a draft makes no tag");
     assert_eq!(fx.c.get(&fx.p("/releases/tags/v1.0.0")).status, 404);
+    // Drafts may share a tag (GitHub's rule); published releases may not.
+    let second_draft = fx.c.post(
+        &fx.p("/releases"),
+        json!({ "tag_name": "v1.0.0", "draft": true }),
+    );
+    assert_eq!(second_draft.status, 201);
+    let first_published =
+        fx.c.post(&fx.p("/releases"), json!({ "tag_name": "v1.0.0" }));
+    assert_eq!(first_published.status, 201);
     let dup =
         fx.c.post(&fx.p("/releases"), json!({ "tag_name": "v1.0.0" }));
     assert_eq!(dup.status, 422);
@@ -86,23 +95,40 @@ fn releases_publish_tags_and_refuse_duplicates() {
         })
     );
     let id = draft.json()["id"].as_u64().expect("an id");
+    let published_id = first_published.json()["id"].clone();
+    // Publishing a draft of a tag that has its published release already is refused.
     let published =
         fx.c.patch(&fx.p(&format!("/releases/{id}")), json!({ "draft": false }));
-    assert_eq!(published.status, 200);
-    assert!(published.json()["published_at"].is_string());
+    assert_eq!(published.status, 422);
     assert_eq!(
         fx.fake.tags(OWNER, REPO),
         vec![("v1.0.0".to_string(), fx.main.clone())]
     );
-    assert_eq!(fx.c.get(&fx.p("/releases/tags/v1.0.0")).json()["id"], id);
+    assert_eq!(
+        fx.c.get(&fx.p("/releases/tags/v1.0.0")).json()["id"],
+        published_id
+    );
+    // A lone draft is published with its tag.
+    let lone = fx.c.post(
+        &fx.p("/releases"),
+        json!({ "tag_name": "v1.1.0", "draft": true }),
+    );
+    let lone_id = lone.json()["id"].as_u64().expect("an id");
+    let published = fx.c.patch(
+        &fx.p(&format!("/releases/{lone_id}")),
+        json!({ "draft": false }),
+    );
+    assert_eq!(published.status, 200);
+    assert!(published.json()["published_at"].is_string());
+    assert!(fx.fake.tag_sha(OWNER, REPO, "v1.1.0").is_some());
     let bad_target = fx.c.post(
         &fx.p("/releases"),
         json!({ "tag_name": "v2.0.0", "target_commitish": "nope" }),
     );
     assert_eq!(bad_target.json()["errors"][0]["field"], "target_commitish");
     let releases = fx.fake.releases(OWNER, REPO);
-    assert_eq!(releases.len(), 1);
-    assert!(!releases[0].draft);
+    assert_eq!(releases.len(), 4);
+    assert_eq!(releases.iter().filter(|r| r.draft).count(), 2);
     assert_eq!(
         fx.c.patch(&fx.p("/releases/12345"), json!({ "body": "x" }))
             .status,

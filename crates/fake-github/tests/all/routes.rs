@@ -326,6 +326,19 @@ fn every_implemented_operation_answers_as_documented() {
             .as_str()
             .is_some_and(|b| b.contains("fix: add b"))
     );
+    let spare = c.post(
+        &fx.p("/releases"),
+        json!({ "tag_name": "v1.0.0", "draft": true }),
+    );
+    let spare_id = spare.json()["id"].as_u64().expect("an id");
+    assert_eq!(
+        c.delete(&fx.p(&format!("/releases/{spare_id}"))).status,
+        204
+    );
+    assert_eq!(
+        c.delete(&fx.p(&format!("/releases/{spare_id}"))).status,
+        404
+    );
 
     // The merge, last: it changes main.
     let merge = c.put(
