@@ -392,3 +392,43 @@ fn dry_run_shows_the_release_pr_with_no_token_and_no_request() {
     assert_eq!(project.fake.total_requests(), 0);
     assert!(project.fake.pulls("acme", "widgets").is_empty());
 }
+
+#[test]
+fn the_example_workflow_uses_only_what_the_action_declares() {
+    let action = action_runner::Action::load(&action("release")).expect("action.yml");
+    let path = action_runner::workspace_root().join("examples/release.yml");
+    let text = std::fs::read_to_string(&path).expect("examples/release.yml");
+    let docs = <saphyr::Yaml as saphyr::LoadableYamlNode>::load_from_str(&text).expect("YAML");
+    let steps = docs[0]["jobs"]["release"]["steps"]
+        .as_sequence()
+        .expect("one job's steps");
+    let release = steps
+        .iter()
+        .find(|s| s.as_mapping_get("id").and_then(|i| i.as_str()) == Some("release"))
+        .expect("the release step");
+    let uses = release["uses"].as_str().expect("uses");
+    assert!(
+        uses.starts_with("tidegate/tidegate/actions/release@"),
+        "{uses}"
+    );
+    for (name, _) in release["with"].as_mapping().expect("with").iter() {
+        let name = name.as_str().expect("input name");
+        assert!(
+            action.inputs.iter().any(|i| i.name == name),
+            "the example passes `{name}`, which actions/release does not declare"
+        );
+    }
+    let mut read = 0;
+    for part in text.split("steps.release.outputs.").skip(1) {
+        let name: String = part
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        assert!(
+            action.outputs.iter().any(|(o, _)| *o == name),
+            "the example reads output `{name}`, which actions/release does not declare"
+        );
+        read += 1;
+    }
+    assert!(read > 0, "the example reads the action's outputs");
+}
