@@ -146,6 +146,16 @@ fn release_please_actions_own_defaults_are_accepted() {
         .expect("harness");
     succeeded(&run);
     assert_eq!(stub.calls().len(), 2, "bump release and bump pr ran");
+    // A configuration file in a folder of its own: its manifest beside it.
+    let stub = Stub::new();
+    let run = stub
+        .runner(checkout.path())
+        .input("config-file", ".github/release-please-config.json")
+        .input("manifest-file", "./.github/.release-please-manifest.json")
+        .run()
+        .expect("harness");
+    succeeded(&run);
+    assert_eq!(stub.calls().len(), 2, "bump release and bump pr ran");
 }
 
 #[test]
