@@ -36,3 +36,16 @@ list() {
     if [[ -n $item ]]; then args+=("$1" "$item"); fi
   done <<<"${2//,/$'\n'}"
 }
+
+# enabled VALUE INPUT: succeeds when VALUE is true, fails when false or empty; anything else is
+# refused, as by `switch`.
+enabled() {
+  case $1 in
+    true) return 0 ;;
+    false | '') return 1 ;;
+    *)
+      echo "::error::input '$2' must be true or false, not '$(escaped "$1")'" >&2
+      exit 2
+      ;;
+  esac
+}

@@ -1,9 +1,10 @@
 //! The composite actions in `actions/`, run step by step as a runner runs them: promote-branch
-//! against the fake GitHub, changelog and bump on real repositories, and the installer against a
+//! and release against the fake GitHub, changelog and bump on real repositories, and the installer against a
 //! local server holding a release's archives and SHA256SUMS.
 
 mod install;
 mod promote;
+mod release_action;
 mod release_actions;
 
 use action_runner::{Run, Runner, built_binaries, workspace_root};
