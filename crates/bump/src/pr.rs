@@ -75,6 +75,7 @@ pub fn run(args: &PrArgs) -> Result<()> {
     if !released.is_empty() {
         refuse(&plan, &released, &args.checkout)?;
     }
+    unreleased_versions(&history, &config, &plan)?;
     let base = base_branch(&history, args.base.as_deref())?;
     let branch = args.branch.clone().unwrap_or_else(|| branch_name(&base));
     if branch == base {
@@ -207,7 +208,11 @@ struct Outcome {
 impl Outcome {
     fn report(&self, json: bool) -> Result<()> {
         let mut outputs = Outputs::default();
-        outputs.set("prs_created", self.created.to_string());
+        // As release-please-action: true when a release PR was opened or updated.
+        outputs.set(
+            "prs_created",
+            (self.created || self.updated || self.branch_written).to_string(),
+        );
         let pr = self.pull.as_ref().map(|p| {
             json!({
                 "number": p.number,
@@ -348,7 +353,11 @@ async fn publish(gh: &GitHub, args: &PrArgs, p: &Proposal) -> Result<Outcome> {
             .create_commit(&p.message, &tree, std::slice::from_ref(&p.head))
             .await
             .gh()?;
-        gh.force_branch(&p.branch, &commit.sha).await.gh()?;
+        if ahead.is_some() {
+            gh.force_branch(&p.branch, &commit.sha).await.gh()?;
+        } else {
+            gh.create_branch(&p.branch, &commit.sha).await.gh()?;
+        }
         outcome.branch_written = true;
     }
     // A release PR a person closed without merging stays closed until there is more to release.
@@ -401,4 +410,36 @@ async fn publish(gh: &GitHub, args: &PrArgs, p: &Proposal) -> Result<Outcome> {
 
 fn short(sha: &str) -> &str {
     &sha[..sha.len().min(7)]
+}
+
+/// Stops when a package's files hold a version above its last release that has no tag: a merged
+/// release PR (or a bump by hand) that `bump release` has not made yet. Proposing again from
+/// there would repeat that release.
+fn unreleased_versions(
+    history: &tidegate_git::History,
+    config: &tidegate_core::config::Config,
+    plan: &tidegate_git::release_files::ReleasePlan,
+) -> Result<()> {
+    let held = tidegate_git::release_files::held_versions(history, config)?;
+    for ((package, pending), held) in config.packages.iter().zip(&plan.pending).zip(held) {
+        let (Some(held), Some(previous)) = (held, &pending.previous) else {
+            continue;
+        };
+        let tagged = pending
+            .tags
+            .tags
+            .iter()
+            .chain(&pending.tags.uncounted)
+            .any(|t| t.version == held.version);
+        if held.version > previous.version && !tagged {
+            return Err(Exit::declined(format!(
+                "{} holds {} ({}) but no tag {} exists: that release is merged and not made yet; run `bump release` first (the release workflow runs it before `bump pr`)",
+                package.path,
+                held.version,
+                held.file,
+                package.tag.tag_name(&held.version)
+            )));
+        }
+    }
+    Ok(())
 }

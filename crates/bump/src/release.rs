@@ -105,10 +105,21 @@ pub fn run(args: &ReleaseArgs) -> Result<()> {
     }
     let to_tag: Vec<&Item> = items.iter().filter(|i| i.tagged.is_none()).collect();
     if args.dry_run {
+        if args.json {
+            let would: Vec<Value> = to_tag
+                .iter()
+                .map(|i| json!({ "path": i.path, "tag_name": i.tag, "version": i.version.to_string() }))
+                .collect();
+            print_stdout(&format!(
+                "{}\n",
+                json!({ "dry_run": true, "would_tag": would })
+            ))?;
+            return Ok(());
+        }
         for item in &to_tag {
             print_stdout(&format!(
-                "{}: would tag {} and release it ({} from {})\n",
-                item.path, item.tag, item.version, "the checkout"
+                "{}: would tag {} and release {} (seen from the checkout)\n",
+                item.path, item.tag, item.version
             ))?;
         }
         if to_tag.is_empty() {
@@ -306,6 +317,13 @@ async fn publish(
         }
         item.tagged = Some(target);
     }
+    // The checkout learns the tags too, so that `bump pr` after this run in the same job sees
+    // the versions as released rather than proposing them again.
+    for item in items.iter() {
+        if let Some(commit) = item.tagged {
+            history.tag_locally(&item.tag, commit)?;
+        }
+    }
     for item in items.iter_mut().filter(|i| i.release.is_none()) {
         let name = release_pr::release_name(item.component.as_deref(), &item.version.to_string());
         let target = item.tagged.unwrap_or(target).to_string();
@@ -404,6 +422,7 @@ fn report(items: &[Item], pull: Option<&ClosedPull>, json: bool) -> Result<()> {
     let paths: Vec<&str> = made.iter().map(|i| i.path.as_str()).collect();
     outputs.set("paths_released", json!(paths).to_string());
     let mut per_package: Vec<Value> = Vec::new();
+    let mut by_path = serde_json::Map::new();
     for item in &made {
         let prefix = if item.path == "." {
             String::new()
@@ -448,8 +467,11 @@ fn report(items: &[Item], pull: Option<&ClosedPull>, json: bool) -> Result<()> {
         for (key, value) in &fields {
             outputs.set(&format!("{prefix}{key}"), value.clone());
         }
+        by_path.insert(item.path.clone(), json!(fields));
         per_package.push(json!(fields));
     }
+    // Every release by path in one output: a composite action cannot declare `<path>--<name>`.
+    outputs.set("releases", Value::Object(by_path).to_string());
     outputs.write()?;
     if json {
         print_stdout(&format!(

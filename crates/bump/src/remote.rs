@@ -148,6 +148,10 @@ pub fn read_overrides(remote: &Remote, history: &mut History, oldest: Option<i64
     let Some(oldest) = oldest else {
         return Ok(false);
     };
+    if std::env::var(&remote.token_env).map_or(true, |t| t.trim().is_empty()) {
+        let _ = UNREAD_OVERRIDES.set(tidegate_git::Overrides::unread_notice(&remote.token_env));
+        return Ok(false);
+    }
     let (repo, base) = match (remote.repo(history), base_branch(history, None)) {
         (Ok(repo), Ok(base)) => (repo, base),
         (Err(e), _) | (_, Err(e)) => {

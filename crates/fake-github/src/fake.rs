@@ -255,6 +255,17 @@ impl FakeGitHub {
         });
     }
 
+    /// Sets an issue's or pull request's labels as a person would in the web UI (creating the
+    /// labels the repository lacks): no request is counted.
+    pub fn set_labels(&self, owner: &str, repo: &str, number: u64, labels: &[&str]) {
+        self.with_repo(owner, repo, |r| {
+            let names: Vec<String> = labels.iter().map(|l| r.ensure_label(l)).collect();
+            let issue = r.issues.get_mut(&number).expect("the issue exists");
+            issue.labels = names;
+            issue.updated_at = now_iso();
+        });
+    }
+
     /// Closes a pull request without merging it, as a person would in the web UI: no request is
     /// counted.
     pub fn close_pull(&self, owner: &str, repo: &str, number: u64) {

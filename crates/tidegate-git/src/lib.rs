@@ -356,6 +356,17 @@ impl History {
         String::from_utf8(blob.content().to_vec()).ok()
     }
 
+    /// Makes the lightweight tag `name` at `commit` in the checkout, as a fetch would bring it,
+    /// unless a tag of that name exists (which is never moved). Returns whether it was made.
+    pub fn tag_locally(&self, name: &str, commit: Oid) -> Result<bool, GitError> {
+        if self.tag_exists(name)? {
+            return Ok(false);
+        }
+        let object = self.repo.find_object(commit, None)?;
+        self.repo.tag_lightweight(name, &object, false)?;
+        Ok(true)
+    }
+
     /// The parents of a commit.
     pub fn parents(&self, commit: Oid) -> Result<Vec<Oid>, GitError> {
         Ok(self.repo.find_commit(commit)?.parent_ids().collect())

@@ -51,6 +51,25 @@ impl GitHub {
         }
     }
 
+    /// Creates `branch` at `sha`; if it exists meanwhile, points it at `sha` whatever it held.
+    pub async fn create_branch(&self, branch: &str, sha: &str) -> Result<(), Error> {
+        let request = json!({ "ref": format!("refs/heads/{branch}"), "sha": sha });
+        match self
+            .send(
+                Method::POST,
+                &self.repo_path("/git/refs"),
+                Some(&request),
+                CREATE_REF,
+            )
+            .await
+        {
+            Err(e) if e.is_refusal(422, "Reference already exists") => {
+                self.update_branch(branch, sha, true).await
+            }
+            other => other.map(drop),
+        }
+    }
+
     async fn update_branch(&self, branch: &str, sha: &str, force: bool) -> Result<(), Error> {
         let path = self.repo_path(&format!("/git/refs/heads/{}", encode_path(branch)));
         let request = json!({ "sha": sha, "force": force });

@@ -1,6 +1,6 @@
 //! `actions/release`, the release-please-action drop-in: how its inputs become `bump release` and
 //! `bump pr` calls (through a stand-in `bump` that records them), what it refuses, and the real
-//! binary against the fake GitHub where no git data is needed.
+//! binary against the fake GitHub.
 
 use crate::{action, failed_with, local_runner, succeeded, token_stays_hidden};
 use action_runner::Runner;
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use testkit::TestRepo;
 
 /// A folder holding a stand-in `bump` that appends each call's arguments to `calls` (one per
-/// line, then `--end--`) and, for `release --json`, prints `release.json`.
+/// line, then `--end--`).
 struct Stub {
     dir: tempfile::TempDir,
 }
@@ -23,9 +23,6 @@ impl Stub {
             r#"#!/usr/bin/env bash
 here=$(dirname "$0")
 { printf '%s\n' "$@"; printf 'GITHUB_API_URL=%s\n' "${GITHUB_API_URL:-}"; echo --end--; } >>"$here/calls"
-if [[ $1 == release && " $* " == *" --json "* ]]; then
-  cat "$here/release.json" 2>/dev/null || echo '{"releases_created":false,"releases":[]}'
-fi
 "#,
         )
         .expect("write stub");
@@ -39,10 +36,6 @@ fi
         Runner::new(action("release"))
             .env("TIDEGATE_BIN_DIR", self.dir.path())
             .workspace(checkout)
-    }
-
-    fn release_json(&self, json: &str) {
-        std::fs::write(self.dir.path().join("release.json"), json).expect("write");
     }
 
     /// Each call's arguments, the last line being the GITHUB_API_URL it saw.
@@ -203,7 +196,6 @@ fn release_runs_before_the_pr_and_the_inputs_become_flags() {
         "docs.yml",
         "--dispatch",
         "sbom.yml",
-        "--json",
         "GITHUB_API_URL=https://ghe.example/api/v3",
     ]));
     let mut pr = args(&["pr"]);
@@ -221,7 +213,6 @@ fn release_runs_before_the_pr_and_the_inputs_become_flags() {
         "GITHUB_API_URL=https://ghe.example/api/v3",
     ]));
     assert_eq!(stub.calls(), vec![release, pr]);
-    assert_eq!(run.outputs["releases"], "{}");
 }
 
 #[test]
@@ -261,53 +252,33 @@ fn skip_github_release_runs_only_the_pr_and_skip_labeling_clears_its_labels() {
 }
 
 #[test]
-fn releases_are_keyed_by_path_and_new_tags_reach_the_checkout() {
-    let checkout = TestRepo::new();
-    checkout.commit("feat: first");
-    checkout.tag("v1.0.0");
-    let head = checkout.commit("chore: release main");
-    let stub = Stub::new();
-    let release = |path: &str, tag: &str, version: &str| {
-        serde_json::json!({
-            "release_created": "true", "tag_name": tag, "version": version, "major": "1",
-            "minor": "1", "patch": "0", "sha": head, "path": path, "id": "7",
-            "name": tag, "body": "notes\nwith two lines", "html_url": format!("https://github.com/acme/widgets/releases/tag/{tag}"),
-            "upload_url": "", "draft": "false", "prNumber": "4",
-        })
-    };
-    stub.release_json(
-        &serde_json::json!({
-            "releases_created": true,
-            // v1.0.0 is there already: a release made for an existing tag leaves it as it is.
-            "releases": [release(".", "v1.1.0", "1.1.0"), release("packages/a", "a-v1.1.0", "1.1.0"), release("old", "v1.0.0", "1.0.0")],
-        })
-        .to_string(),
-    );
-    let run = stub.runner(checkout.path()).run().expect("harness");
+fn a_merged_release_is_made_then_the_pr_step_proposes_nothing_again() {
+    let project = project("docs: say what widgets are");
+    // The release PR was merged: VERSION holds 0.2.0, which has no tag yet.
+    let checkout = &project.checkout;
+    checkout.write("VERSION", "0.2.0\n");
+    checkout.commit_all("chore(main): release 0.2.0");
+    checkout.git(&["push", "-q", "origin", "main"]);
+    let head = checkout.head();
+    let run = real_runner(&project).run().expect("harness");
     succeeded(&run);
+    assert_eq!(run.outputs["releases_created"], "true");
+    assert_eq!(run.outputs["release_created"], "true");
+    assert_eq!(run.outputs["tag_name"], "v0.2.0");
+    assert_eq!(run.outputs["sha"], head);
     let releases: serde_json::Value =
         serde_json::from_str(&run.outputs["releases"]).expect("releases is JSON");
-    assert_eq!(releases["."]["tag_name"], "v1.1.0");
-    assert_eq!(releases["packages/a"]["tag_name"], "a-v1.1.0");
-    assert_eq!(releases["packages/a"]["body"], "notes\nwith two lines");
-    assert_eq!(releases.as_object().map(|o| o.len()), Some(3));
-    assert!(
-        run.log
-            .contains("released packages/a 1.1.0 (a-v1.1.0) https://github.com/acme/widgets/releases/tag/a-v1.1.0"),
-        "{}",
-        run.log
+    assert_eq!(releases["."]["tag_name"], "v0.2.0");
+    assert_eq!(releases.as_object().map(|o| o.len()), Some(1));
+    assert_eq!(
+        project.fake.tag_sha("acme", "widgets", "v0.2.0").as_deref(),
+        Some(head.as_str())
     );
-    for tag in ["v1.1.0", "a-v1.1.0"] {
-        assert_eq!(
-            checkout.git(&["rev-parse", &format!("{tag}^{{commit}}")]),
-            head
-        );
-    }
-    assert_ne!(
-        checkout.git(&["rev-parse", "v1.0.0^{commit}"]),
-        head,
-        "an existing tag is never moved"
-    );
+    // The checkout has the tag too, so the PR step saw nothing left to release.
+    assert_eq!(checkout.git(&["rev-parse", "v0.2.0^{commit}"]), head);
+    assert_eq!(run.outputs["prs_created"], "false");
+    assert!(project.fake.pulls("acme", "widgets").is_empty());
+    assert_eq!(project.fake.releases("acme", "widgets").len(), 2);
 }
 
 /// A project on the fake GitHub whose version 0.1.0 is tagged, and the runner's checkout of it.

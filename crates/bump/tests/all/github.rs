@@ -670,3 +670,142 @@ fn a_monorepo_gets_one_grouped_pr_and_releases_every_package_once() {
     assert_eq!(world.fake.releases(OWNER, NAME).len(), 4);
     world.assert_clean_contract();
 }
+
+#[test]
+fn a_patch_of_an_older_line_does_not_become_latest() {
+    let world = World::new();
+    // 2.0.0 is released from another branch.
+    world.pull();
+    world.dev.git(&["checkout", "-q", "-b", "next"]);
+    world
+        .dev
+        .write("package.json", &PACKAGE_JSON.replace("1.0.0", "2.0.0"));
+    world.dev.commit_all("feat!: the next major");
+    world.dev.tag("v2.0.0");
+    world.dev.git(&["push", "-q", "origin", "next", "--tags"]);
+    world.dev.git(&["checkout", "-q", "main"]);
+    world.fetch();
+    world
+        .checkout
+        .git(&["checkout", "-q", "-B", "next", "origin/next"]);
+    world.run(&["release"]).ok();
+    assert_eq!(
+        world.fake.latest_release(OWNER, NAME).as_deref(),
+        Some("v2.0.0")
+    );
+    world.fetch();
+    world.push(&["fix: a fix for the 1.x line (#5)"]);
+    world.pr();
+    world.merge("squash");
+    world.release();
+    assert!(world.tags().iter().any(|t| t == "v1.0.1"));
+    assert_eq!(
+        world.fake.latest_release(OWNER, NAME).as_deref(),
+        Some("v2.0.0")
+    );
+}
+
+#[test]
+fn dry_runs_need_no_token_and_send_nothing() {
+    let world = World::new();
+    world.push(&["feat: add the sprocket API (#4)"]);
+    world.fake.reset_counts();
+    let pr = Run::of(
+        world
+            .command(&["pr", "--dry-run"])
+            .env_remove("GITHUB_TOKEN"),
+    )
+    .ok();
+    assert!(
+        pr.stdout.contains("title: chore(main): release 1.1.0"),
+        "{}",
+        pr.stdout
+    );
+    assert!(
+        pr.stdout.contains("files: CHANGELOG.md, package.json"),
+        "{}",
+        pr.stdout
+    );
+    assert!(pr.stdout.contains("add the sprocket API"), "{}", pr.stdout);
+    world.pr();
+    world.merge("squash");
+    world.fake.reset_counts();
+    let release = Run::of(
+        world
+            .command(&["release", "--dry-run"])
+            .env_remove("GITHUB_TOKEN"),
+    )
+    .ok();
+    assert!(
+        release.stdout.contains("would tag v1.1.0"),
+        "{}",
+        release.stdout
+    );
+    assert_eq!(world.fake.total_requests(), 0);
+    assert!(world.pulls().iter().all(|p| p.merged));
+}
+
+#[test]
+fn a_rerun_on_the_release_commit_finishes_the_prs_bookkeeping() {
+    let world = World::new();
+    world.push(&["feat: add the sprocket API (#4)"]);
+    world.pr();
+    world.merge("merge");
+    world.release();
+    let pull = world
+        .pulls()
+        .into_iter()
+        .find(|p| p.merged)
+        .expect("merged");
+    // Say the first run died before telling the PR: its label is back to pending.
+    world
+        .fake
+        .set_labels(OWNER, NAME, pull.number, &["autorelease: pending"]);
+    world.fetch();
+    world.release();
+    let pull = world
+        .pulls()
+        .into_iter()
+        .find(|p| p.merged)
+        .expect("merged");
+    assert_eq!(pull.labels, ["autorelease: tagged"]);
+    assert_eq!(world.fake.comments(OWNER, NAME, pull.number).len(), 1);
+    assert_eq!(world.fake.releases(OWNER, NAME).len(), 2);
+}
+
+/// The requests each run costs, as the fake counts them; printed for the README
+/// (`cargo test -p bump api_cost -- --nocapture`) and held to the goals.
+#[test]
+fn api_cost_of_each_run() {
+    let world = World::new();
+    let cost = |label: &str, run: &dyn Fn()| {
+        world.fake.reset_counts();
+        run();
+        let (reads, writes) = (world.fake.read_count(), world.fake.write_count());
+        println!("api cost | {label} | {reads} reads | {writes} writes");
+        (reads, writes)
+    };
+    world.push(&["feat: add the sprocket API (#4)"]);
+    let created = cost("bump pr, PR created", &|| {
+        world.pr();
+    });
+    world.push(&["fix: one more (#5)"]);
+    let updated = cost("bump pr, PR updated", &|| {
+        world.pr();
+    });
+    let same = cost("bump pr, nothing changed", &|| {
+        world.pr();
+    });
+    let nothing = cost("bump release, nothing to release", &|| {
+        world.release();
+    });
+    world.merge("merge");
+    let one = cost("bump release, 1 package", &|| {
+        world.release();
+    });
+    assert_eq!(same.1, 0);
+    assert_eq!(nothing.1, 0);
+    assert!(nothing.0 <= 2, "{nothing:?}");
+    assert!(created.1 <= 5 && updated.1 <= 4, "{created:?} {updated:?}");
+    assert!(one.1 <= 5, "{one:?}");
+}

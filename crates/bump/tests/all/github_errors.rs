@@ -228,3 +228,27 @@ fn a_release_pr_closed_without_merging_stays_closed_until_there_is_more_to_relea
     assert_ne!(reopened.number, closed.number);
     assert_eq!(reopened.title, "chore(main): release 1.1.0");
 }
+
+#[test]
+fn a_merged_release_not_yet_made_is_not_proposed_again() {
+    let world = World::new();
+    world.push(&["feat: add the sprocket API (#4)"]);
+    world.pr();
+    world.merge("squash");
+    world.run(&["pr"]).fails_with(1, "run `bump release` first");
+    assert_eq!(world.pulls().len(), 1);
+    // `bump release` tags the checkout too, so `bump pr` right after it in the same job agrees.
+    world.release();
+    assert!(
+        world
+            .checkout
+            .git(&["tag", "--list", "v1.1.0"])
+            .contains("v1.1.0")
+    );
+    world.pr();
+    assert_eq!(
+        world.pulls().len(),
+        1,
+        "no new release PR: nothing new to release"
+    );
+}
