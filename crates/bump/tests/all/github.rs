@@ -807,5 +807,78 @@ fn api_cost_of_each_run() {
     assert_eq!(nothing.1, 0);
     assert!(nothing.0 <= 2, "{nothing:?}");
     assert!(created.1 <= 5 && updated.1 <= 4, "{created:?} {updated:?}");
+    assert!(same.0 <= 4, "{same:?}");
     assert!(one.1 <= 5, "{one:?}");
+}
+
+/// What releasing N packages at once costs (printed for the README with `--nocapture`).
+#[test]
+fn api_cost_of_releasing_five_packages() {
+    let names = ["a", "b", "c", "d", "e"];
+    let manifests: Vec<(String, String)> = names
+        .iter()
+        .map(|n| {
+            (
+                format!("packages/{n}/package.json"),
+                format!("{{\n  \"name\": \"{n}\",\n  \"version\": \"1.0.0\"\n}}\n"),
+            )
+        })
+        .collect();
+    let config = format!(
+        "{{\"packages\": {{{}}}}}",
+        names
+            .iter()
+            .map(|n| format!("\"packages/{n}\": {{\"release-type\": \"node\"}}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let manifest = format!(
+        "{{{}}}\n",
+        names
+            .iter()
+            .map(|n| format!("\"packages/{n}\": \"1.0.0\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let mut files: Vec<(&str, &str)> = vec![
+        ("release-please-config.json", &config),
+        (".release-please-manifest.json", &manifest),
+    ];
+    files.extend(manifests.iter().map(|(p, t)| (p.as_str(), t.as_str())));
+    let tags: Vec<String> = names.iter().map(|n| format!("{n}-v1.0.0")).collect();
+    let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+    let world = World::with_files(FakeGitHub::start(), &files, &tags);
+    world.pull();
+    for n in names {
+        world.dev.commit_file(
+            &format!("packages/{n}/x.js"),
+            n,
+            &format!("feat({n}): more {n}"),
+        );
+    }
+    world.dev.git(&["push", "-q", "origin", "main"]);
+    world.fetch();
+    world.pr();
+    world.merge("merge");
+    world.fake.reset_counts();
+    world.release();
+    let (reads, writes) = (world.fake.read_count(), world.fake.write_count());
+    println!("api cost | bump release, 5 packages | {reads} reads | {writes} writes");
+    assert_eq!(
+        world.outputs()["paths_released"]
+            .matches("packages/")
+            .count(),
+        5
+    );
+    // One tag and one release each, plus the PR's comment and two label edits.
+    assert!(writes <= 5 * 2 + 3, "{:?}", world.fake.request_counts());
+    world.fetch();
+    world.fake.reset_counts();
+    world.release();
+    println!(
+        "api cost | bump release, 5 packages, nothing to release | {} reads | {} writes",
+        world.fake.read_count(),
+        world.fake.write_count()
+    );
+    assert_eq!(world.fake.write_count(), 0);
 }

@@ -1,6 +1,7 @@
 //! History tests against real repositories in temporary directories.
 
 mod promotion;
+mod release_tree;
 
 use testkit::TestRepo;
 use tidegate_core::tag::TagFormat;
