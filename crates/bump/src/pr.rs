@@ -5,6 +5,7 @@
 use anyhow::Result;
 use serde_json::{Value, json};
 use tidegate_actions::{Outputs, notice, print_stdout, warning};
+use tidegate_core::markdown;
 use tidegate_core::release_pr::{
     self, COMMENT_MARK, PENDING_LABEL, PackageNotes, branch_name, is_release_title,
 };
@@ -306,30 +307,32 @@ async fn publish(gh: &GitHub, args: &PrArgs, p: &Proposal) -> Result<Outcome> {
         .filter(|c| !is_release_title(&c.message))
         .collect();
     if !people.is_empty() {
-        let listed: Vec<String> = people
-            .iter()
-            .map(|c| {
-                format!(
-                    "{} \"{}\"",
-                    short(&c.sha),
-                    tidegate_actions::one_line(c.message.lines().next().unwrap_or_default())
-                )
-            })
-            .collect();
-        let why = format!(
-            "the release branch `{}` holds {} made by hand ({}), which rebuilding it would throw away; so it was left as it is. Merge the release PR as it stands, or move the change to `{}` (a commit, or a BEGIN_COMMIT_OVERRIDE in a merged PR's body) and delete the branch so that `bump pr` rebuilds it",
-            p.branch,
-            if people.len() == 1 {
-                "a commit".to_string()
-            } else {
-                format!("{} commits", people.len())
-            },
-            listed.join(", "),
-            p.base
-        );
+        // The same words for the log (one line) and the PR comment (escaped Markdown: a commit's
+        // subject must not mention anyone or close an issue there).
+        let why = |subject: &dyn Fn(&str) -> String, name: &dyn Fn(&str) -> String| {
+            let listed: Vec<String> = people
+                .iter()
+                .map(|c| {
+                    let first = c.message.lines().next().unwrap_or_default();
+                    format!("{} \"{}\"", short(&c.sha), subject(first))
+                })
+                .collect();
+            format!(
+                "the release branch {} holds {} made by hand ({}), which rebuilding it would throw away; so it was left as it is. Merge the release PR as it stands, or move the change to {} (a commit, or a BEGIN_COMMIT_OVERRIDE in a merged PR's body) and delete the branch so that `bump pr` rebuilds it",
+                name(&p.branch),
+                if people.len() == 1 {
+                    "a commit".to_string()
+                } else {
+                    format!("{} commits", people.len())
+                },
+                listed.join(", "),
+                name(&p.base)
+            )
+        };
         if let Some(pull) = &open {
             let said = gh.comment_bodies(pull.number).await.gh()?;
-            let comment = format!("{COMMENT_MARK}\n`bump pr` stopped: {why}.");
+            let markdown = why(&markdown::escape_inline, &markdown::code_span);
+            let comment = format!("{COMMENT_MARK}\n`bump pr` stopped: {markdown}.");
             if !said
                 .iter()
                 .any(|c| c.contains(COMMENT_MARK) && c.contains("stopped:"))
@@ -337,6 +340,7 @@ async fn publish(gh: &GitHub, args: &PrArgs, p: &Proposal) -> Result<Outcome> {
                 gh.add_comment(pull.number, &comment).await.gh()?;
             }
         }
+        let why = why(&tidegate_actions::one_line, &|n: &str| format!("`{n}`"));
         return Err(Exit::declined(why));
     }
     let current = matches!(ahead.as_deref(), Some([only])

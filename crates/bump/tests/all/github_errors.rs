@@ -145,7 +145,7 @@ fn a_commit_a_person_added_to_the_release_branch_stops_the_rebuild_with_one_comm
             "CHANGELOG.md",
             Some(&changelog.replace("add the sprocket API", "Sprockets!")),
         )],
-        "Update CHANGELOG.md",
+        "Update CHANGELOG.md for @octocat, fixes #12",
     );
     world.push(&["fix: one more (#9)"]);
     for _ in 0..2 {
@@ -160,7 +160,14 @@ fn a_commit_a_person_added_to_the_release_branch_stops_the_rebuild_with_one_comm
     );
     let comments = world.fake.comments(OWNER, NAME, pull.number);
     assert_eq!(comments.len(), 1, "{comments:?}");
-    assert!(comments[0].body.contains("Update CHANGELOG.md"));
+    // The subject is quoted escaped: no mention, no closing keyword.
+    assert!(
+        comments[0]
+            .body
+            .contains("Update CHANGELOG.md for `@octocat`, refs #12"),
+        "{}",
+        comments[0].body
+    );
 }
 
 #[test]
