@@ -155,10 +155,19 @@ pub(crate) fn plan(checkout: &Checkout, request: &Request, online: bool) -> Resu
         plan = plan_release(&history, &config, head, request)?;
     }
     let mut warnings = config.warnings.clone();
+    // A package refused (its history unbounded, its tag elsewhere) gets that one line, not also
+    // the warnings about the version that cannot be trusted anyway.
+    let refused: Vec<&String> = plan
+        .concerns
+        .iter()
+        .filter(|c| c.refuses(checkout.allow_full_history))
+        .flat_map(|c| &c.packages)
+        .collect();
     warnings.extend(
         plan.concerns
             .iter()
             .filter(|c| !c.refuses(checkout.allow_full_history))
+            .filter(|c| c.packages.is_empty() || !c.packages.iter().all(|p| refused.contains(&p)))
             .map(|c| c.message.clone()),
     );
     for pending in &plan.pending {

@@ -194,6 +194,9 @@ fn dry_run(args: &PrArgs, p: &Proposal) -> Result<()> {
     Ok(())
 }
 
+/// The words of the comment that closes a release PR with nothing left to release.
+const CLOSING: &str = "Closed by `bump pr`: nothing is left to release";
+
 /// What the run did, for the log and the outputs.
 #[derive(Default)]
 struct Outcome {
@@ -232,9 +235,10 @@ impl Outcome {
         outputs.write()?;
         let line = match (&self.pull, self.closed) {
             (_, Some(number)) => format!("closed release PR #{number}: nothing left to release"),
-            (None, None) if self.declined.is_some() => {
-                "the release PR stays closed: nothing changed since it was closed".to_string()
-            }
+            (None, None) if self.declined.is_some() => format!(
+                "release PR #{0} was closed without merging and nothing changed since; no new one is opened until there is more to release (reopen #{0} to release now)",
+                self.declined.unwrap_or_default()
+            ),
             (Some(p), _) if self.created => {
                 format!("opened release PR #{}: {}", p.number, p.html_url)
             }
@@ -254,6 +258,8 @@ impl Outcome {
                 "pr": pr,
             });
             print_stdout(&format!("{report}\n"))?;
+        } else if self.pull.is_none() && self.closed.is_none() {
+            notice(&line);
         } else {
             print_stdout(&format!("{line}\n"))?;
         }
@@ -286,15 +292,19 @@ async fn publish(gh: &GitHub, args: &PrArgs, p: &Proposal) -> Result<Outcome> {
     let open = gh.find_open_pull(&p.branch, &p.base).await.gh()?;
     if p.versions.is_empty() {
         if let Some(pull) = open {
-            gh.add_comment(
-                pull.number,
-                &format!(
-                    "{COMMENT_MARK}\nClosed by `bump pr`: nothing is left to release on `{}` at {} (no package has user-facing changes since its last release).",
-                    p.base, p.head
-                ),
-            )
-            .await
-            .gh()?;
+            // Said once, also when a run died between the comment and the close.
+            let said = gh.comment_bodies(pull.number).await.gh()?;
+            if !said.iter().any(|c| c.contains(CLOSING)) {
+                gh.add_comment(
+                    pull.number,
+                    &format!(
+                        "{COMMENT_MARK}\n{CLOSING} on `{}` at {} (no package has user-facing changes since its last release).",
+                        p.base, p.head
+                    ),
+                )
+                .await
+                .gh()?;
+            }
             gh.close_pull(pull.number).await.gh()?;
             outcome.closed = Some(pull.number);
         }
@@ -368,10 +378,6 @@ async fn publish(gh: &GitHub, args: &PrArgs, p: &Proposal) -> Result<Outcome> {
     if let (None, true, Some([tip])) = (&open, current, ahead.as_deref()) {
         if let Some(closed) = gh.last_closed_pull(&p.branch, &p.base).await.gh()? {
             if closed.merged_at.is_none() && closed.head.sha == tip.sha {
-                notice(&format!(
-                    "release PR #{} was closed without merging and nothing changed since; no new one is opened until there is more to release (reopen #{} to release now)",
-                    closed.number, closed.number
-                ));
                 outcome.declined = Some(closed.number);
                 return Ok(outcome);
             }

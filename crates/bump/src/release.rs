@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use tidegate_actions::{Outputs, notice, print_stdout, warning};
 use tidegate_core::changelog::{self, ReleaseHeading};
 use tidegate_core::config::PackageConfig;
-use tidegate_core::release_pr::{self, PENDING_LABEL, TAGGED_LABEL};
+use tidegate_core::release_pr::{self, PENDING_LABEL, TAGGED_LABEL, is_release_title};
 use tidegate_git::History;
 use tidegate_git::checkout::load_config;
 use tidegate_git::pending::Pending;
@@ -284,7 +284,12 @@ async fn publish(
         .await
         .gh()?
         .into_iter()
-        .find(|p| p.merged_at.is_some() && p.head.name.starts_with("release-please--branches--"));
+        .find(|p| {
+            // Any release branch name (`bump pr --branch`): the title says it is a release PR.
+            p.merged_at.is_some()
+                && (p.head.name.starts_with("release-please--branches--")
+                    || is_release_title(p.title.as_deref().unwrap_or_default()))
+        });
     for workflow in dispatch {
         if !gh.workflow_exists(workflow).await.gh()? {
             return Err(tidegate_core::UsageError(format!(
@@ -349,7 +354,9 @@ async fn publish(
     let owed =
         items.iter().any(|i| i.new) || items.iter().all(|i| i.released_before) && !items.is_empty();
     if let Some(pull) = pull.as_ref().filter(|_| owed) {
-        bookkeeping(gh, pull, items).await?;
+        // Only the releases of this commit: the PR did not make older ones.
+        let made: Vec<&Item> = items.iter().filter(|i| i.tagged == Some(target)).collect();
+        bookkeeping(gh, pull, &made).await?;
     }
     for item in items.iter().filter(|i| i.new) {
         for workflow in dispatch {
@@ -392,7 +399,7 @@ async fn keep_first_drafts(gh: &GitHub, items: &mut [Item]) -> Result<()> {
 
 /// The merged release PR learns its releases: one comment naming them, and `autorelease: tagged`
 /// in place of `autorelease: pending`, for workflows that read them.
-async fn bookkeeping(gh: &GitHub, pull: &ClosedPull, items: &[Item]) -> Result<()> {
+async fn bookkeeping(gh: &GitHub, pull: &ClosedPull, items: &[&Item]) -> Result<()> {
     let labels: Vec<&str> = pull.labels.iter().map(|l| l.name.as_str()).collect();
     if labels.contains(&TAGGED_LABEL) && !labels.contains(&PENDING_LABEL) {
         return Ok(());

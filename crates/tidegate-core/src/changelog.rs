@@ -370,9 +370,22 @@ pub fn prepend(existing: &str, section: &str, version: &str) -> String {
     out
 }
 
-/// Where new sections go: after the `# Title` line and its intro (at the first `## ` heading or
-/// a second `# ` heading), or at the first `## ` heading when no title comes before it.
+/// Where new sections go: above the first release heading, as release-please finds it (a `## `
+/// or `### ` heading starting with a version or `[`: older lerna `# [1.0.0]` entries below a
+/// title stay under the newer ones); with none, after the `# Title` line and its intro (at the
+/// first `## ` heading or a second `# ` heading), or at the first `## ` when there is no title.
 fn title_end(text: &str) -> usize {
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let heading = raw
+            .strip_prefix("## ")
+            .or_else(|| raw.strip_prefix("### "))
+            .map(|rest| rest.strip_prefix('v').unwrap_or(rest));
+        if heading.is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit() || c == '[')) {
+            return offset;
+        }
+        offset += raw.len();
+    }
     let mut offset = 0;
     let mut titled = false;
     for raw in text.split_inclusive('\n') {

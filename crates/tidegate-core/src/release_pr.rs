@@ -141,12 +141,13 @@ pub fn changelog_section(changelog: &str, version: &str) -> Option<String> {
     start.map(|s| text[s..].trim().to_string())
 }
 
-/// The version a release heading names: `## [1.2.3](…)`, `## 1.2.3 (…)`, `## v1.2.3`, or
-/// release-please's older patch heading `### [1.2.3](…)`; `None` for any other line
-/// (`### Features`).
+/// The version a release heading names: `## [1.2.3](…)`, `## 1.2.3 (…)`, `## v1.2.3`,
+/// release-please's older patch heading `### [1.2.3](…)`, or lerna's `# [1.2.3](…)`; `None` for
+/// any other line (`### Features`, `# Changelog`).
 fn release_heading(line: &str) -> Option<&str> {
     let rest = line
         .strip_prefix("## ")
+        .or_else(|| line.strip_prefix("# "))
         .or_else(|| line.strip_prefix("### ["))?;
     let rest = rest.strip_prefix('[').unwrap_or(rest);
     let rest = rest.strip_prefix('v').unwrap_or(rest);
@@ -311,6 +312,12 @@ mod tests {
             Some("## 1.2.0 (d)\n\n* a")
         );
         assert_eq!(changelog_section(log, "1.1.0"), None);
+        // lerna's level-1 headings end a section too.
+        let lerna = "# Changelog\n\n## [2.0.0](u) (d)\n\n* new\n\n# [1.5.0](u) (d)\n\n* old\n";
+        assert_eq!(
+            changelog_section(lerna, "2.0.0").as_deref(),
+            Some("## [2.0.0](u) (d)\n\n* new")
+        );
     }
 
     #[test]

@@ -1027,6 +1027,17 @@ pub fn held_versions(
             ReleaseType::Python => {
                 files.push((at("pyproject.toml")?, FileKind::Pyproject));
                 files.push((at("setup.cfg")?, FileKind::SetupCfg));
+                // A `dynamic` version lives in the package's `__version__`, where apply writes it.
+                if let Some(name) = crate::checkout::name_in_files(root, package) {
+                    let name = name.replace('-', "_");
+                    for file in [
+                        format!("{name}/__init__.py"),
+                        format!("src/{name}/__init__.py"),
+                        format!("{name}/version.py"),
+                    ] {
+                        files.push((at(&file)?, FileKind::PythonVersion));
+                    }
+                }
             }
             ReleaseType::Helm => files.push((at("Chart.yaml")?, FileKind::HelmChart)),
             ReleaseType::Simple => {
@@ -1048,13 +1059,9 @@ pub fn held_versions(
                     });
                     break;
                 }
-                // A crate that takes its version from the workspace has none of its own here.
-                Err(FileError::NoVersion { .. })
-                    if kind == FileKind::CargoManifest
-                        && cargo_facts(&text).is_ok_and(|c| c.inherits_version) =>
-                {
-                    continue;
-                }
+                // A file without a version of its own (a `dynamic` version in pyproject.toml, a
+                // crate that takes the workspace's): the next place says.
+                Err(FileError::NoVersion { .. }) => continue,
                 Err(e) => return Err(ReleaseError::file(&path, e.to_string())),
             }
         }

@@ -190,6 +190,8 @@ pub type MergedPull = (u64, String, String);
 pub struct ClosedPull {
     pub number: u64,
     pub html_url: String,
+    #[serde(default)]
+    pub title: Option<String>,
     pub body: Option<String>,
     pub head: BranchRef,
     pub base: BranchRef,

@@ -660,6 +660,20 @@ fn a_monorepo_gets_one_grouped_pr_and_releases_every_package_once() {
         assert_eq!(found[0].name.as_deref(), Some(name));
         assert!(world.tags().iter().any(|t| t == tag));
     }
+    // The merged PR's comment names this merge's releases, not the ones made before.
+    let merged = world
+        .pulls()
+        .into_iter()
+        .find(|p| p.merged)
+        .expect("merged");
+    let comments = world.fake.comments(OWNER, NAME, merged.number);
+    assert_eq!(comments.len(), 1);
+    assert!(comments[0].body.contains("a-v1.1.0") && comments[0].body.contains("b-v2.0.1"));
+    assert!(
+        !comments[0].body.contains("a-v1.0.0"),
+        "{}",
+        comments[0].body
+    );
     let outputs = world.outputs();
     assert_eq!(outputs["packages/a--tag_name"], "a-v1.1.0");
     assert_eq!(outputs["packages/b--version"], "2.0.1");
@@ -881,4 +895,25 @@ fn api_cost_of_releasing_five_packages() {
         world.fake.write_count()
     );
     assert_eq!(world.fake.write_count(), 0);
+}
+
+#[test]
+fn a_release_branch_of_its_own_name_is_still_found_after_the_merge() {
+    let world = World::new();
+    world.push(&["feat: add the sprocket API (#4)"]);
+    world.run(&["pr", "--branch", "release/next"]).ok();
+    let pull = world.open_pull();
+    assert_eq!(pull.head_ref, "release/next");
+    let pr_head = pull.head_sha.clone();
+    world.merge("merge");
+    world.release();
+    // The tag is on the reviewed commit and the PR is told, as with the default branch name.
+    assert_eq!(world.fake.tag_sha(OWNER, NAME, "v1.1.0"), Some(pr_head));
+    let merged = world
+        .pulls()
+        .into_iter()
+        .find(|p| p.merged)
+        .expect("merged");
+    assert_eq!(merged.labels, ["autorelease: tagged"]);
+    assert_eq!(world.outputs()["prNumber"], merged.number.to_string());
 }

@@ -321,3 +321,24 @@ fn templates_see_the_notes() {
         .expect_err("undefined");
     assert!(err.to_string().contains("bad.j2"), "{err}");
 }
+
+#[test]
+fn prepend_goes_above_the_first_release_heading_as_release_please_finds_it() {
+    let section = "## [17.3.0](x) (2026-11-21)\n\n\n### Features\n\n* new\n";
+    // lerna's old `# [1.5.0]` entries sit between the title and release-please's `##` ones.
+    let existing = "# Changelog\n\nAll notable changes.\n\n# [1.5.0](y) (2019-05-01)\n\n* lerna\n\n## [17.2.0](z) (2026-10-01)\n\n* old\n";
+    assert_eq!(
+        prepend(existing, section, "17.3.0"),
+        format!(
+            "# Changelog\n\nAll notable changes.\n\n# [1.5.0](y) (2019-05-01)\n\n* lerna\n\n{section}\n## [17.2.0](z) (2026-10-01)\n\n* old\n"
+        )
+    );
+    // A heading that names no version (an "Unreleased" list) stays above the new release.
+    let unreleased =
+        "# Changelog\n\n## Unreleased\n\n* soon\n\n### [1.2.4](x) (2026-01-01)\n\n* fix\n";
+    let updated = prepend(unreleased, section, "17.3.0");
+    assert!(
+        updated.starts_with("# Changelog\n\n## Unreleased\n\n* soon\n\n## [17.3.0]"),
+        "{updated}"
+    );
+}

@@ -61,3 +61,21 @@ fn the_tree_is_the_one_git_commits_and_nothing_is_written() {
     repo.git(&["add", "-A"]);
     assert_eq!(repo.git(&["write-tree"]), tree.to_string());
 }
+
+#[test]
+fn a_dynamic_python_version_is_read_from_the_packages_version_attribute() {
+    let repo = TestRepo::new();
+    repo.write(
+        "pyproject.toml",
+        "[project]\nname = \"widgets\"\ndynamic = [\"version\"]\n",
+    );
+    repo.write("widgets/__init__.py", "__version__ = \"2.4.1\"\n");
+    repo.commit_all("feat: first");
+    let history = History::open(repo.path()).expect("opens");
+    let python = Some(tidegate_core::config::ReleaseType::Python);
+    let config = tidegate_git::checkout::load_config(&history, None, python).expect("config");
+    let held = tidegate_git::release_files::held_versions(&history, &config).expect("read");
+    let held = held[0].as_ref().expect("a version");
+    assert_eq!(held.version.to_string(), "2.4.1");
+    assert_eq!(held.file, "widgets/__init__.py");
+}
