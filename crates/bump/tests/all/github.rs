@@ -917,3 +917,46 @@ fn a_release_branch_of_its_own_name_is_still_found_after_the_merge() {
     assert_eq!(merged.labels, ["autorelease: tagged"]);
     assert_eq!(world.outputs()["prNumber"], merged.number.to_string());
 }
+
+#[test]
+fn an_open_release_please_pr_is_taken_over_not_doubled() {
+    let world = World::new();
+    world.push(&["fix: stop dropping the last page (#5)"]);
+    // release-please's own PR, opened before the switch: its branch, commit and words.
+    let base = world.checkout.head();
+    world.fake.create_branch(OWNER, NAME, BRANCH, &base);
+    world.fake.commit_files(
+        OWNER,
+        NAME,
+        BRANCH,
+        &[(
+            "package.json",
+            Some(&PACKAGE_JSON.replace("1.0.0", "1.0.1")),
+        )],
+        "chore(main): release 1.0.1",
+    );
+    let number = world.fake.open_pull(
+        OWNER,
+        NAME,
+        BRANCH,
+        "main",
+        "chore(main): release 1.0.1",
+        ":robot: I have created a release *beep* *boop*\n---\n\n\n## 1.0.1\n\n---\nThis PR was generated with [Release Please](https://github.com/googleapis/release-please).",
+    );
+    world.push(&["feat: add the sprocket API (#6)"]);
+    world.pr();
+    let pull = world.open_pull();
+    assert_eq!(pull.number, number, "the same PR, updated in place");
+    assert_eq!(pull.title, "chore(main): release 1.1.0");
+    assert!(
+        pull.body
+            .unwrap_or_default()
+            .contains("add the sprocket API")
+    );
+    assert!(
+        world
+            .file_on(BRANCH, "package.json")
+            .contains("\"version\": \"1.1.0\"")
+    );
+    assert_eq!(world.pulls().len(), 1);
+}
