@@ -324,3 +324,50 @@ fn an_input_quoted_in_an_error_cannot_start_a_workflow_command() {
         run.raw_log
     );
 }
+
+#[test]
+fn with_a_token_the_changelog_action_applies_commit_overrides() {
+    let fake = fake_github::FakeGitHub::start();
+    let origin = fake.create_repo("octo", "demo");
+    let repo = TestRepo::new();
+    repo.set_remote(&origin.display().to_string());
+    repo.commit("feat: first");
+    repo.tag("v1.0.0");
+    repo.git(&["push", "-q", "origin", "main", "--tags"]);
+    repo.git(&["checkout", "-q", "-b", "deps"]);
+    repo.commit_file("Cargo.lock", "x\n", "chore(deps): bump serde");
+    repo.git(&["push", "-q", "origin", "deps"]);
+    let number = fake.open_pull(
+        "octo",
+        "demo",
+        "deps",
+        "main",
+        "chore(deps): bump serde",
+        "BEGIN_COMMIT_OVERRIDE\nfix(deps): serde stops a panic on empty maps\nEND_COMMIT_OVERRIDE",
+    );
+    fake.merge_pull("octo", "demo", number, "squash");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["pull", "-q", "origin", "main"]);
+    let runner = |token: &str| {
+        local_runner("changelog")
+            .workspace(repo.path())
+            .repository("octo/demo")
+            .token(&fake.token())
+            .env("GITHUB_API_URL", fake.api_url())
+            .env("SOURCE_DATE_EPOCH", "1795305600")
+            .input("token", token)
+    };
+    let run = runner(&fake.token()).run().expect("harness");
+    succeeded(&run);
+    assert!(
+        run.outputs["notes"].contains("serde stops a panic on empty maps"),
+        "{}",
+        run.outputs["notes"]
+    );
+    // Without the input, the commit's own message, and the log says why.
+    let run = runner("").run().expect("harness");
+    succeeded(&run);
+    assert!(!run.outputs["notes"].contains("serde stops a panic"));
+    assert!(run.log.contains("not read without a token"), "{}", run.log);
+    assert!(fake.contract_violations().is_empty());
+}
