@@ -29,29 +29,15 @@ impl GitHub {
     /// Points `branch` at `sha`, creating it if needed and moving it whatever it held before.
     pub async fn force_branch(&self, branch: &str, sha: &str) -> Result<(), Error> {
         match self.update_branch(branch, sha, true).await {
-            Err(e) if e.is_refusal(422, "Reference does not exist") => {}
-            other => return other,
-        }
-        let request = json!({ "ref": format!("refs/heads/{branch}"), "sha": sha });
-        match self
-            .send(
-                Method::POST,
-                &self.repo_path("/git/refs"),
-                Some(&request),
-                CREATE_REF,
-            )
-            .await
-        {
-            Ok(_) => Ok(()),
-            // Created meanwhile (another run, or a retried create whose answer was lost).
-            Err(e) if e.is_refusal(422, "Reference already exists") => {
-                self.update_branch(branch, sha, true).await
+            Err(e) if e.is_refusal(422, "Reference does not exist") => {
+                self.create_branch(branch, sha).await
             }
-            Err(e) => Err(e),
+            other => other,
         }
     }
 
-    /// Creates `branch` at `sha`; if it exists meanwhile, points it at `sha` whatever it held.
+    /// Creates `branch` at `sha`; if it exists meanwhile (another run, or a retried create whose
+    /// answer was lost), points it at `sha` whatever it held.
     pub async fn create_branch(&self, branch: &str, sha: &str) -> Result<(), Error> {
         let request = json!({ "ref": format!("refs/heads/{branch}"), "sha": sha });
         match self

@@ -129,6 +129,29 @@ impl World {
         cmd
     }
 
+    /// `bump ARGS` with no token in the environment.
+    pub fn run_without_token(&self, args: &[&str]) -> Run {
+        Run::of(self.command(args).env_remove("GITHUB_TOKEN"))
+    }
+
+    /// Starts `n` runs of `bump ARGS` at once and waits for them; each must succeed.
+    pub fn concurrently(&self, n: usize, args: &[&str]) {
+        let runs: Vec<_> = (0..n)
+            .map(|_| {
+                self.std_command(args)
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("spawn")
+            })
+            .collect();
+        for child in runs {
+            let out = child.wait_with_output().expect("wait");
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{said}");
+        }
+    }
+
     pub fn run(&self, args: &[&str]) -> Run {
         let _ = std::fs::remove_file(self.output_file());
         Run::of(&mut self.command(args))
@@ -184,6 +207,13 @@ impl World {
             .into_iter()
             .map(|(name, _)| name)
             .collect()
+    }
+
+    /// The requests since the counts were reset: at most `reads` reads and `writes` writes.
+    pub fn assert_cost_at_most(&self, reads: usize, writes: usize) {
+        let counts = self.fake.request_counts();
+        assert!(self.fake.read_count() <= reads, "{counts:?}");
+        assert!(self.fake.write_count() <= writes, "{counts:?}");
     }
 
     pub fn assert_clean_contract(&self) {
@@ -322,17 +352,7 @@ fn more_commits_update_the_same_pr_and_a_run_with_nothing_new_writes_nothing() {
 
     world.fake.reset_counts();
     world.pr();
-    assert_eq!(
-        world.fake.write_count(),
-        0,
-        "{:?}",
-        world.fake.request_counts()
-    );
-    assert!(
-        world.fake.read_count() <= 4,
-        "{:?}",
-        world.fake.request_counts()
-    );
+    world.assert_cost_at_most(4, 0);
     assert_eq!(world.outputs()["prs_created"], "false");
     world.assert_clean_contract();
 }
@@ -430,17 +450,7 @@ fn merging_then_releasing_makes_one_tag_and_one_release_and_a_rerun_changes_noth
             "{}",
             again.stderr
         );
-        assert_eq!(
-            world.fake.write_count(),
-            0,
-            "{:?}",
-            world.fake.request_counts()
-        );
-        assert!(
-            world.fake.read_count() <= 2,
-            "{:?}",
-            world.fake.request_counts()
-        );
+        world.assert_cost_at_most(2, 0);
         assert_eq!(world.outputs()["releases_created"], "false");
         assert_eq!(world.fake.releases(OWNER, NAME).len(), 2);
         assert_eq!(world.comments_total(), 1);
@@ -489,23 +499,7 @@ fn eight_concurrent_releases_leave_one_tag_and_one_release() {
     world.push(&["feat: add the sprocket API (#4)"]);
     world.pr();
     world.merge("merge");
-    let runs: Vec<_> = (0..8)
-        .map(|_| {
-            let mut cmd = world.std_command(&["release"]);
-            cmd.stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("spawn")
-        })
-        .collect();
-    for child in runs {
-        let out = child.wait_with_output().expect("wait");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    world.concurrently(8, &["release"]);
     let tags: Vec<String> = world.tags().into_iter().filter(|t| t == "v1.1.0").collect();
     assert_eq!(tags.len(), 1);
     assert_eq!(world.fake.releases(OWNER, NAME).len(), 2);
@@ -523,24 +517,7 @@ fn eight_concurrent_draft_releases_leave_one_draft_which_a_rerun_keeps() {
     world.push(&["feat: add the sprocket API (#4)"]);
     world.pr();
     world.merge("squash");
-    let runs: Vec<_> = (0..8)
-        .map(|_| {
-            world
-                .std_command(&["release", "--draft"])
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("spawn")
-        })
-        .collect();
-    for child in runs {
-        let out = child.wait_with_output().expect("wait");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    world.concurrently(8, &["release", "--draft"]);
     let drafts = || {
         world
             .fake
@@ -724,12 +701,7 @@ fn dry_runs_need_no_token_and_send_nothing() {
     let world = World::new();
     world.push(&["feat: add the sprocket API (#4)"]);
     world.fake.reset_counts();
-    let pr = Run::of(
-        world
-            .command(&["pr", "--dry-run"])
-            .env_remove("GITHUB_TOKEN"),
-    )
-    .ok();
+    let pr = world.run_without_token(&["pr", "--dry-run"]).ok();
     assert!(
         pr.stdout.contains("title: chore(main): release 1.1.0"),
         "{}",
@@ -744,12 +716,7 @@ fn dry_runs_need_no_token_and_send_nothing() {
     world.pr();
     world.merge("squash");
     world.fake.reset_counts();
-    let release = Run::of(
-        world
-            .command(&["release", "--dry-run"])
-            .env_remove("GITHUB_TOKEN"),
-    )
-    .ok();
+    let release = world.run_without_token(&["release", "--dry-run"]).ok();
     assert!(
         release.stdout.contains("would tag v1.1.0"),
         "{}",

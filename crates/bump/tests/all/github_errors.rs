@@ -9,13 +9,11 @@ fn no_token_is_refused_before_anything_is_read() {
     world.push(&["feat: add the sprocket API (#4)"]);
     for command in ["pr", "release"] {
         world.fake.reset_counts();
-        let run = Run::of(world.command(&[command]).env_remove("GITHUB_TOKEN"));
+        let run = world.run_without_token(&[command]);
         run.fails_with(2, "no GitHub token: set GITHUB_TOKEN");
         assert_eq!(world.fake.total_requests(), 0);
     }
 }
-
-use crate::github::Run;
 
 #[test]
 fn a_read_only_token_is_told_to_ask_for_contents_write() {

@@ -34,8 +34,7 @@ fn an_override_turns_a_chore_into_a_fix_for_version_pr_and_notes() {
     let version = world.run(&["version"]).ok();
     assert_eq!(version.stdout.trim(), "1.0.1", "{}", version.stderr);
 
-    let offline =
-        crate::github::Run::of(world.command(&["version"]).env_remove("GITHUB_TOKEN")).ok();
+    let offline = world.run_without_token(&["version"]).ok();
     assert_eq!(offline.stdout.trim(), "", "{}", offline.stderr);
     assert_eq!(
         offline.stderr.matches("not read without a token").count(),
