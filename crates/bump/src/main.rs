@@ -138,9 +138,25 @@ pub(crate) struct Planned {
     pub(crate) warnings: Vec<String>,
 }
 
-/// Plans the release of HEAD. With `online` and a token, merged PRs' commit overrides are read
-/// first (then the plan is made again with them).
-pub(crate) fn plan(checkout: &Checkout, request: &Request, online: bool) -> Result<Planned> {
+/// Whether a plan reads merged PRs' commit overrides (with a token).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Overrides {
+    /// Never (a dry run: the checkout alone).
+    Off,
+    /// When GitHub answers; otherwise a warning says the plan goes without them (`bump version`
+    /// and `apply` stay usable offline with a token in the environment).
+    Try,
+    /// GitHub failing is the run failing (`bump pr` needs GitHub anyway).
+    Must,
+}
+
+/// Plans the release of HEAD. With a token, merged PRs' commit overrides are read first (then the
+/// plan is made again with them), as `overrides` says.
+pub(crate) fn plan(
+    checkout: &Checkout,
+    request: &Request,
+    overrides: Overrides,
+) -> Result<Planned> {
     let release_type = release_type(checkout.release_type.as_deref())?;
     let mut history = History::open(&checkout.repo)?;
     let config = load_config(&history, checkout.config.as_deref(), release_type)?;
@@ -151,7 +167,18 @@ pub(crate) fn plan(checkout: &Checkout, request: &Request, online: bool) -> Resu
         .iter()
         .flat_map(|p| p.commits.commits.iter().map(|c| c.time))
         .min();
-    if online && remote::read_overrides(&checkout.remote, &mut history, oldest)? {
+    let read = match overrides {
+        Overrides::Off => false,
+        Overrides::Must => remote::read_overrides(&checkout.remote, &mut history, oldest)?,
+        Overrides::Try => remote::read_overrides(&checkout.remote, &mut history, oldest)
+            .unwrap_or_else(|e| {
+                warning(&format!(
+                    "commit overrides were not read, so the version goes without them: {e:#}"
+                ));
+                false
+            }),
+    };
+    if read {
         plan = plan_release(&history, &config, head, request)?;
     }
     let mut warnings = config.warnings.clone();
@@ -217,7 +244,7 @@ fn version(args: &VersionArgs) -> Result<()> {
                 args.release_as.clone(),
             )?
         },
-        true,
+        Overrides::Try,
     )?;
     // A monorepo without a root package, and no --package: every package's version.
     let package = match config.package(args.package.as_deref()) {
@@ -284,7 +311,7 @@ fn every_version(plan: &ReleasePlan, warnings: &[String], json: bool) -> Result<
 
 fn apply(args: &ApplyArgs) -> Result<()> {
     let request = request(args.package.clone(), args.release_as.clone())?;
-    let Planned { history, plan, .. } = plan(&args.checkout, &request, true)?;
+    let Planned { history, plan, .. } = plan(&args.checkout, &request, Overrides::Try)?;
     let released: Vec<&str> = plan.released().map(|p| p.path.as_str()).collect();
     if !released.is_empty() {
         refuse(&plan, &released, &args.checkout)?;

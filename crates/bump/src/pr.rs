@@ -15,7 +15,7 @@ use tidegate_github::pulls::{NewPullRequest, PullRequest};
 use tidegate_github::server_url_from_env;
 
 use crate::remote::{Exit, GitHubResult, base_branch};
-use crate::{Checkout, Planned, plan, refuse, request};
+use crate::{Checkout, Overrides, Planned, plan, refuse, request};
 
 #[derive(clap::Args)]
 pub struct PrArgs {
@@ -71,7 +71,15 @@ pub fn run(args: &PrArgs) -> Result<()> {
         config,
         plan,
         ..
-    } = plan(&args.checkout, &request, !args.dry_run)?;
+    } = plan(
+        &args.checkout,
+        &request,
+        if args.dry_run {
+            Overrides::Off
+        } else {
+            Overrides::Must
+        },
+    )?;
     let released: Vec<&str> = plan.released().map(|p| p.path.as_str()).collect();
     if !released.is_empty() {
         refuse(&plan, &released, &args.checkout)?;

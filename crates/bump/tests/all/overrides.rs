@@ -70,3 +70,27 @@ fn an_override_on_a_merge_commit_stands_for_every_commit_it_brought_in() {
     );
     assert!(!body.contains("typo in wip"), "{body}");
 }
+
+#[test]
+fn a_token_without_github_leaves_version_usable_with_a_warning_but_pr_fails() {
+    let world = World::new();
+    world.push(&["feat: add the sprocket API (#4)"]);
+    let offline = |args: &[&str]| {
+        crate::github::Run::of(
+            world
+                .command(args)
+                .env("GITHUB_API_URL", "http://127.0.0.1:9")
+                .env("TIDEGATE_RETRY_BASE_MS", "0"),
+        )
+    };
+    let version = offline(&["version"]).ok();
+    assert_eq!(version.stdout.trim(), "1.1.0");
+    assert!(
+        version.stderr.contains("commit overrides were not read"),
+        "{}",
+        version.stderr
+    );
+    // `bump pr` needs GitHub: the same failure is its failure.
+    let pr = offline(&["pr"]);
+    assert_eq!(pr.code, 3, "{}", pr.stderr);
+}
