@@ -306,21 +306,22 @@ async fn publish(
         .filter(|sha| *sha == head || history.is_ancestor(*sha, head).unwrap_or(false))
         .unwrap_or(head);
     for item in items.iter_mut().filter(|i| i.tagged.is_none()) {
-        match gh.create_tag(&item.tag, &target.to_string()).await.gh()? {
-            TagCreated::Created | TagCreated::Existed => {}
-            TagCreated::Elsewhere(sha) => {
-                let known = Oid::from_str(&sha)
-                    .ok()
-                    .filter(|c| history.is_ancestor(*c, head).unwrap_or(false) || *c == head);
-                if known.is_none() {
+        item.tagged = match gh.create_tag(&item.tag, &target.to_string()).await.gh()? {
+            TagCreated::Created | TagCreated::Existed => Some(target),
+            // Made earlier on a commit HEAD contains (the checkout lacked it): released there.
+            TagCreated::Elsewhere(sha) => match Oid::from_str(&sha)
+                .ok()
+                .filter(|c| *c == head || history.is_ancestor(*c, head).unwrap_or(false))
+            {
+                Some(earlier) => Some(earlier),
+                None => {
                     return Err(Exit::declined(format!(
                         "tag {} exists on GitHub on commit {sha}, not on {target} (the release commit), and HEAD does not contain it; tags are never moved: delete that tag if it is wrong, or give {} a new version",
                         item.tag, item.path
                     )));
                 }
-            }
-        }
-        item.tagged = Some(target);
+            },
+        };
     }
     // The checkout learns the tags too, so that `bump pr` after this run in the same job sees
     // the versions as released rather than proposing them again.

@@ -257,3 +257,51 @@ fn a_merged_release_not_yet_made_is_not_proposed_again() {
         "no new release PR: nothing new to release"
     );
 }
+
+#[test]
+fn a_tag_of_the_version_on_a_commit_head_lacks_is_an_error_naming_both_and_never_moved() {
+    let world = World::new();
+    world.push(&["feat: add the sprocket API (#4)"]);
+    world.pr();
+    world.merge("squash");
+    // Someone tagged v1.1.0 on another line, and pushed it after the runner's checkout.
+    world.dev.git(&["checkout", "-q", "-b", "side", "v1.0.0"]);
+    let side = world.dev.commit_file("side.txt", "x\n", "fix: elsewhere");
+    world.dev.tag("v1.1.0");
+    world.dev.git(&["push", "-q", "origin", "v1.1.0"]);
+    world.dev.git(&["checkout", "-q", "main"]);
+    let run = world.run(&["release"]);
+    run.fails_with(1, "tag v1.1.0 exists on GitHub on commit");
+    assert!(run.stderr.contains(&side), "{}", run.stderr);
+    assert_eq!(
+        world.fake.tag_sha(OWNER, NAME, "v1.1.0"),
+        Some(side.clone())
+    );
+    assert_eq!(world.fake.releases(OWNER, NAME).len(), 1);
+    // Once the checkout has it, the same from the checkout alone.
+    world.fetch();
+    world.run(&["release"]).fails_with(1, "which HEAD");
+}
+
+#[test]
+fn a_tag_made_on_github_after_the_checkout_is_taken_where_it_is() {
+    let world = World::new();
+    world.push(&["feat: add the sprocket API (#4)"]);
+    world.pr();
+    world.merge("merge");
+    // A person tagged an earlier commit main contains (the merge's first parent), not the
+    // reviewed one the run would pick.
+    let earlier = world.checkout.git(&["rev-parse", "HEAD^1"]);
+    world.dev.git(&["tag", "v1.1.0", &earlier]);
+    world.dev.git(&["push", "-q", "origin", "v1.1.0"]);
+    world.release();
+    assert_eq!(
+        world.fake.tag_sha(OWNER, NAME, "v1.1.0"),
+        Some(earlier.clone())
+    );
+    assert_eq!(
+        world.checkout.git(&["rev-parse", "v1.1.0^{commit}"]),
+        earlier
+    );
+    assert_eq!(world.outputs()["sha"], earlier);
+}
