@@ -223,3 +223,55 @@ pub fn parse_outputs(text: &str) -> std::collections::BTreeMap<String, String> {
     }
     out
 }
+
+/// A finished run of one of the project's binaries: its exit code and what it printed.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn of(cmd: &mut assert_cmd::Command) -> Self {
+        let out = cmd.output().expect("the binary runs");
+        Self {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Asserts success (showing both streams otherwise).
+    pub fn ok(self) -> Self {
+        assert_eq!(
+            self.code, 0,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// Asserts success and returns the JSON document printed by `--json`.
+    pub fn json(&self) -> serde_json::Value {
+        assert_eq!(self.code, 0, "stderr: {}", self.stderr);
+        serde_json::from_str(&self.stdout).expect("one JSON document on stdout")
+    }
+
+    /// Asserts a failure with `code`, a single `error:` line containing `text`, and no panic or
+    /// backtrace.
+    pub fn fails_with(&self, code: i32, text: &str) {
+        assert_eq!(
+            self.code, code,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        let errors: Vec<_> = self
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("error:"))
+            .collect();
+        assert_eq!(errors.len(), 1, "{}", self.stderr);
+        assert!(errors[0].contains(text), "`{text}` not in {}", errors[0]);
+        assert!(!self.stderr.contains("panicked") && !self.stderr.contains("stack backtrace"));
+    }
+}

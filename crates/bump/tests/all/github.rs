@@ -222,48 +222,7 @@ impl World {
     }
 }
 
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Run {
-    pub fn of(cmd: &mut Command) -> Self {
-        let out = cmd.output().expect("run bump");
-        Self {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    pub fn ok(self) -> Self {
-        assert_eq!(
-            self.code, 0,
-            "stdout: {}\nstderr: {}",
-            self.stdout, self.stderr
-        );
-        self
-    }
-
-    /// A failure with `code` and one `error:` line containing `text`.
-    pub fn fails_with(&self, code: i32, text: &str) {
-        assert_eq!(
-            self.code, code,
-            "stdout: {}\nstderr: {}",
-            self.stdout, self.stderr
-        );
-        let errors: Vec<_> = self
-            .stderr
-            .lines()
-            .filter(|l| l.starts_with("error:"))
-            .collect();
-        assert_eq!(errors.len(), 1, "{}", self.stderr);
-        assert!(errors[0].contains(text), "`{text}` not in {}", errors[0]);
-        assert!(!self.stderr.contains("panicked") && !self.stderr.contains("stack backtrace"));
-    }
-}
+pub use testkit::Run;
 
 #[test]
 fn a_feat_opens_the_release_pr_with_every_file_bump_apply_writes() {
