@@ -65,11 +65,12 @@ impl GitHub {
         };
         let sha = sha_of(&reply.body, "/object/sha", "reading a ref")?;
         if reply.body.pointer("/object/type").and_then(Value::as_str) == Some("tag") {
-            // An annotated tag: the commit it names (`commits/tags/NAME` peels it).
+            // An annotated tag: the commit it names (`commits/{ref}` peels it; the ref is one
+            // path segment, its slashes encoded).
             let commit = self
                 .send(
                     Method::GET,
-                    &self.repo_path(&format!("/commits/{}", encode_path(name))),
+                    &self.repo_path(&format!("/commits/{}", crate::encode_query(name))),
                     None,
                     READ_REF,
                 )

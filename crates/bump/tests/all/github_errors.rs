@@ -305,3 +305,24 @@ fn a_tag_made_on_github_after_the_checkout_is_taken_where_it_is() {
     );
     assert_eq!(world.outputs()["sha"], earlier);
 }
+
+#[test]
+fn an_annotated_tag_a_person_pushed_on_the_release_commit_is_used_as_it_is() {
+    let world = World::new();
+    world.push(&["feat: add the sprocket API (#4)"]);
+    world.pr();
+    world.merge("squash");
+    // Pushed by hand after the runner's checkout, annotated, on the commit the run would tag.
+    world.dev.annotated_tag("v1.1.0");
+    world.dev.git(&["push", "-q", "origin", "v1.1.0"]);
+    world.release();
+    assert!(
+        world
+            .fake
+            .releases(OWNER, NAME)
+            .iter()
+            .any(|r| r.tag_name == "v1.1.0")
+    );
+    assert_eq!(world.outputs()["sha"], world.checkout.head());
+    world.assert_clean_contract();
+}
