@@ -5,7 +5,7 @@ use anyhow::Result;
 use std::future::Future;
 use tidegate_core::UsageError;
 use tidegate_git::History;
-use tidegate_github::{GitHub, RepoId, RetryPolicy, Token, api_url_from_env};
+use tidegate_github::{GitHub, RepoId};
 
 #[derive(clap::Args, Clone)]
 pub struct Remote {
@@ -84,19 +84,7 @@ impl Remote {
         F: FnOnce(GitHub) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let token = Token::from_env(&self.token_env).map_err(Exit::from)?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Exit {
-                code: 3,
-                message: format!("cannot start the async runtime: {e}"),
-            })?;
-        runtime.block_on(async {
-            let client = GitHub::new(&api_url_from_env(), token, repo, RetryPolicy::from_env())
-                .map_err(Exit::from)?;
-            work(client).await
-        })
+        tidegate_github::block_on_client(&self.token_env, repo, work)
     }
 }
 

@@ -18,26 +18,43 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 use std::fmt;
 
-/// The merged PRs into `base` since `since` (a `YYYY-MM-DD` date) as (number, merge commit
-/// SHA, body), for the binaries that read commit overrides outside an async runtime; `None`
-/// when the environment variable `token_env` holds no token (overrides cannot be known).
+/// Runs `work` with a client for `repo` (the token from the variable `token_env`; the API URL and
+/// the retry policy from the environment) on a single-threaded runtime: a binary's GitHub step.
+pub fn block_on_client<T, E, F, Fut>(token_env: &str, repo: RepoId, work: F) -> Result<T, E>
+where
+    E: From<Error>,
+    F: FnOnce(GitHub) -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let token = Token::from_env(token_env)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Transport(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        work(GitHub::new(
+            &api_url_from_env(),
+            token,
+            repo,
+            RetryPolicy::from_env(),
+        )?)
+        .await
+    })
+}
+
+/// The merged PRs into `base` since `since` (a `YYYY-MM-DD` date), for the binaries that read
+/// commit overrides outside an async runtime; `None` when the environment variable `token_env`
+/// holds no token (overrides cannot be known).
 pub fn merged_pulls_blocking(
     token_env: &str,
     repo: RepoId,
     base: &str,
     since: &str,
 ) -> Result<Option<Vec<pulls::MergedPull>>, Error> {
-    let token = match Token::from_env(token_env) {
-        Ok(token) => token,
-        Err(Error::MissingToken(_)) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Transport(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async {
-        let gh = GitHub::new(&api_url_from_env(), token, repo, RetryPolicy::from_env())?;
+    if std::env::var(token_env).map_or(true, |t| t.trim().is_empty()) {
+        return Ok(None);
+    }
+    block_on_client(token_env, repo, |gh| async move {
         gh.merged_pulls_since(base, since).await.map(Some)
     })
 }
