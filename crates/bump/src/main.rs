@@ -162,21 +162,17 @@ pub(crate) fn plan(
     let config = load_config(&history, checkout.config.as_deref(), release_type)?;
     let head = history.resolve("HEAD")?;
     let mut plan = plan_release(&history, &config, head, request)?;
-    let oldest = plan
-        .pending
-        .iter()
-        .flat_map(|p| p.commits.commits.iter().map(|c| c.time))
-        .min();
     let read = match overrides {
         Overrides::Off => false,
-        Overrides::Must => remote::read_overrides(&checkout.remote, &mut history, oldest)?,
-        Overrides::Try => remote::read_overrides(&checkout.remote, &mut history, oldest)
-            .unwrap_or_else(|e| {
+        Overrides::Must => remote::read_overrides(&checkout.remote, &mut history)?,
+        Overrides::Try => {
+            remote::read_overrides(&checkout.remote, &mut history).unwrap_or_else(|e| {
                 warning(&format!(
                     "commit overrides were not read, so the version goes without them: {e:#}"
                 ));
                 false
-            }),
+            })
+        }
     };
     if read {
         plan = plan_release(&history, &config, head, request)?;

@@ -5,6 +5,7 @@ use anyhow::Result;
 use std::future::Future;
 use tidegate_core::UsageError;
 use tidegate_git::History;
+use tidegate_github::overrides::{Read, branch_of, repo_of};
 use tidegate_github::{GitHub, RepoId};
 
 #[derive(clap::Args, Clone)]
@@ -62,14 +63,7 @@ impl Remote {
         let named = self
             .github_repo
             .clone()
-            .or_else(|| std::env::var("GITHUB_REPOSITORY").ok())
-            .filter(|r| !r.trim().is_empty())
-            .or_else(|| {
-                history
-                    .remote_url()
-                    .and_then(|u| tidegate_core::links::Links::from_remote(&u))
-                    .map(|l| l.slug)
-            })
+            .or_else(|| repo_of(history))
             .ok_or_else(|| {
                 UsageError(
                     "cannot tell which GitHub repository this is: pass --github-repo OWNER/NAME (or set GITHUB_REPOSITORY)".into(),
@@ -105,18 +99,13 @@ pub fn base_branch(history: &History, asked: Option<&str>) -> Result<String> {
     if let Some(base) = asked.filter(|b| !b.trim().is_empty()) {
         return Ok(base.trim().trim_start_matches("origin/").to_string());
     }
-    if let Some(branch) = history.current_branch() {
-        return Ok(branch);
-    }
-    std::env::var("GITHUB_REF_NAME")
-        .ok()
-        .filter(|r| !r.trim().is_empty() && std::env::var("GITHUB_REF_TYPE").as_deref() != Ok("tag"))
-        .ok_or_else(|| {
-            UsageError(
-                "the checkout is on no branch: pass --base BRANCH (the branch the release PR goes into)".into(),
-            )
-            .into()
-        })
+    branch_of(history).ok_or_else(|| {
+        UsageError(
+            "the checkout is on no branch: pass --base BRANCH (the branch the release PR goes into)"
+                .into(),
+        )
+        .into()
+    })
 }
 
 /// Said once at the end of a run that succeeded without reading overrides (a refusal says more).
@@ -129,34 +118,25 @@ pub fn say_unread_overrides() {
     }
 }
 
-/// Reads the commit overrides of the PRs merged since `oldest` (the range's oldest commit time)
-/// into `history`, when a token is set; without one, says once (at the end) that they are not
-/// read. Returns whether any override applies.
-pub fn read_overrides(remote: &Remote, history: &mut History, oldest: Option<i64>) -> Result<bool> {
-    let Some(oldest) = oldest else {
-        return Ok(false);
-    };
-    if std::env::var(&remote.token_env).map_or(true, |t| t.trim().is_empty()) {
-        let _ = UNREAD_OVERRIDES.set(tidegate_git::Overrides::unread_notice(&remote.token_env));
-        return Ok(false);
-    }
-    let (repo, base) = match (remote.repo(history), base_branch(history, None)) {
-        (Ok(repo), Ok(base)) => (repo, base),
-        (Err(e), _) | (_, Err(e)) => {
-            tidegate_actions::warning(&format!("commit overrides are not read: {e:#}"));
-            return Ok(false);
+/// Reads the commit overrides of the PRs merged since the oldest commit `history` has read, when a
+/// token is set; without one, says once (at the end) that they are not read. Returns whether any
+/// override applies.
+pub fn read_overrides(remote: &Remote, history: &mut History) -> Result<bool> {
+    let named = remote
+        .github_repo
+        .as_deref()
+        .map(RepoId::parse)
+        .transpose()
+        .gh()?;
+    match tidegate_github::overrides::read(history, &remote.token_env, named).gh()? {
+        Read::NoToken => {
+            let _ = UNREAD_OVERRIDES.set(tidegate_git::Overrides::unread_notice(&remote.token_env));
+            Ok(false)
         }
-    };
-    // A day early: GitHub's times and the committer's clock may disagree by hours.
-    let since = tidegate_core::release::utc_date(oldest - 86_400);
-    let Some(pulls) =
-        tidegate_github::merged_pulls_blocking(&remote.token_env, repo, &base, &since).gh()?
-    else {
-        let _ = UNREAD_OVERRIDES.set(tidegate_git::Overrides::unread_notice(&remote.token_env));
-        return Ok(false);
-    };
-    let overrides = tidegate_git::Overrides::from_pulls(history, &pulls);
-    let found = !overrides.messages.is_empty();
-    history.set_overrides(overrides);
-    Ok(found)
+        Read::Unknown(why) => {
+            tidegate_actions::warning(&format!("commit overrides are not read: {why}"));
+            Ok(false)
+        }
+        Read::Applied(n) => Ok(n > 0),
+    }
 }

@@ -13,6 +13,7 @@ use tidegate_core::release::{Analysis, utc_date};
 use tidegate_git::checkout::load_config;
 use tidegate_git::pending::{Pending, keep_package_commits};
 use tidegate_git::{Commits, History, Overrides, ReleaseTag, safe_write};
+use tidegate_github::overrides::Read;
 
 /// Release notes and CHANGELOG.md from the conventional commits of a local checkout.
 ///
@@ -123,37 +124,12 @@ fn run(cli: &Cli) -> Result<()> {
 
 /// Reads the commit overrides of the PRs merged since the oldest commit the notes hold.
 fn read_overrides(cli: &Cli, history: &mut History) -> Result<()> {
-    let Some(oldest) = history.oldest_read() else {
-        return Ok(());
-    };
-    let repo = std::env::var("GITHUB_REPOSITORY")
-        .ok()
-        .filter(|r| !r.trim().is_empty())
-        .or_else(|| {
-            history
-                .remote_url()
-                .and_then(|u| Links::from_remote(&u))
-                .map(|l| l.slug)
-        });
-    let base = history.current_branch().or_else(|| {
-        std::env::var("GITHUB_REF_NAME")
-            .ok()
-            .filter(|r| !r.trim().is_empty())
-    });
-    let (Some(repo), Some(base)) = (repo, base) else {
-        warning(
-            "commit overrides are not read: cannot tell the GitHub repository (set GITHUB_REPOSITORY) or the branch (check one out)",
-        );
-        return Ok(());
-    };
-    let fail = |e: tidegate_github::Error| UsageError(e.to_string());
-    let repo = tidegate_github::RepoId::parse(&repo).map_err(fail)?;
-    // A day early: GitHub's times and the committer's clock may disagree by hours.
-    let since = utc_date(oldest - 86_400);
-    let pulls = tidegate_github::merged_pulls_blocking(&cli.token_env, repo, &base, &since)
+    match tidegate_github::overrides::read(history, &cli.token_env, None)
         .map_err(|e| GitHubFailure(e.exit_code(), e.to_string()))?
-        .unwrap_or_default();
-    history.set_overrides(Overrides::from_pulls(history, &pulls));
+    {
+        Read::Unknown(why) => warning(&format!("commit overrides are not read: {why}")),
+        Read::NoToken | Read::Applied(_) => {}
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 mod error;
 pub mod gitdata;
+pub mod overrides;
 pub mod pulls;
 pub mod refs;
 pub mod releases;
