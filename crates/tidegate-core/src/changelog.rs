@@ -350,7 +350,7 @@ pub fn prepend(existing: &str, section: &str, version: &str) -> String {
     let body_start = title_end(existing);
     let (head, rest) = existing.split_at(body_start);
     let rest_trimmed = rest.trim_start_matches(['\n', '\r']);
-    let rest = match release_heading_version(rest_trimmed) {
+    let rest = match rest_trimmed.lines().next().and_then(release_heading) {
         Some(v) if v == version => next_release_start(rest_trimmed),
         _ => rest_trimmed,
     };
@@ -399,11 +399,20 @@ fn title_end(text: &str) -> usize {
     offset
 }
 
-/// The version a `## [1.2.3](…)` or `## 1.2.3 (…)` heading names.
-fn release_heading_version(text: &str) -> Option<&str> {
-    let line = text.lines().next()?.strip_prefix("## ")?;
-    let line = line.strip_prefix('[').unwrap_or(line);
-    line.split([']', ' ', '(']).next()
+/// The version a release heading names: `## [1.2.3](…)`, `## 1.2.3 (…)`, `## v1.2.3`,
+/// release-please's older patch heading `### [1.2.3](…)`, or lerna's `# [1.2.3](…)`; `None` for
+/// any other line (`### Features`, `# Changelog`).
+pub fn release_heading(line: &str) -> Option<&str> {
+    let rest = line
+        .strip_prefix("## ")
+        .or_else(|| line.strip_prefix("# "))
+        .or_else(|| line.strip_prefix("### ["))?;
+    let rest = rest.strip_prefix('[').unwrap_or(rest);
+    let rest = rest.strip_prefix('v').unwrap_or(rest);
+    let version = rest.split([']', ' ', '(', '\n']).next()?;
+    version
+        .starts_with(|c: char| c.is_ascii_digit())
+        .then_some(version)
 }
 
 /// The text from the second release heading on (or nothing).

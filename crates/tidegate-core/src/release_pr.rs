@@ -129,7 +129,7 @@ pub fn changelog_section(changelog: &str, version: &str) -> Option<String> {
     let mut start = None;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        if let Some(named) = release_heading(line) {
+        if let Some(named) = crate::changelog::release_heading(line) {
             match start {
                 Some(s) => return Some(text[s..offset].trim().to_string()),
                 None if named == version => start = Some(offset),
@@ -139,22 +139,6 @@ pub fn changelog_section(changelog: &str, version: &str) -> Option<String> {
         offset += line.len();
     }
     start.map(|s| text[s..].trim().to_string())
-}
-
-/// The version a release heading names: `## [1.2.3](…)`, `## 1.2.3 (…)`, `## v1.2.3`,
-/// release-please's older patch heading `### [1.2.3](…)`, or lerna's `# [1.2.3](…)`; `None` for
-/// any other line (`### Features`, `# Changelog`).
-fn release_heading(line: &str) -> Option<&str> {
-    let rest = line
-        .strip_prefix("## ")
-        .or_else(|| line.strip_prefix("# "))
-        .or_else(|| line.strip_prefix("### ["))?;
-    let rest = rest.strip_prefix('[').unwrap_or(rest);
-    let rest = rest.strip_prefix('v').unwrap_or(rest);
-    let version = rest.split([']', ' ', '(', '\n']).next()?;
-    version
-        .starts_with(|c: char| c.is_ascii_digit())
-        .then_some(version)
 }
 
 /// The messages a merged PR's body gives its commits in place of their own: the text between

@@ -1081,13 +1081,11 @@ pub fn held_versions(
     Ok(out)
 }
 
-/// The version of a changelog's first release heading (`## [1.2.3](…)`, `## 1.2.3 (…)`).
+/// The highest version a changelog's release headings name (`## [1.2.3](…)`, `## 1.2.3 (…)`):
+/// the highest rather than the first, as old lerna `# [1.0.0]` entries can sit above newer ones.
 fn newest_heading(text: &str) -> Option<Version> {
     text.lines()
-        .filter_map(|l| l.strip_prefix("## ").or_else(|| l.strip_prefix("### [")))
-        .find_map(|rest| {
-            let rest = rest.strip_prefix('[').unwrap_or(rest);
-            let rest = rest.strip_prefix('v').unwrap_or(rest);
-            Version::parse(rest.split([']', ' ', '(']).next()?).ok()
-        })
+        .filter_map(changelog::release_heading)
+        .filter_map(|v| Version::parse(v).ok())
+        .max()
 }
