@@ -1,6 +1,8 @@
 //! `bump`: the next semantic version from conventional commits (release-please's rules), and the
 //! release written into the working tree: version files, changelogs and the manifest.
 
+mod assets;
+mod line;
 mod pr;
 mod release;
 mod remote;
@@ -35,9 +37,16 @@ enum Command {
     /// Tag and publish each package whose files hold a version with no tag yet (after the
     /// release PR is merged, or a version bumped by hand). Run on every push.
     Release(release::ReleaseArgs),
+    /// Cut a release line: `release/X.Y.Z` from a commit with its files bumped to X.Y.Z (its
+    /// candidates are made by `bump release --prerelease rc`), or with --hotfix TAG the branch
+    /// for a release's patches.
+    Cut(line::CutArgs),
+    /// Make a candidate (vX.Y.Z-rc.N) the final release vX.Y.Z on the same commit, with its
+    /// assets and the notes since the previous final release.
+    Promote(line::PromoteArgs),
 }
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone)]
 pub(crate) struct Checkout {
     /// The repository (any folder inside it).
     #[arg(long, default_value = ".")]
@@ -111,6 +120,8 @@ fn main() -> std::process::ExitCode {
         Command::Apply(args) => apply(args),
         Command::Pr(args) => pr::run(args),
         Command::Release(args) => release::run(args),
+        Command::Cut(args) => line::cut(args),
+        Command::Promote(args) => line::promote(args),
     };
     if result.is_ok() {
         remote::say_unread_overrides();

@@ -8,8 +8,10 @@ use git2::Oid;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use tidegate_actions::{Outputs, notice, print_stdout, warning};
+use tidegate_core::UsageError;
 use tidegate_core::changelog::{self, ReleaseHeading};
 use tidegate_core::config::PackageConfig;
+use tidegate_core::release_line;
 use tidegate_core::release_pr::{self, PENDING_LABEL, TAGGED_LABEL, is_release_title};
 use tidegate_git::History;
 use tidegate_git::checkout::load_config;
@@ -38,6 +40,11 @@ pub struct ReleaseArgs {
     /// tags made with GITHUB_TOKEN start no workflow. Repeatable.
     #[arg(long, value_name = "WORKFLOW_FILE")]
     pub dispatch: Vec<String>,
+    /// Make the next release candidate of the version the files hold (X.Y.Z-LABEL.N, counting
+    /// from the candidates of X.Y.Z; a team's `rc1` spelling is kept) instead of the final
+    /// release, which `bump promote` makes. On a line's branch, `release-lines.candidates` sets it.
+    #[arg(long, value_name = "LABEL")]
+    pub prerelease: Option<String>,
     /// Say what would be tagged, from the checkout alone: no token, no network.
     #[arg(long)]
     pub dry_run: bool,
@@ -85,7 +92,37 @@ pub fn run(args: &ReleaseArgs) -> Result<()> {
             .collect::<Result<_, _>>()?
     };
     let held = held_versions(&history, &config)?;
-    let pending = Pending::all(&history, &config, head)?;
+    let branch = crate::remote::branch_of_checkout(&history);
+    let on_line = branch.as_deref().is_some_and(|b| config.lines.is_line(b));
+    let label = match &args.prerelease {
+        Some(label) => Some(label.clone()),
+        None if on_line => config.lines.candidates.clone(),
+        None => None,
+    };
+    if let Some(label) = &label {
+        release_line::check_label(label).map_err(|e| UsageError(format!("--prerelease: {e}")))?;
+    }
+    if on_line || label.is_some() {
+        check_line(&history, &config, head, branch.as_deref())?;
+    }
+    // A candidate's notes run from the previous final release: candidates do not end them.
+    let counted = match &label {
+        Some(_) => {
+            let mut counted = config.clone();
+            for p in &mut counted.packages {
+                *p = crate::line::without_prereleases(p);
+            }
+            counted
+        }
+        None => config.clone(),
+    };
+    let pending = Pending::all(&history, &counted, head)?;
+    let date = crate::request(Vec::new(), None)?.date;
+    let lines = Lines {
+        label: label.as_deref(),
+        on_line,
+        date: &date,
+    };
     let mut items = Vec::new();
     for (i, package) in config.packages.iter().enumerate() {
         if !selected.iter().any(|s| s.path == package.path) {
@@ -99,6 +136,7 @@ pub fn run(args: &ReleaseArgs) -> Result<()> {
             held,
             head,
             args.checkout.allow_full_history,
+            &lines,
         )? {
             items.push(item);
         }
@@ -151,8 +189,27 @@ fn item(
     held: &tidegate_git::release_files::Held,
     head: Oid,
     allow_full_history: bool,
+    lines: &Lines<'_>,
 ) -> Result<Option<Item>> {
+    if let Some(label) = lines.label {
+        return candidate_item(history, package, facts, held, head, label, lines.date);
+    }
     let version = held.version.clone();
+    if lines.on_line && version.pre.is_empty() && facts.tags.of_version(&version).is_none() {
+        let newest = facts
+            .tags
+            .tags
+            .iter()
+            .chain(&facts.tags.uncounted)
+            .filter(|t| release_line::final_of(&t.version) == version && !t.version.pre.is_empty())
+            .max_by(|a, b| a.version.cmp(&b.version));
+        if let Some(newest) = newest {
+            return Err(Exit::declined(format!(
+                "{} holds {version}, which has candidates ({}): its final release is made from the voted candidate by `bump promote {}`, another candidate by `bump release --prerelease LABEL`; nothing was tagged",
+                package.path, newest.name, newest.name
+            )));
+        }
+    }
     let existing = facts
         .tags
         .tags
@@ -208,6 +265,232 @@ fn item(
     }))
 }
 
+/// What the release lines ask of this run.
+struct Lines<'a> {
+    /// Candidates are made, with this label.
+    label: Option<&'a str>,
+    /// The checkout is on a line's branch.
+    on_line: bool,
+    date: &'a str,
+}
+
+/// The next candidate of the final version `held` names, or the newest one when it is at HEAD
+/// (a rerun finishes it); `None` when there is nothing to make.
+fn candidate_item(
+    history: &History,
+    package: &PackageConfig,
+    facts: &Pending,
+    held: &tidegate_git::release_files::Held,
+    head: Oid,
+    label: &str,
+    date: &str,
+) -> Result<Option<Item>> {
+    let base = held.version.clone();
+    if !base.pre.is_empty() {
+        return Err(UsageError(format!(
+            "{} holds {base} ({}), a pre-release; candidates are numbered from the final version the files hold (X.Y.Z): set the files to {}",
+            package.path,
+            held.file,
+            release_line::final_of(&base)
+        ))
+        .into());
+    }
+    if let Some(released) = facts.tags.of_version(&base) {
+        notice(&format!(
+            "{}: {} is released, so {base} takes no more candidates; the line's next version goes through `bump pr`",
+            package.path, released.name
+        ));
+        return Ok(None);
+    }
+    let candidates = crate::line::candidates_of(facts, &base, label);
+    let previous = candidates.last().map(|(n, t)| (*n, (*t).clone()));
+    if let Some((_, newest)) = &previous {
+        if newest.commit != head && history.is_ancestor(head, newest.commit)? {
+            notice(&format!(
+                "{}: HEAD is behind {}, the newest candidate; nothing to make",
+                package.path, newest.name
+            ));
+            return Ok(None);
+        }
+    }
+    let (version, tag, tagged) = match &previous {
+        Some((_, newest)) if newest.commit == head => {
+            (newest.version.clone(), newest.name.clone(), Some(head))
+        }
+        _ => {
+            // The team's spelling: this version's candidates, else any earlier candidate's.
+            let spelling = candidates
+                .last()
+                .and_then(|(_, t)| release_line::candidate_number(&t.version, label))
+                .or_else(|| {
+                    facts
+                        .tags
+                        .tags
+                        .iter()
+                        .chain(&facts.tags.uncounted)
+                        .rev()
+                        .find_map(|t| release_line::candidate_number(&t.version, label))
+                })
+                .map_or(release_line::Spelling::Dotted, |(_, s)| s);
+            let number = previous.as_ref().map_or(1, |(n, _)| n + 1);
+            let version = release_line::candidate(&base, label, number, spelling);
+            let tag = package.tag.tag_name(&version);
+            (version, tag, None)
+        }
+    };
+    let earlier = previous
+        .map(|(_, t)| t)
+        .filter(|t| t.commit != head || tagged.is_none());
+    let notes = candidate_notes(
+        history,
+        package,
+        facts,
+        head,
+        &version,
+        &tag,
+        earlier.as_ref(),
+        date,
+    )?;
+    Ok(Some(Item {
+        path: package.path.clone(),
+        component: package.tag.component.clone(),
+        notes,
+        version,
+        tag,
+        tagged,
+        newest: false,
+        release: None,
+        new: false,
+        released_before: false,
+    }))
+}
+
+/// A candidate's notes: what changed since the previous candidate, then everything since the
+/// previous final release.
+#[allow(clippy::too_many_arguments)]
+fn candidate_notes(
+    history: &History,
+    package: &PackageConfig,
+    facts: &Pending,
+    head: Oid,
+    version: &semver::Version,
+    tag: &str,
+    earlier: Option<&tidegate_git::ReleaseTag>,
+    date: &str,
+) -> Result<String> {
+    let since_final = notes_from_commits(history, package, facts, version, tag, date);
+    let Some(earlier) = earlier else {
+        return Ok(since_final);
+    };
+    let new: std::collections::HashSet<String> = history
+        .commits_hiding(head, &[earlier.commit])?
+        .commits
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    let commits: Vec<_> = facts
+        .commits
+        .commits
+        .iter()
+        .filter(|c| new.contains(&c.id))
+        .cloned()
+        .collect();
+    let since_candidate = Pending {
+        analysis: tidegate_core::release::Analysis::of(&commits, package),
+        previous: Some(earlier.clone()),
+        commits: tidegate_git::Commits {
+            commits,
+            merge_records: 0,
+        },
+        tags: Default::default(),
+        previous_version: None,
+        decision: facts.decision.clone(),
+        full_history: false,
+    };
+    let recent = notes_from_commits(history, package, &since_candidate, version, tag, date);
+    let since = facts
+        .previous
+        .as_ref()
+        .map_or_else(|| "the first commit".to_string(), |t| t.name.clone());
+    let everything = since_final
+        .split_once('\n')
+        .map_or("", |(_, rest)| rest)
+        .trim_start_matches('\n');
+    Ok(format!(
+        "{recent}\n## Everything since {since}\n\n{everything}"
+    ))
+}
+
+/// On a release line, the commits the line does not take (a feature, a breaking change, a
+/// message that is not conventional): reported with their authors, or refused when
+/// `release-lines.refuse-other-types` says so. The line's own commits are those HEAD has that
+/// the branch lines are cut from (`release-lines.from`) has not.
+fn check_line(
+    history: &History,
+    config: &tidegate_core::config::Config,
+    head: Oid,
+    branch: Option<&str>,
+) -> Result<()> {
+    let lines = &config.lines;
+    let from = [format!("origin/{}", lines.from), lines.from.clone()]
+        .into_iter()
+        .find_map(|name| history.resolve(&name).ok());
+    let Some(from) = from else {
+        warning(&format!(
+            "the line's commits cannot be checked: `{}` is not in the checkout (fetch it, or fetch-depth: 0 with actions/checkout)",
+            lines.from
+        ));
+        return Ok(());
+    };
+    let commits = history.commits_hiding(head, &[from])?;
+    let found = release_line::offenders(
+        commits
+            .commits
+            .iter()
+            .map(|c| (c.id.as_str(), c.message.as_str(), c.author.as_str())),
+        &lines.allowed_types,
+    );
+    if found.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = found
+        .iter()
+        .take(10)
+        .map(|o| {
+            format!(
+                "{} \"{}\" ({}, by {})",
+                &o.id[..o.id.len().min(7)],
+                tidegate_actions::one_line(&o.subject),
+                o.reason,
+                tidegate_actions::one_line(&o.author)
+            )
+        })
+        .collect();
+    let more = if found.len() > 10 {
+        format!(" and {} more", found.len() - 10)
+    } else {
+        String::new()
+    };
+    let message = format!(
+        "{} carries {} a release line does not take (it takes {}): {}{more}",
+        branch.unwrap_or("this line"),
+        if found.len() == 1 {
+            "1 commit".to_string()
+        } else {
+            format!("{} commits", found.len())
+        },
+        lines.allowed_types.join(", "),
+        listed.join(", ")
+    );
+    if lines.refuse_other_types {
+        return Err(Exit::declined(format!(
+            "{message}; nothing was tagged (release-lines.refuse-other-types): revert them on the line"
+        )));
+    }
+    warning(&message);
+    Ok(())
+}
+
 /// The version's notes: its section of the package's changelog, else written from its commits.
 fn notes(
     history: &History,
@@ -225,25 +508,35 @@ fn notes(
         let text = std::fs::read_to_string(history.root().join(path)).ok()?;
         release_pr::changelog_section(&text, &version.to_string())
     });
-    from_changelog.unwrap_or_else(|| {
-        let links = history
-            .remote_url()
-            .as_deref()
-            .and_then(tidegate_core::links::Links::from_remote);
-        let built = changelog::build(
-            ReleaseHeading {
-                version: version.to_string(),
-                tag: Some(tag.to_string()),
-                previous_tag: facts.previous.as_ref().map(|t| t.name.clone()),
-                date: String::new(),
-            },
-            &facts.analysis.changes,
-            facts.commits.commits.len(),
-            package,
-            links.as_ref(),
-        );
-        changelog::render_markdown(&built)
-    })
+    from_changelog.unwrap_or_else(|| notes_from_commits(history, package, facts, version, tag, ""))
+}
+
+/// A version's notes written from its commits (the range `facts` holds).
+pub(crate) fn notes_from_commits(
+    history: &History,
+    package: &PackageConfig,
+    facts: &Pending,
+    version: &semver::Version,
+    tag: &str,
+    date: &str,
+) -> String {
+    let links = history
+        .remote_url()
+        .as_deref()
+        .and_then(tidegate_core::links::Links::from_remote);
+    let built = changelog::build(
+        ReleaseHeading {
+            version: version.to_string(),
+            tag: Some(tag.to_string()),
+            previous_tag: facts.previous.as_ref().map(|t| t.name.clone()),
+            date: date.to_string(),
+        },
+        &facts.analysis.changes,
+        facts.commits.commits.len(),
+        package,
+        links.as_ref(),
+    );
+    changelog::render_markdown(&built)
 }
 
 async fn publish(

@@ -108,6 +108,11 @@ pub fn base_branch(history: &History, asked: Option<&str>) -> Result<String> {
     })
 }
 
+/// The branch the run is on: `GITHUB_REF_NAME` on a branch push, else the checkout's.
+pub fn branch_of_checkout(history: &History) -> Option<String> {
+    branch_of(history)
+}
+
 /// Said once at the end of a run that succeeded without reading overrides (a refusal says more).
 static UNREAD_OVERRIDES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 

@@ -167,6 +167,9 @@ pub struct Options {
     pub linked_versions: Option<Vec<LinkedVersions>>,
     /// Packages of a monorepo, by path relative to the repository root ("." is the root).
     pub packages: Option<BTreeMap<String, Options>>,
+    /// Release lines: the branches `bump cut` makes, their candidates, and the commit types they
+    /// take (top level only).
+    pub release_lines: Option<crate::release_line::LineOptions>,
 }
 
 /// An entry of `extra-files`.
@@ -317,6 +320,8 @@ pub struct Config {
     /// `release-please-config.json`); in `tidegate.toml` it takes only the commits no other package
     /// claims.
     pub root_takes_all: bool,
+    /// `[release-lines]`, settled (the defaults without one).
+    pub lines: crate::release_line::LineConfig,
     pub warnings: Vec<String>,
 }
 
@@ -350,6 +355,7 @@ impl Config {
             linked_versions: Vec::new(),
             node_workspace: None,
             root_takes_all: false,
+            lines: crate::release_line::LineConfig::settle(None).expect("the defaults are valid"),
             warnings: Vec::new(),
         }
     }
@@ -376,6 +382,7 @@ impl Config {
                     for (key, nested) in [
                         ("packages", package.packages.is_some()),
                         ("linked-versions", package.linked_versions.is_some()),
+                        ("release-lines", package.release_lines.is_some()),
                     ] {
                         if nested {
                             return Err(ConfigError::invalid(
@@ -410,6 +417,8 @@ impl Config {
             linked_versions: options.linked_versions.clone().unwrap_or_default(),
             node_workspace: None,
             root_takes_all: false,
+            lines: crate::release_line::LineConfig::settle(options.release_lines.as_ref())
+                .map_err(|e| ConfigError::invalid(file, e))?,
             warnings: Vec::new(),
         })
     }
@@ -508,6 +517,7 @@ impl Config {
             linked_versions,
             node_workspace,
             root_takes_all: true,
+            lines: crate::release_line::LineConfig::settle(None).expect("the defaults are valid"),
             warnings,
         })
     }

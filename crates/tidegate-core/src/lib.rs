@@ -10,6 +10,7 @@ pub mod markdown;
 pub mod plan;
 pub mod promotion;
 pub mod release;
+pub mod release_line;
 pub mod release_pr;
 pub mod tag;
 pub mod template;

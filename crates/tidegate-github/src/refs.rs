@@ -10,6 +10,16 @@ const GET_REF: Call = Call::on_item("read the branch", "contents: read");
 const CREATE_REF: Call = Call::on_repo("create the branch", "contents: write");
 const MERGE: Call = Call::on_repo("merge the branches", "contents: write");
 
+/// What creating a ref that is never moved found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Created {
+    Created,
+    /// It already pointed at the wanted commit.
+    Existed,
+    /// It exists on another commit.
+    Elsewhere(String),
+}
+
 /// What a merge through the API did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Merge {
@@ -53,6 +63,31 @@ impl GitHub {
                 self.update_branch(branch, sha, true).await
             }
             other => other.map(drop),
+        }
+    }
+
+    /// Creates `branch` at `sha` unless it exists; an existing branch is never moved, and what it
+    /// points at is returned instead (a rerun, or another run, found it made).
+    pub async fn create_branch_once(&self, branch: &str, sha: &str) -> Result<Created, Error> {
+        let request = json!({ "ref": format!("refs/heads/{branch}"), "sha": sha });
+        match self
+            .send(
+                Method::POST,
+                &self.repo_path("/git/refs"),
+                Some(&request),
+                CREATE_REF,
+            )
+            .await
+        {
+            Err(e) if e.is_refusal(422, "Reference already exists") => {
+                let there = self.branch_sha(branch).await?;
+                Ok(if there == sha {
+                    Created::Existed
+                } else {
+                    Created::Elsewhere(there)
+                })
+            }
+            other => other.map(|_| Created::Created),
         }
     }
 

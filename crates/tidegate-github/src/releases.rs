@@ -6,6 +6,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 const LIST: Call = Call::on_repo("list releases", "contents: read");
+// A 404 here is the tag's release missing, not the repository.
+const BY_TAG: Call = Call::on_item("find the release of a tag", "contents: read");
 const CREATE: Call = Call::on_repo("create the release", "contents: write");
 const DELETE: Call = Call::on_item("delete a duplicate draft release", "contents: write");
 const WORKFLOW: Call = Call::on_item("find the workflow to dispatch", "actions: read");
@@ -108,7 +110,7 @@ impl GitHub {
     /// The published release of a tag (GitHub does not find drafts by tag).
     pub async fn release_by_tag(&self, tag: &str) -> Result<Option<Release>, Error> {
         let path = self.repo_path(&format!("/releases/tags/{}", encode_path(tag)));
-        match self.send(Method::GET, &path, None, LIST).await {
+        match self.send(Method::GET, &path, None, BY_TAG).await {
             Ok(reply) => parse(reply.body).map(Some),
             Err(Error::Refused { status, .. }) if status.as_u16() == 404 => Ok(None),
             Err(e) => Err(e),

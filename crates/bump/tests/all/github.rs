@@ -102,6 +102,29 @@ impl World {
         self.fetch();
     }
 
+    /// Commits on the developer's copy of `branch` (as on GitHub), pushes, and checks it out in
+    /// the runner's checkout.
+    pub fn push_on(&self, branch: &str, messages: &[&str]) {
+        let origin = self.origin.display().to_string();
+        self.dev.git(&["fetch", "-q", &origin, branch]);
+        self.dev
+            .git(&["checkout", "-q", "-B", branch, "FETCH_HEAD"]);
+        for (i, message) in messages.iter().enumerate() {
+            let file = format!("src/{}-{i}.txt", &self.dev.head()[..7]);
+            self.dev.commit_file(&file, message, message);
+        }
+        self.dev.git(&["push", "-q", "origin", branch]);
+        self.dev.git(&["checkout", "-q", "main"]);
+        self.check_out(branch);
+    }
+
+    /// The runner's checkout of origin's `branch`, with every tag.
+    pub fn check_out(&self, branch: &str) {
+        self.fetch();
+        self.checkout
+            .git(&["checkout", "-q", "-B", branch, &format!("origin/{branch}")]);
+    }
+
     pub fn output_file(&self) -> PathBuf {
         self.home.path().join("output")
     }

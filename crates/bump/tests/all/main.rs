@@ -5,6 +5,7 @@ mod files;
 mod github;
 mod github_errors;
 mod kill;
+mod lines;
 mod overrides;
 mod release_types;
 mod robust;

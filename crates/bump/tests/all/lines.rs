@@ -1,0 +1,225 @@
+//! Release lines against the fake GitHub, from real histories: a line cut with its files bumped,
+//! candidates on it, the voted one promoted on the same commit, the merge back, and a maintenance
+//! line's patch.
+
+use crate::github::{NAME, OWNER, World};
+
+fn release_of(world: &World, tag: &str) -> fake_github::Release {
+    world
+        .fake
+        .releases(OWNER, NAME)
+        .into_iter()
+        .find(|r| r.tag_name == tag)
+        .expect("the release exists")
+}
+
+fn tag_sha(world: &World, tag: &str) -> String {
+    world
+        .fake
+        .tag_sha(OWNER, NAME, tag)
+        .expect("the tag exists")
+}
+
+#[test]
+fn a_line_is_cut_takes_candidates_and_its_voted_candidate_becomes_the_release() {
+    let world = World::new();
+    world.push(&["feat: sprockets (#5)"]);
+    let cut_from = world.checkout.head();
+
+    // The cut: one commit on the cut commit, bumping the files to 1.1.0.
+    let cut = world.run(&["cut", "1.1.0"]).ok();
+    assert!(cut.stdout.contains("cut release/1.1.0"), "{}", cut.stdout);
+    let line_tip = world
+        .fake
+        .branch_sha(OWNER, NAME, "release/1.1.0")
+        .expect("the line exists");
+    assert!(
+        world
+            .file_on("release/1.1.0", "package.json")
+            .contains("\"version\": \"1.1.0\"")
+    );
+    assert!(
+        world
+            .file_on("release/1.1.0", "CHANGELOG.md")
+            .contains("sprockets")
+    );
+    assert_eq!(
+        world.checkout.git(&["rev-parse", &format!("{line_tip}^")]),
+        cut_from,
+        "the bump sits on the cut commit"
+    );
+    // Cutting again changes nothing.
+    let again = world.run(&["cut", "1.1.0"]).ok();
+    assert!(again.stdout.contains("was cut already"), "{}", again.stdout);
+    assert_eq!(
+        world.fake.branch_sha(OWNER, NAME, "release/1.1.0"),
+        Some(line_tip.clone())
+    );
+
+    // The first candidate, on the line's tip; a rerun makes nothing more.
+    world.check_out("release/1.1.0");
+    world.run(&["release", "--prerelease", "rc"]).ok();
+    assert_eq!(tag_sha(&world, "v1.1.0-rc.1"), line_tip);
+    let rc1 = release_of(&world, "v1.1.0-rc.1");
+    assert!(rc1.prerelease && !rc1.draft);
+    assert_eq!(
+        world.fake.latest_release(OWNER, NAME).as_deref(),
+        Some("v1.0.0")
+    );
+    assert!(
+        rc1.body
+            .as_deref()
+            .unwrap_or_default()
+            .contains("sprockets")
+    );
+    world.run(&["release", "--prerelease", "rc"]).ok();
+    assert_eq!(world.fake.releases(OWNER, NAME).len(), 2);
+
+    // A fix on the line makes the second candidate: its notes say what is new since rc.1, then
+    // everything since 1.0.0.
+    world.push_on("release/1.1.0", &["fix: sprocket leak (#6)"]);
+    let fixed = world.checkout.head();
+    world.run(&["release", "--prerelease", "rc"]).ok();
+    assert_eq!(tag_sha(&world, "v1.1.0-rc.2"), fixed);
+    let body = release_of(&world, "v1.1.0-rc.2").body.unwrap_or_default();
+    let (recent, everything) = body
+        .split_once("## Everything since v1.0.0")
+        .expect("two parts");
+    assert!(
+        recent.contains("sprocket leak") && !recent.contains("* sprockets"),
+        "{body}"
+    );
+    assert!(
+        everything.contains("sprocket leak") && everything.contains("* sprockets"),
+        "{body}"
+    );
+
+    // Only the newest candidate is promoted, once, on its own commit.
+    world
+        .run(&["promote", "v1.1.0-rc.1"])
+        .fails_with(1, "v1.1.0-rc.2 is");
+    assert!(world.fake.tag_sha(OWNER, NAME, "v1.1.0").is_none());
+    world.run(&["promote", "v1.1.0-rc.2"]).ok();
+    assert_eq!(tag_sha(&world, "v1.1.0"), fixed);
+    let final_release = release_of(&world, "v1.1.0");
+    assert!(!final_release.prerelease && !final_release.draft);
+    assert_eq!(
+        world.fake.latest_release(OWNER, NAME).as_deref(),
+        Some("v1.1.0")
+    );
+    let notes = final_release.body.unwrap_or_default();
+    assert!(
+        notes.contains("sprocket leak") && notes.contains("sprockets"),
+        "{notes}"
+    );
+    assert!(!notes.contains("Everything since"), "{notes}");
+    world
+        .run(&["promote", "v1.1.0-rc.2"])
+        .fails_with(1, "promoted already");
+    // No more candidates once the final release exists.
+    world.run(&["release", "--prerelease", "rc"]).ok();
+    assert!(world.fake.tag_sha(OWNER, NAME, "v1.1.0-rc.3").is_none());
+
+    // The merge back into main; main's next notes list nothing the line released.
+    world.pull();
+    world.dev.git(&["fetch", "-q", "origin", "release/1.1.0"]);
+    world
+        .dev
+        .merge("FETCH_HEAD", "Merge branch 'release/1.1.0'");
+    world.dev.git(&["push", "-q", "origin", "main"]);
+    world.push(&["feat: gears (#7)"]);
+    let next = world.run(&["version", "--json"]).ok().json();
+    assert_eq!(next["next"], "1.2.0");
+    assert_eq!(next["previous_tag"], "v1.1.0");
+    assert_eq!(next["changes"], 1, "{next}");
+    let proposal = world.run(&["pr", "--dry-run", "--json"]).ok().json();
+    let body = proposal["body"].as_str().unwrap_or_default();
+    assert!(
+        body.contains("gears") && !body.contains("sprocket"),
+        "{body}"
+    );
+
+    // A maintenance line from the final tag, and its patch through a release PR on the line.
+    world.run(&["cut", "--hotfix", "v1.1.0"]).ok();
+    assert_eq!(
+        world.fake.branch_sha(OWNER, NAME, "release/1.1.x"),
+        Some(fixed.clone())
+    );
+    world.push_on("release/1.1.x", &["fix: urgent (#8)"]);
+    world.run(&["pr"]).ok();
+    let pull = world.open_pull();
+    assert_eq!(pull.base_ref, "release/1.1.x");
+    assert!(pull.title.ends_with("release 1.1.1"), "{}", pull.title);
+    world.fake.merge_pull(OWNER, NAME, pull.number, "squash");
+    world.check_out("release/1.1.x");
+    world.release();
+    let patch = release_of(&world, "v1.1.1");
+    assert!(!patch.prerelease);
+    let patch_notes = patch.body.unwrap_or_default();
+    assert!(
+        patch_notes.contains("urgent") && !patch_notes.contains("sprocket"),
+        "{patch_notes}"
+    );
+}
+
+#[test]
+fn a_feature_on_a_line_is_reported_and_refused_when_configured() {
+    let world = World::new();
+    world.run(&["cut", "1.1.0"]).ok();
+    world.push_on("release/1.1.0", &["feat: sneaked in (#9)"]);
+    let run = world.run(&["release", "--prerelease", "rc"]).ok();
+    assert!(
+        run.stderr.contains("sneaked in") && run.stderr.contains("(feat, by"),
+        "{}",
+        run.stderr
+    );
+    assert!(world.fake.tag_sha(OWNER, NAME, "v1.1.0-rc.1").is_some());
+
+    world.push_on("release/1.1.0", &["feat: another (#10)"]);
+    world.checkout.write(
+        "tidegate.toml",
+        "release-type = \"node\"\n[release-lines]\nrefuse-other-types = true\n",
+    );
+    world
+        .run(&["release", "--prerelease", "rc"])
+        .fails_with(1, "refuse-other-types");
+    assert!(world.fake.tag_sha(OWNER, NAME, "v1.1.0-rc.2").is_none());
+}
+
+#[test]
+fn a_teams_candidate_spelling_is_kept_and_the_final_is_only_made_by_promote() {
+    let world = World::new();
+    world.run(&["cut", "1.1.0"]).ok();
+    // The team tagged its first candidate by hand, in its own spelling.
+    world.dev.git(&["fetch", "-q", "origin", "release/1.1.0"]);
+    world.dev.git(&["tag", "v1.1.0-rc1", "FETCH_HEAD"]);
+    world.dev.git(&["push", "-q", "origin", "v1.1.0-rc1"]);
+    world.push_on("release/1.1.0", &["fix: one (#3)"]);
+    world.run(&["release", "--prerelease", "rc"]).ok();
+    assert!(
+        world.fake.tag_sha(OWNER, NAME, "v1.1.0-rc2").is_some(),
+        "{:?}",
+        world.tags()
+    );
+    // A plain release on the line would publish unvoted bits: refused.
+    world
+        .run(&["release"])
+        .fails_with(1, "bump promote v1.1.0-rc2");
+    assert!(world.fake.tag_sha(OWNER, NAME, "v1.1.0").is_none());
+}
+
+#[test]
+fn bad_line_inputs_get_one_line_each() {
+    let world = World::new();
+    world
+        .run(&["cut", "1.1"])
+        .fails_with(2, "not a version to cut a line for");
+    world.run(&["cut", "1.0.0"]).fails_with(2, "1.0.0");
+    world
+        .run(&["cut", "--hotfix", "v9.9.9"])
+        .fails_with(2, "no release tag `v9.9.9`");
+    world
+        .run(&["promote", "v1.0.0"])
+        .fails_with(2, "not a candidate");
+    assert!(world.fake.branch_sha(OWNER, NAME, "release/1.1").is_none());
+}
