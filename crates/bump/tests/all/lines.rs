@@ -223,3 +223,30 @@ fn bad_line_inputs_get_one_line_each() {
         .fails_with(2, "not a candidate");
     assert!(world.fake.branch_sha(OWNER, NAME, "release/1.1").is_none());
 }
+
+#[test]
+fn a_line_cut_with_a_pr_takes_its_bump_through_review() {
+    let world = World::new();
+    world.push(&["feat: sprockets (#5)"]);
+    let cut_from = world.checkout.head();
+    world.checkout.write(
+        "tidegate.toml",
+        "release-type = \"node\"\n[release-lines]\ncut-with = \"pr\"\n",
+    );
+    world.run(&["cut", "1.1.0"]).ok();
+    // The line starts at the cut commit itself; the bump waits in a release PR into it.
+    assert_eq!(
+        world.fake.branch_sha(OWNER, NAME, "release/1.1.0"),
+        Some(cut_from)
+    );
+    let pull = world.open_pull();
+    assert_eq!(pull.base_ref, "release/1.1.0");
+    assert_eq!(pull.title, "chore(release/1.1.0): release 1.1.0");
+    world.fake.merge_pull(OWNER, NAME, pull.number, "squash");
+    world.check_out("release/1.1.0");
+    world.run(&["release", "--prerelease", "rc"]).ok();
+    assert_eq!(
+        world.fake.tag_sha(OWNER, NAME, "v1.1.0-rc.1"),
+        Some(world.checkout.head())
+    );
+}
