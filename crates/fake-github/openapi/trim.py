@@ -76,6 +76,9 @@ OPERATIONS = [
     ("get", "/repos/{owner}/{repo}/releases/tags/{tag}"),
     ("patch", "/repos/{owner}/{repo}/releases/{release_id}"),
     ("post", "/repos/{owner}/{repo}/releases/{release_id}/assets"),  # uploads.github.com
+    ("get", "/repos/{owner}/{repo}/releases/{release_id}/assets"),
+    ("get", "/repos/{owner}/{repo}/releases/assets/{asset_id}"),
+    ("delete", "/repos/{owner}/{repo}/releases/assets/{asset_id}"),
     ("get", "/repos/{owner}/{repo}/tags"),
     # branches
     ("get", "/repos/{owner}/{repo}/branches/{branch}"),

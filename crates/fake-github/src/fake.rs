@@ -14,8 +14,8 @@ use crate::git;
 use crate::json::Urls;
 use crate::server::{Inner, lock, serve};
 use crate::state::{
-    CheckRun, Comment, CommitStatus, Dispatch, Issue, Pull, Release, RepoState, Review, State,
-    Workflow, repo_key,
+    Asset, AssetState, CheckRun, Comment, CommitStatus, Dispatch, Issue, Pull, Release,
+    ReleaseState, RepoState, Review, State, Workflow, github_asset_name, repo_key,
 };
 use crate::util::{next_id, now_iso};
 
@@ -63,6 +63,20 @@ impl FakeGitHub {
             .expect("fake-github's listener has an address")
             .port();
         let web = format!("http://127.0.0.1:{port}");
+        // Release asset bytes are served from another port: another host to a client, which
+        // must not send the token there (GitHub's storage host refuses it too).
+        let storage_listener = std::net::TcpListener::bind("127.0.0.1:0")
+            .expect("fake-github binds its storage port on 127.0.0.1:0");
+        storage_listener
+            .set_nonblocking(true)
+            .expect("fake-github's storage listener can be made non-blocking");
+        let storage = format!(
+            "http://127.0.0.1:{}",
+            storage_listener
+                .local_addr()
+                .expect("fake-github's storage listener has an address")
+                .port()
+        );
         let inner = Arc::new(Inner {
             state: Mutex::new(State {
                 actor: DEFAULT_ACTOR.to_string(),
@@ -71,6 +85,7 @@ impl FakeGitHub {
             urls: Urls {
                 api: format!("{web}/api/v3"),
                 web,
+                storage,
             },
             token: new_token(),
             faults: Mutex::new(FaultState::new(Faults::default())),
@@ -97,7 +112,9 @@ impl FakeGitHub {
                 runtime.block_on(async move {
                     let listener = tokio::net::TcpListener::from_std(listener)
                         .expect("fake-github's listener joins the runtime");
-                    serve(listener, served, stopped).await;
+                    let storage = tokio::net::TcpListener::from_std(storage_listener)
+                        .expect("fake-github's storage listener joins the runtime");
+                    serve(listener, storage, served, stopped).await;
                 });
                 runtime.shutdown_timeout(Duration::from_secs(2));
             })
@@ -639,6 +656,8 @@ impl FakeGitHub {
             body,
             actor: &actor,
             path,
+            accept: "",
+            upload: None,
         };
         let reply = crate::routes::dispatch(&mut state, &rq).expect("the operation is implemented");
         let v = match &reply.payload {
@@ -647,6 +666,69 @@ impl FakeGitHub {
         };
         assert!(reply.is_success(), "{method} {path}: {} {v}", reply.status);
         v
+    }
+
+    /// Turns the repository setting "immutable releases" on or off. Releases published while it
+    /// is on become immutable: no asset can be uploaded to or deleted from them (422), and only
+    /// their title and notes can change. Releases published before keep their state, as on GitHub.
+    pub fn set_immutable_releases(&self, owner: &str, repo: &str, on: bool) {
+        self.with_repo(owner, repo, |r| r.immutable_releases = on);
+    }
+
+    /// The release of `tag` with the highest id (the newest draft when several share the tag).
+    fn release_of<'r>(r: &'r mut RepoState, tag: &str) -> &'r mut ReleaseState {
+        r.releases
+            .iter_mut()
+            .filter(|rel| rel.tag_name == tag)
+            .max_by_key(|rel| rel.id)
+            .expect("the release exists")
+    }
+
+    /// The assets of the release of `tag` (the newest one, drafts included), in upload order.
+    pub fn release_assets(&self, owner: &str, repo: &str, tag: &str) -> Vec<Asset> {
+        self.with_repo(owner, repo, |r| {
+            Self::release_of(r, tag)
+                .assets
+                .iter()
+                .map(AssetState::snapshot)
+                .collect()
+        })
+    }
+
+    /// The bytes of the asset named `name` (as GitHub stored it) on the release of `tag`; `None`
+    /// when there is no such asset or it holds none (an interrupted upload).
+    pub fn asset_bytes(&self, owner: &str, repo: &str, tag: &str, name: &str) -> Option<Vec<u8>> {
+        let file = self.with_repo(owner, repo, |r| {
+            Self::release_of(r, tag)
+                .assets
+                .iter()
+                .find(|a| a.name == name)
+                .and_then(|a| a.file.clone())
+        })?;
+        std::fs::read(file).ok()
+    }
+
+    /// Leaves an interrupted upload named `name` on the release of `tag`, as a failed upload
+    /// does on GitHub: an asset in state `open` with no bytes and no digest, which holds the name
+    /// until it is deleted. Returns its id.
+    pub fn add_failed_upload(&self, owner: &str, repo: &str, tag: &str, name: &str) -> u64 {
+        let actor = self.actor();
+        self.with_repo(owner, repo, |r| {
+            let id = next_id();
+            Self::release_of(r, tag).assets.push(AssetState {
+                id,
+                name: github_asset_name(name),
+                label: None,
+                content_type: "application/octet-stream".to_string(),
+                size: 0,
+                state: "open".to_string(),
+                sha256: None,
+                uploader: actor,
+                created_at: now_iso(),
+                file: None,
+            });
+            id
+        })
     }
 
     /// The tags of the bare repository with the commit each points at, newest name first.

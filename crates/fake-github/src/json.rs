@@ -3,18 +3,21 @@
 use serde_json::{Value, json};
 
 use crate::git::{CommitInfo, FileChange};
+use crate::state::AssetState;
 use crate::state::{
     CheckRun, CommitStatus, Issue, IssueComment, Label, PullData, PullStats, ReleaseState,
     RepoState, Review,
 };
 use crate::util::{enc, iso8601, user_id};
 
-/// The fake's two bases: the API (`http://127.0.0.1:PORT/api/v3`) and the web pages
-/// (`http://127.0.0.1:PORT`), as on GitHub Enterprise Server.
+/// The fake's bases: the API (`http://127.0.0.1:PORT/api/v3`) and the web pages
+/// (`http://127.0.0.1:PORT`), as on GitHub Enterprise Server, and the asset storage on a port of
+/// its own (`http://127.0.0.1:PORT2`): another host to a client, as GitHub's storage is.
 #[derive(Clone, Debug)]
 pub(crate) struct Urls {
     pub api: String,
     pub web: String,
+    pub storage: String,
 }
 
 impl Urls {
@@ -619,12 +622,46 @@ pub(crate) fn release(u: &Urls, r: &RepoState, rel: &ReleaseState) -> Value {
         "body": rel.body,
         "draft": rel.draft,
         "prerelease": rel.prerelease,
-        "immutable": false,
+        "immutable": rel.immutable,
         "created_at": rel.created_at,
         "updated_at": rel.published_at.clone().unwrap_or_else(|| rel.created_at.clone()),
         "published_at": rel.published_at,
         "author": user(u, &rel.author),
-        "assets": [],
+        "assets": rel.assets.iter().map(|a| asset(u, r, rel, a)).collect::<Vec<_>>(),
+    })
+}
+
+/// The tag part of a release's download URLs (`untagged-ID` for a draft, as on GitHub).
+fn download_tag(rel: &ReleaseState) -> String {
+    if rel.draft {
+        format!("untagged-{}", rel.id)
+    } else {
+        enc(&rel.tag_name)
+    }
+}
+
+/// A `release-asset`, with GitHub's `digest` (`sha256:<hex>`).
+pub(crate) fn asset(u: &Urls, r: &RepoState, rel: &ReleaseState, a: &AssetState) -> Value {
+    json!({
+        "url": format!("{}/releases/assets/{}", u.repo_api(r), a.id),
+        "browser_download_url": format!(
+            "{}/releases/download/{}/{}",
+            u.repo_web(r),
+            download_tag(rel),
+            enc(&a.name)
+        ),
+        "id": a.id,
+        "node_id": format!("RA_kwDO{}", a.id),
+        "name": a.name,
+        "label": a.label,
+        "state": a.state,
+        "content_type": a.content_type,
+        "size": a.size,
+        "digest": a.sha256.as_ref().map(|h| format!("sha256:{h}")),
+        "download_count": 0,
+        "created_at": a.created_at,
+        "updated_at": a.created_at,
+        "uploader": user(u, &a.uploader),
     })
 }
 

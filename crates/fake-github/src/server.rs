@@ -9,9 +9,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
+use http_body_util::BodyExt;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::{Notify, oneshot};
 
 use crate::contract::{self, REST_DOCS};
@@ -20,7 +23,7 @@ use crate::json::Urls;
 use crate::reply::{
     Payload, Reply, SECONDARY_RATE_LIMIT_DOCS, UNICORN_HTML, secondary_rate_limit_message,
 };
-use crate::routes::{self, Rq};
+use crate::routes::{self, Rq, STORAGE_PREFIX, Upload};
 use crate::state::State;
 
 /// Locks a mutex, carrying on after a panic elsewhere (the state stays usable for assertions).
@@ -51,7 +54,9 @@ struct RawRequest {
     path: String,
     query: String,
     authorization: Option<String>,
+    accept: String,
     body: Bytes,
+    upload: Option<Upload>,
 }
 
 struct Outcome {
@@ -219,6 +224,8 @@ impl Inner {
                 body: &body,
                 actor: &actor,
                 path: &path,
+                accept: &req.accept,
+                upload: req.upload.as_ref(),
             };
             routes::dispatch(&mut state, &rq)
         };
@@ -263,25 +270,131 @@ fn into_response(outcome: Outcome) -> Response<Body> {
     })
 }
 
+/// The documented upload operation, whose body is streamed to disk rather than read into memory.
+const UPLOAD: &str = "POST /repos/{owner}/{repo}/releases/{release_id}/assets";
+
+/// Streams an upload's body into a new file in the fake's directory, hashing it on the way:
+/// hundreds of megabytes pass without being held in memory, and with no size limit.
+async fn receive_upload(
+    inner: &Inner,
+    content_type: Option<String>,
+    mut body: hyper::body::Incoming,
+) -> std::io::Result<Upload> {
+    let dir = inner.dir.path().join("assets");
+    tokio::fs::create_dir_all(&dir).await?;
+    let file = dir.join(format!("upload-{}", crate::util::next_id()));
+    let mut out = tokio::fs::File::create(&file).await?;
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    let written: std::io::Result<()> = async {
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(std::io::Error::other)?;
+            if let Ok(data) = frame.into_data() {
+                hasher.update(&data);
+                size += data.len() as u64;
+                out.write_all(&data).await?;
+            }
+        }
+        out.flush().await
+    }
+    .await;
+    if let Err(e) = written {
+        let _ = tokio::fs::remove_file(&file).await;
+        return Err(e);
+    }
+    let sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Upload {
+        file,
+        size,
+        sha256,
+        content_type,
+    })
+}
+
+fn plain(status: StatusCode, text: &str) -> Response<Body> {
+    let mut response = Response::new(Body::from(format!("{text}\n")));
+    *response.status_mut() = status;
+    response
+}
+
+/// The storage host: an asset's bytes by id, streamed from disk. Like GitHub's storage (whose
+/// URLs are signed), it refuses a request that carries an `Authorization` header.
+async fn storage(inner: &Inner, parts: &hyper::http::request::Parts, id: &str) -> Response<Body> {
+    if parts.headers.contains_key("authorization") {
+        return plain(
+            StatusCode::BAD_REQUEST,
+            "fake-github storage: only one auth mechanism allowed; the URL is signed, send no Authorization header",
+        );
+    }
+    let file = id.parse::<u64>().ok().and_then(|id| {
+        lock(&inner.state).repos.values().find_map(|r| {
+            r.releases
+                .iter()
+                .flat_map(|rel| &rel.assets)
+                .find(|a| a.id == id)
+                .and_then(|a| a.file.clone())
+        })
+    });
+    let Some(opened) = (match file {
+        Some(path) => tokio::fs::File::open(path).await.ok(),
+        None => None,
+    }) else {
+        return plain(StatusCode::NOT_FOUND, "fake-github storage: no such asset");
+    };
+    let length = opened.metadata().await.map(|m| m.len()).unwrap_or_default();
+    let mut response = Response::new(Body::from_stream(tokio_util::io::ReaderStream::new(opened)));
+    let headers = response.headers_mut();
+    headers.insert(
+        "content-type",
+        hyper::header::HeaderValue::from_static("application/octet-stream"),
+    );
+    headers.insert("content-length", length.into());
+    response
+}
+
 async fn handle(
     inner: Arc<Inner>,
     req: Request<hyper::body::Incoming>,
     kill: Arc<Notify>,
 ) -> Response<Body> {
     let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(Body::new(body), 64 * 1024 * 1024)
-        .await
-        .unwrap_or_default();
+    if let Some(id) = parts.uri.path().strip_prefix(STORAGE_PREFIX) {
+        return storage(&inner, &parts, id).await;
+    }
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let is_upload = contract::match_operation(parts.method.as_str(), parts.uri.path())
+        .is_some_and(|m| m.op.key() == UPLOAD);
+    let (body, upload) = if is_upload {
+        match receive_upload(&inner, header("content-type"), body).await {
+            Ok(upload) => (Bytes::new(), Some(upload)),
+            // The client went away mid-body: nothing is stored, and nobody reads an answer.
+            Err(_) => return plain(StatusCode::BAD_REQUEST, "fake-github: upload interrupted"),
+        }
+    } else {
+        let bytes = axum::body::to_bytes(Body::new(body), 64 * 1024 * 1024)
+            .await
+            .unwrap_or_default();
+        (bytes, None)
+    };
+    let upload_file = upload.as_ref().map(|u| u.file.clone());
     let raw = RawRequest {
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),
         query: parts.uri.query().unwrap_or_default().to_string(),
-        authorization: parts
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
+        authorization: header("authorization"),
+        accept: header("accept").unwrap_or_default(),
         body,
+        upload,
     };
     let worker = Arc::clone(&inner);
     let outcome = match tokio::task::spawn_blocking(move || worker.process(raw)).await {
@@ -293,6 +406,10 @@ async fn handle(
             request_id: String::new(),
         },
     };
+    // A refused or faulted upload keeps nothing; a stored one's file belongs to its asset.
+    if let (Some(file), false) = (upload_file, outcome.reply.is_success()) {
+        let _ = tokio::fs::remove_file(file).await;
+    }
     if !outcome.delay.is_zero() {
         tokio::time::sleep(outcome.delay).await;
     }
@@ -304,16 +421,18 @@ async fn handle(
     into_response(outcome)
 }
 
-/// Serves until `stop` fires. Each connection can be killed by its handler (drop-after-write).
+/// Serves on both listeners (the API and web host, and the storage host) until `stop` fires.
+/// Each connection can be killed by its handler (drop-after-write).
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
+    storage: tokio::net::TcpListener,
     inner: Arc<Inner>,
     mut stop: oneshot::Receiver<()>,
 ) {
     loop {
         tokio::select! {
             _ = &mut stop => break,
-            accepted = listener.accept() => {
+            accepted = async { tokio::select! { a = listener.accept() => a, a = storage.accept() => a } } => {
                 let Ok((stream, _)) = accepted else { continue };
                 let inner = Arc::clone(&inner);
                 tokio::spawn(async move {

@@ -51,6 +51,24 @@ pub struct Release {
     pub prerelease: bool,
     /// Whether GitHub would show it as the repository's latest release.
     pub latest: bool,
+    /// Published while the repository had immutable releases on: its assets are frozen.
+    pub immutable: bool,
+}
+
+/// A snapshot of one release asset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Asset {
+    pub id: u64,
+    /// The name as GitHub stores it (after renaming special characters).
+    pub name: String,
+    pub label: Option<String>,
+    pub content_type: String,
+    pub size: u64,
+    /// `uploaded`, or `open` for an upload that never finished (GitHub's docs call it `starter`;
+    /// its schema allows `uploaded` and `open` only).
+    pub state: String,
+    /// `sha256:<hex>` of the bytes, for uploaded assets.
+    pub digest: Option<String>,
 }
 
 /// A recorded `workflow_dispatch` (`POST actions/workflows/{workflow_id}/dispatches`).
@@ -102,6 +120,9 @@ pub(crate) struct RepoState {
     pub tag_rules: Vec<String>,
     pub workflows: Vec<Workflow>,
     pub dispatches: Vec<Dispatch>,
+    /// The repository setting "immutable releases": releases published while it is on freeze
+    /// their assets.
+    pub immutable_releases: bool,
 }
 
 impl RepoState {
@@ -125,6 +146,7 @@ impl RepoState {
             tag_rules: Vec::new(),
             workflows: Vec::new(),
             dispatches: Vec::new(),
+            immutable_releases: false,
         }
     }
 
@@ -297,6 +319,74 @@ pub(crate) struct ReleaseState {
     pub published_at: Option<String>,
     /// `make_latest` as last sent (applied when the release is published).
     pub make_latest: Option<String>,
+    /// Published while the repository had immutable releases on.
+    pub immutable: bool,
+    pub assets: Vec<AssetState>,
+}
+
+/// A release asset. Its bytes live in a file in the fake's temporary directory, never in memory,
+/// so tests can upload hundreds of megabytes.
+#[derive(Clone, Debug)]
+pub(crate) struct AssetState {
+    pub id: u64,
+    pub name: String,
+    pub label: Option<String>,
+    pub content_type: String,
+    pub size: u64,
+    /// `uploaded` or `open` (an interrupted upload).
+    pub state: String,
+    /// Lower-case hex SHA-256 of the bytes (uploaded assets only).
+    pub sha256: Option<String>,
+    pub uploader: String,
+    pub created_at: String,
+    /// The bytes (none for an interrupted upload).
+    pub file: Option<PathBuf>,
+}
+
+impl AssetState {
+    pub(crate) fn snapshot(&self) -> Asset {
+        Asset {
+            id: self.id,
+            name: self.name.clone(),
+            label: self.label.clone(),
+            content_type: self.content_type.clone(),
+            size: self.size,
+            state: self.state.clone(),
+            digest: self.sha256.as_ref().map(|h| format!("sha256:{h}")),
+        }
+    }
+
+    /// Removes the bytes from disk (the asset or its release was deleted).
+    pub(crate) fn remove_file(&self) {
+        if let Some(file) = &self.file {
+            let _ = std::fs::remove_file(file);
+        }
+    }
+}
+
+/// GitHub's renaming of an uploaded asset's name: each run of characters other than ASCII
+/// letters, digits, `-`, `_` and `+` (dots included) becomes one `.`, and leading and trailing
+/// dots go (`My App (1).zip` → `My.App.1.zip`). GitHub transliterates some
+/// non-ASCII letters (`ŋ` → `ng`) where the fake writes a dot.
+pub(crate) fn github_asset_name(name: &str) -> String {
+    let kept = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+');
+    let mut out = String::new();
+    let mut run = String::new();
+    for c in name.chars() {
+        if kept(c) {
+            if !run.is_empty() {
+                out.push('.');
+                run.clear();
+            }
+            out.push(c);
+        } else {
+            run.push(c);
+        }
+    }
+    if !run.is_empty() {
+        out.push('.');
+    }
+    out.trim_matches('.').to_string()
 }
 
 impl ReleaseState {
@@ -310,6 +400,7 @@ impl ReleaseState {
             draft: self.draft,
             prerelease: self.prerelease,
             latest: latest == Some(self.id),
+            immutable: self.immutable,
         }
     }
 

@@ -2,6 +2,7 @@
 //! Enterprise Server `https://host/api/v3`), a token that is masked and never printed, one retry
 //! policy, pagination by `Link` headers, and errors that say what to do.
 
+pub mod assets;
 mod error;
 pub mod gitdata;
 pub mod overrides;
@@ -183,6 +184,8 @@ pub struct Reply {
 /// A client for one repository.
 pub struct GitHub {
     octo: Octocrab,
+    /// `scheme://host[:port]` of the API URL: where the token may be sent besides the API.
+    api_origin: String,
     repo: RepoId,
     token: Token,
     retry: RetryPolicy,
@@ -245,22 +248,14 @@ impl GitHub {
             (Some("http"), Some("127.0.0.1" | "localhost" | "[::1]")) => {}
             _ => return Err(bad_api_url(api_url)),
         }
-        let octo = Octocrab::builder()
-            .base_uri(uri)
-            .map_err(|_| bad_api_url(api_url))?
-            .personal_token(token.0.clone())
-            .add_header(
-                http::HeaderName::from_static("x-github-api-version"),
-                "2022-11-28".to_string(),
-            )
-            // Retries are ours (see `retry`): octocrab's would retry 5xx at once and hide them.
-            .add_retry_config(octocrab::service::middleware::retry::RetryConfig::None)
-            .set_connect_timeout(Some(std::time::Duration::from_secs(10)))
-            .set_read_timeout(Some(std::time::Duration::from_secs(60)))
-            .build()
-            .map_err(|e| Error::Transport(e.to_string()))?;
+        let octo = build_client(uri, Some(&token), READ_TIMEOUT).map_err(|e| match e {
+            Error::Usage(_) => bad_api_url(api_url),
+            other => other,
+        })?;
+        let api_origin = origin(api_url);
         Ok(Self {
             octo,
+            api_origin,
             repo,
             token,
             retry,
@@ -344,6 +339,14 @@ impl GitHub {
                 )));
             }
         };
+        self.reply_of(sent).await
+    }
+
+    /// The reply to a sent request: its JSON body on a 2xx, else a [`retry::Failure`].
+    async fn reply_of(
+        &self,
+        sent: Result<http::Response<ResponseBody>, octocrab::Error>,
+    ) -> Result<Reply, retry::Failure> {
         let response = sent.map_err(|e| retry::Failure::Transport(transport_message(&e)))?;
         let status = response.status();
         let headers = response.headers().clone();
@@ -370,6 +373,49 @@ impl GitHub {
                 body,
             })
         }
+    }
+}
+
+/// The body of an answer, as octocrab hands it over.
+type ResponseBody = http_body_util::combinators::BoxBody<bytes::Bytes, octocrab::Error>;
+
+/// How long a request may wait for the server's next bytes.
+const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// An octocrab client for `base` (the token, when given, goes only to `base`'s host: octocrab
+/// adds it to no other), with Tidegate's headers and none of octocrab's retries.
+fn build_client(
+    base: http::Uri,
+    token: Option<&Token>,
+    read_timeout: std::time::Duration,
+) -> Result<Octocrab, Error> {
+    let mut builder = Octocrab::builder()
+        .base_uri(base)
+        .map_err(|_| Error::Usage("not a URL".to_string()))?;
+    if let Some(token) = token {
+        builder = builder.personal_token(token.0.clone());
+    }
+    builder
+        .add_header(
+            http::HeaderName::from_static("x-github-api-version"),
+            "2022-11-28".to_string(),
+        )
+        // Retries are ours (see `retry`): octocrab's would retry 5xx at once and hide them.
+        .add_retry_config(octocrab::service::middleware::retry::RetryConfig::None)
+        .set_connect_timeout(Some(std::time::Duration::from_secs(10)))
+        .set_read_timeout(Some(read_timeout))
+        .build()
+        .map_err(|e| Error::Transport(e.to_string()))
+}
+
+/// `scheme://authority` of a URL (empty when it has none).
+fn origin(url: &str) -> String {
+    match url.parse::<http::Uri>() {
+        Ok(uri) => match (uri.scheme_str(), uri.authority()) {
+            (Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
+            _ => String::new(),
+        },
+        Err(_) => String::new(),
     }
 }
 

@@ -28,8 +28,14 @@ pub struct Release {
     pub prerelease: bool,
     #[serde(default)]
     pub html_url: String,
+    /// The asset upload URL template (`…/assets{?name,label}`).
     #[serde(default)]
     pub upload_url: String,
+    /// Published while the repository had immutable releases on: assets can no longer change.
+    #[serde(default)]
+    pub immutable: bool,
+    #[serde(default)]
+    pub assets: Vec<crate::assets::Asset>,
 }
 
 /// What to create.
@@ -45,7 +51,7 @@ pub struct NewRelease<'a> {
     pub make_latest: bool,
 }
 
-fn parse(value: Value) -> Result<Release, Error> {
+pub(crate) fn parse(value: Value) -> Result<Release, Error> {
     serde_json::from_value(value)
         .map_err(|e| Error::Unexpected(format!("GitHub sent a release Tidegate cannot read: {e}")))
 }

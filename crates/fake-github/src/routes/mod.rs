@@ -1,5 +1,6 @@
 //! The operations the fake serves, by documented operation key, and what they share.
 
+mod assets;
 mod checks;
 mod gitdata;
 mod issues;
@@ -8,6 +9,8 @@ mod refs;
 mod releases;
 mod repos;
 mod workflows;
+
+pub(crate) use assets::STORAGE_PREFIX;
 
 use git2::Repository;
 use serde_json::Value;
@@ -29,6 +32,21 @@ pub(crate) struct Rq<'a> {
     pub actor: &'a str,
     /// The request path, without the `/api/v3` prefix.
     pub path: &'a str,
+    /// The `Accept` header (empty when none was sent).
+    pub accept: &'a str,
+    /// The body of an asset upload, already on disk.
+    pub upload: Option<&'a Upload>,
+}
+
+/// An uploaded body, streamed to a file in the fake's temporary directory as it arrived. The
+/// asset made of it keeps the file; the server removes it when the upload is refused.
+#[derive(Debug)]
+pub(crate) struct Upload {
+    pub file: std::path::PathBuf,
+    pub size: u64,
+    /// Lower-case hex SHA-256 of the bytes.
+    pub sha256: String,
+    pub content_type: Option<String>,
 }
 
 impl Rq<'_> {
@@ -123,6 +141,10 @@ pub(crate) fn dispatch(st: &mut State, rq: &Rq<'_>) -> Option<Reply> {
         "POST /repos/{owner}/{repo}/releases/generate-notes" => releases::generate_notes(st, rq),
         "GET /repos/{owner}/{repo}/releases/{release_id}" => releases::get(st, rq),
         "DELETE /repos/{owner}/{repo}/releases/{release_id}" => releases::delete(st, rq),
+        "POST /repos/{owner}/{repo}/releases/{release_id}/assets" => assets::upload(st, rq),
+        "GET /repos/{owner}/{repo}/releases/{release_id}/assets" => assets::list(st, rq),
+        "GET /repos/{owner}/{repo}/releases/assets/{asset_id}" => assets::get(st, rq),
+        "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}" => assets::delete(st, rq),
         "POST /repos/{owner}/{repo}/git/blobs" => gitdata::create_blob(st, rq),
         "POST /repos/{owner}/{repo}/git/trees" => gitdata::create_tree(st, rq),
         "POST /repos/{owner}/{repo}/git/commits" => gitdata::create_commit(st, rq),

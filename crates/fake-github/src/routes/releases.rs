@@ -111,6 +111,8 @@ pub(crate) fn create(st: &mut State, rq: &Rq<'_>) -> Handled {
         created_at: now.clone(),
         published_at: (!draft).then_some(now),
         make_latest: rq.s("make_latest").map(str::to_string),
+        immutable: !draft && r.immutable_releases,
+        assets: Vec::new(),
     };
     let body = json::release(rq.urls, r, &release);
     let (id, make_latest) = (release.id, release.make_latest.clone());
@@ -175,6 +177,22 @@ pub(crate) fn update(st: &mut State, rq: &Rq<'_>) -> Handled {
     }
     if let Some(v) = rq.s("make_latest") {
         next.make_latest = Some(v.to_string());
+    }
+    // An immutable release keeps its tag, commit and kind; only its title and notes change.
+    if current.immutable
+        && (next.tag_name != current.tag_name
+            || next.target_commitish != current.target_commitish
+            || next.draft
+            || next.prerelease != current.prerelease)
+    {
+        return Err(Reply::error(
+            422,
+            "Cannot modify an immutable release: only its title and notes can change.",
+            rq.docs(),
+        ));
+    }
+    if current.draft && !next.draft {
+        next.immutable = r.immutable_releases;
     }
     // One published release a tag (drafts may share it).
     if !next.draft
@@ -244,10 +262,13 @@ pub(crate) fn generate_notes(st: &mut State, rq: &Rq<'_>) -> Handled {
 pub(crate) fn delete(st: &mut State, rq: &Rq<'_>) -> Handled {
     let id = rq.number("release_id")?;
     let r = repo(st, rq)?;
-    let before = r.releases.len();
-    r.releases.retain(|rel| rel.id != id);
-    if r.releases.len() == before {
-        return Err(rq.not_found());
+    let at = r
+        .releases
+        .iter()
+        .position(|rel| rel.id == id)
+        .ok_or_else(|| rq.not_found())?;
+    for asset in &r.releases.remove(at).assets {
+        asset.remove_file();
     }
     Ok(Reply::empty(204))
 }

@@ -66,22 +66,37 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
 
 /// Sends one request; `Err` when the connection ends without a complete response.
 pub fn send(method: &str, url: &str, auth: Option<&str>, body: Option<&[u8]>) -> io::Result<Resp> {
+    let mut headers = vec![("Accept", "application/vnd.github+json")];
+    if let Some(a) = auth {
+        headers.push(("Authorization", a));
+    }
+    let body = body.unwrap_or_default();
+    if !body.is_empty() || matches!(method, "POST" | "PATCH" | "PUT") {
+        headers.push(("Content-Type", "application/json"));
+    }
+    send_with(method, url, &headers, body)
+}
+
+/// Sends one request with these headers (`Content-Length` is added); `Err` when the connection
+/// ends without a complete response.
+pub fn send_with(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> io::Result<Resp> {
     let (host, target) = split_url(url);
     let mut stream = TcpStream::connect(&host)?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut head = format!(
         "{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\
-         Accept: application/vnd.github+json\r\nUser-Agent: fake-github-tests\r\n"
+         User-Agent: fake-github-tests\r\n"
     );
-    if let Some(a) = auth {
-        head.push_str(&format!("Authorization: {a}\r\n"));
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
-    let body = body.unwrap_or_default();
     if !body.is_empty() || matches!(method, "POST" | "PATCH" | "PUT") {
-        head.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
@@ -167,12 +182,60 @@ impl Client {
         )
     }
 
+    /// Uploads `bytes` as a release asset to `upload_url` (the release's template, expanded with
+    /// `name`), without checking the answer.
+    pub fn raw_upload(&self, upload_url: &str, name: &str, bytes: &[u8]) -> io::Result<Resp> {
+        let base = upload_url.split('{').next().unwrap_or(upload_url);
+        let name = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
+        let auth = format!("Bearer {}", self.token);
+        send_with(
+            "POST",
+            &format!("{base}?name={name}"),
+            &[
+                ("Authorization", &auth),
+                ("Accept", "application/vnd.github+json"),
+                ("Content-Type", "application/zip"),
+            ],
+            bytes,
+        )
+    }
+
+    /// [`Client::raw_upload`], with the answer checked against the documented schema.
+    pub fn upload(&self, upload_url: &str, name: &str, bytes: &[u8]) -> Resp {
+        let resp = self
+            .raw_upload(upload_url, name, bytes)
+            .expect("the fake answers");
+        self.checked(
+            "POST",
+            upload_url.split('{').next().unwrap_or(upload_url),
+            resp,
+        )
+    }
+
+    /// A GET with another `Accept` header (`application/octet-stream` for an asset's bytes),
+    /// checked against the documented schema.
+    pub fn get_accept(&self, path: &str, accept: &str) -> Resp {
+        let auth = format!("Bearer {}", self.token);
+        let resp = send_with(
+            "GET",
+            &self.url(path),
+            &[("Authorization", &auth), ("Accept", accept)],
+            &[],
+        )
+        .expect("the fake answers");
+        self.checked("GET", path, resp)
+    }
+
     /// Sends and checks the answer against the documented schema for its status.
     pub fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Resp {
         let resp = self
             .raw(method, path, body)
             .map_err(|e| format!("{method} {path}: {e}"))
             .expect("the fake answers");
+        self.checked(method, path, resp)
+    }
+
+    fn checked(&self, method: &str, path: &str, resp: Resp) -> Resp {
         let url = self.url(path);
         let (_, target) = split_url(&url);
         let only_path = target.split('?').next().unwrap_or_default().to_string();

@@ -11,7 +11,6 @@ use crate::support::{Fx, OWNER, REPO};
 /// Documented operations the fake does not implement (they answer 404 and are reported as contract
 /// violations if called).
 const NOT_IMPLEMENTED: &[&str] = &[
-    "POST /repos/{owner}/{repo}/releases/{release_id}/assets",
     "GET /repos/{owner}/{repo}/deployments",
     "POST /repos/{owner}/{repo}/deployments",
     "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
@@ -331,6 +330,22 @@ fn every_implemented_operation_answers_as_documented() {
         json!({ "tag_name": "v1.0.0", "draft": true }),
     );
     let spare_id = spare.json()["id"].as_u64().expect("an id");
+    let upload_url = spare.json()["upload_url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let asset = c.upload(&upload_url, "widgets.zip", b"zip");
+    assert_eq!(asset.status, 201);
+    let asset_id = asset.json()["id"].as_u64().expect("an id");
+    let assets = c.get(&fx.p(&format!("/releases/{spare_id}/assets")));
+    assert_eq!(assets.json()[0]["name"], "widgets.zip");
+    let one = c.get(&fx.p(&format!("/releases/assets/{asset_id}")));
+    assert_eq!(one.json()["size"], 3);
+    assert_eq!(
+        c.delete(&fx.p(&format!("/releases/assets/{asset_id}")))
+            .status,
+        204
+    );
     assert_eq!(
         c.delete(&fx.p(&format!("/releases/{spare_id}"))).status,
         204

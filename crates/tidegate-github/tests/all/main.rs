@@ -2,6 +2,7 @@
 //! end, huge error bodies, redirects. A canned HTTP/1.1 server on a local port answers each
 //! request with what the test's function returns, and counts the requests.
 
+mod assets;
 mod misbehaving;
 
 use std::io::{BufRead, BufReader, Read, Write};
