@@ -32,7 +32,8 @@ pub struct ChecksumEntry {
 
 /// The entries of a `SHA256SUMS` file (`file` names it in errors). Refused, with the line number:
 /// a line that is not `<64 hex digits>  <name>` (or ` *<name>`, sha256sum's binary mode), a name
-/// with a folder, a name listed twice; and a file with no entry.
+/// with a folder, a name listed twice; and a file with no entry. Blank lines and Windows line
+/// ends are read as `sha256sum -c` reads them.
 pub fn parse_sha256sums(file: &str, text: &str) -> Result<Vec<ChecksumEntry>> {
     parse(file, text, 64)
 }
@@ -53,14 +54,15 @@ fn parse(file: &str, text: &str, digits: usize) -> Result<Vec<ChecksumEntry>> {
     let mut names = BTreeSet::new();
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
-        if line.ends_with('\r') {
-            return Err(refuse(
-                number,
-                "it ends with a carriage return (Windows line end)",
-            ));
+        // As `sha256sum -c`: blank lines and Windows line ends are fine.
+        if line.is_empty() {
+            continue;
+        }
+        if line.len() < digits {
+            return Err(refuse(number, "it is too short"));
         }
         let Some((digest, rest)) = line.split_at_checked(digits) else {
-            return Err(refuse(number, "it is too short"));
+            return Err(refuse(number, "the digest is not hexadecimal"));
         };
         if !digest.chars().all(|c| c.is_ascii_hexdigit()) {
             return Err(refuse(number, "the digest is not hexadecimal"));
