@@ -178,16 +178,19 @@ pub fn promote_checksum_file(
     } else {
         parse_sha256sums(file_name, text)?
     };
-    let renamed: Vec<(String, String)> = entries
-        .into_iter()
-        .map(|entry| {
-            let name = final_name(&entry.name, candidate_version, final_version);
-            (name, entry.digest)
-        })
-        .collect();
-    Ok(sha256sums(
-        renamed
-            .iter()
-            .map(|(name, digest)| (name.as_str(), digest.as_str())),
-    ))
+    let mut renamed: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for entry in entries {
+        let name = final_name(&entry.name, candidate_version, final_version);
+        if let Some((first, _)) = renamed.get(&name) {
+            return Err(Error::FinalNameClash {
+                name: shown(&name),
+                first: shown(first),
+                second: shown(&entry.name),
+            });
+        }
+        renamed.insert(name, (entry.name, entry.digest));
+    }
+    Ok(sha256sums(renamed.iter().map(|(name, (_, digest))| {
+        (name.as_str(), digest.as_str())
+    })))
 }

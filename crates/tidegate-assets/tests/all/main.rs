@@ -3,7 +3,7 @@
 
 mod checksums;
 mod collect;
-// mod promotion;
+mod promotion;
 // mod signing;
 
 use std::path::Path;
