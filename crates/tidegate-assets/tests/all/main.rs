@@ -4,7 +4,7 @@
 mod checksums;
 mod collect;
 mod promotion;
-// mod signing;
+mod signing;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
