@@ -408,3 +408,96 @@ esac
         "gpg inherits nothing else (not HOME, not the secrets' variables): {variables:?}"
     );
 }
+
+#[test]
+fn a_promoted_candidates_assets_still_verify_under_their_final_names() {
+    use tidegate_assets::{PromotionAction, promote_checksum_file, promotion_plan};
+    let dir = TempDir::new().expect("temp");
+    write(
+        dir.path(),
+        "candidate/app-1.4.0-rc.2-linux.tar.gz",
+        "the voted bits",
+    );
+    write(dir.path(), "candidate/NOTICE.txt", "notice");
+    let candidate = dir.path().join("candidate");
+    let files = collect(dir.path(), &strings(&["candidate/*"])).expect("collects");
+    let keyring = import_test_key();
+    let names: Vec<String> = prepare(&files, &candidate, Some(&keyring))
+        .expect("prepares")
+        .into_iter()
+        .map(|asset| asset.name)
+        .collect();
+    let promoted = dir.path().join("final");
+    std::fs::create_dir(&promoted).expect("final");
+
+    let plan = promotion_plan(&names, "v1.4.0-rc.2", "v1.4.0", true).expect("plans");
+    // What the caller does with the plan: copy, rewrite, then sign what was rewritten.
+    for step in &plan {
+        let from = candidate.join(&step.candidate_name);
+        let to = promoted.join(&step.final_name);
+        match step.action {
+            PromotionAction::Reuse => {
+                std::fs::copy(&from, &to).expect("copy");
+            }
+            PromotionAction::Regenerate => {
+                let text = std::fs::read_to_string(&from).expect("read");
+                let rewritten =
+                    promote_checksum_file(&step.candidate_name, &text, "1.4.0-rc.2", "1.4.0")
+                        .expect("rewrites");
+                std::fs::write(&to, rewritten).expect("write");
+            }
+            PromotionAction::Resign => {}
+        }
+    }
+    for step in &plan {
+        if step.action == PromotionAction::Resign {
+            let signed = promoted.join(step.final_name.trim_end_matches(".asc"));
+            keyring.sign_detached(&signed, &promoted).expect("signs");
+        }
+    }
+
+    let mut listed: Vec<String> = std::fs::read_dir(&promoted)
+        .expect("lists")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        [
+            "NOTICE.txt",
+            "NOTICE.txt.asc",
+            "NOTICE.txt.sha512",
+            "SHA256SUMS",
+            "SHA256SUMS.asc",
+            "app-1.4.0-linux.tar.gz",
+            "app-1.4.0-linux.tar.gz.asc",
+            "app-1.4.0-linux.tar.gz.sha512",
+        ]
+    );
+    assert!(
+        run_in(&promoted, "sha256sum", &["--strict", "-c", "SHA256SUMS"])
+            .status
+            .success()
+    );
+    for sha512 in ["NOTICE.txt.sha512", "app-1.4.0-linux.tar.gz.sha512"] {
+        assert!(
+            run_in(&promoted, "sha512sum", &["--strict", "-c", sha512])
+                .status
+                .success(),
+            "{sha512}"
+        );
+    }
+    for signed in ["NOTICE.txt", "SHA256SUMS", "app-1.4.0-linux.tar.gz"] {
+        let signature = promoted.join(format!("{signed}.asc"));
+        assert!(
+            verifies(&key().public, &signature, &promoted.join(signed)),
+            "{signed}"
+        );
+    }
+}
