@@ -123,16 +123,15 @@ pub enum Error {
 
 /// A name or path as it may be shown on one line: control characters escaped.
 fn shown(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
+    let mut line = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            line.extend(c.escape_default());
+        } else {
+            line.push(c);
+        }
+    }
+    line
 }
 
 fn shown_path(path: &std::path::Path) -> String {
@@ -150,6 +149,13 @@ fn write_whole(path: &std::path::Path, contents: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(std::path::Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
     file.write_all(contents).map_err(failed)?;
+    // Checksums and signatures are public: readable like the files they describe, not 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let readable = std::fs::Permissions::from_mode(0o644);
+        file.as_file().set_permissions(readable).map_err(failed)?;
+    }
     file.persist(path).map_err(|e| failed(e.error))?;
     Ok(())
 }

@@ -31,6 +31,12 @@ fn checksum_files_pass_sha256sum_and_sha512sum_and_fail_after_a_file_changes() {
         ]
     );
     let sums = std::fs::read_to_string(dist.join("SHA256SUMS")).expect("written");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(dist.join("SHA256SUMS"))
+            .expect("written")
+            .permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o644, "public, like the files it lists");
     let lines: Vec<&str> = sums.lines().collect();
     assert_eq!(lines.len(), 2);
     assert!(
