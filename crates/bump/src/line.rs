@@ -517,6 +517,8 @@ pub struct PromoteArgs {
     /// The package whose candidate it is (by configured path), when tags alone do not say.
     #[arg(long)]
     pub package: Vec<String>,
+    #[command(flatten)]
+    pub signing: crate::assets::Signing,
     /// Say what would be made, from the checkout alone: no token, no network.
     #[arg(long)]
     pub dry_run: bool,
@@ -642,7 +644,7 @@ pub fn promote(args: &PromoteArgs) -> Result<()> {
             ),
         );
     }
-    let signing = crate::assets::Signing::default().load()?;
+    let signing = args.signing.load(history.root())?;
     let repo = args.checkout.remote.repo(&history)?;
     let done = args.checkout.remote.run(repo, |gh| async move {
         crate::assets::promote(&gh, &promotion, signing.as_ref())

@@ -45,6 +45,16 @@ pub struct ReleaseArgs {
     /// release, which `bump promote` makes. On a line's branch, `release-lines.candidates` sets it.
     #[arg(long, value_name = "LABEL")]
     pub prerelease: Option<String>,
+    /// Attach the files these globs match (relative to the repository root; repeatable) to the
+    /// release, with SHA256SUMS and NAME.sha512 (and NAME.asc with a signing key). The release is
+    /// a draft until every asset is uploaded and checked by digest.
+    #[arg(long, value_name = "GLOB")]
+    pub assets: Vec<String>,
+    #[command(flatten)]
+    pub signing: crate::assets::Signing,
+    /// Replace an asset already on the release that holds other bytes (refused otherwise).
+    #[arg(long)]
+    pub replace: bool,
     /// Say what would be tagged, from the checkout alone: no token, no network.
     #[arg(long)]
     pub dry_run: bool,
@@ -70,6 +80,8 @@ struct Item {
     new: bool,
     /// Its release existed before this run (a rerun may still owe the PR its bookkeeping).
     released_before: bool,
+    /// The assets it carries, as published.
+    assets: Vec<crate::assets::Published>,
 }
 
 pub fn run(args: &ReleaseArgs) -> Result<()> {
@@ -142,7 +154,29 @@ pub fn run(args: &ReleaseArgs) -> Result<()> {
         }
     }
     let to_tag: Vec<&Item> = items.iter().filter(|i| i.tagged.is_none()).collect();
+    if !args.assets.is_empty() && items.len() > 1 {
+        return Err(UsageError(format!(
+            "--assets attaches files to one release, and this run releases {} packages ({}): choose one with --package",
+            items.len(),
+            items.iter().map(|i| i.path.as_str()).collect::<Vec<_>>().join(", ")
+        ))
+        .into());
+    }
     if args.dry_run {
+        if !args.assets.is_empty() {
+            let files = tidegate_assets::collect(history.root(), &args.assets)
+                .map_err(|e| UsageError(e.to_string()))?;
+            let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+            notice(&format!(
+                "would attach {} with SHA256SUMS and a .sha512 each{}",
+                names.join(", "),
+                if args.signing.signing_key_env.is_some() {
+                    ", signed"
+                } else {
+                    ""
+                }
+            ));
+        }
         if args.json {
             let would: Vec<Value> = to_tag
                 .iter()
@@ -171,11 +205,27 @@ pub fn run(args: &ReleaseArgs) -> Result<()> {
         return report(&[], None, args.json);
     }
     let repo = args.checkout.remote.repo(&history)?;
-    let dispatch = args.dispatch.clone();
-    let draft = args.draft;
+    // The files, their checksums and signatures are ready before anything is made on GitHub:
+    // a glob matching nothing or a wrong passphrase stops the run with nothing tagged.
+    let prepared = if args.assets.is_empty() {
+        None
+    } else {
+        let key = args.signing.load(history.root())?;
+        Some(crate::assets::Prepared::from_globs(
+            history.root(),
+            &args.assets,
+            key.as_ref(),
+        )?)
+    };
+    let options = Publish {
+        draft: args.draft,
+        dispatch: &args.dispatch,
+        assets: prepared.as_ref().map(|p| p.assets.as_slice()),
+        replace: args.replace,
+    };
     let (items, pull) = args.checkout.remote.run(repo, |gh| async move {
         let mut items = items;
-        let pull = publish(&gh, &history, head, &mut items, draft, &dispatch).await?;
+        let pull = publish(&gh, &history, head, &mut items, &options).await?;
         Ok((items, pull))
     })?;
     report(&items, pull.as_ref(), args.json)
@@ -262,6 +312,7 @@ fn item(
         release: None,
         new: false,
         released_before: false,
+        assets: Vec::new(),
     }))
 }
 
@@ -362,6 +413,7 @@ fn candidate_item(
         release: None,
         new: false,
         released_before: false,
+        assets: Vec::new(),
     }))
 }
 
@@ -539,14 +591,23 @@ pub(crate) fn notes_from_commits(
     changelog::render_markdown(&built)
 }
 
+/// How the releases are made.
+struct Publish<'a> {
+    draft: bool,
+    dispatch: &'a [String],
+    /// The files the (one) release carries.
+    assets: Option<&'a [tidegate_assets::ReleaseAsset]>,
+    replace: bool,
+}
+
 async fn publish(
     gh: &GitHub,
     history: &History,
     head: Oid,
     items: &mut [Item],
-    draft: bool,
-    dispatch: &[String],
+    options: &Publish<'_>,
 ) -> Result<Option<ClosedPull>> {
+    let (draft, dispatch) = (options.draft, options.dispatch);
     let releases = gh.recent_releases().await.gh()?;
     let full_page = releases.len() >= 100;
     for item in items.iter_mut() {
@@ -632,7 +693,8 @@ async fn publish(
                 target: &target,
                 name: &name,
                 body: &item.notes,
-                draft,
+                // With assets, a draft until they are all there and checked.
+                draft: draft || options.assets.is_some(),
                 prerelease: !item.version.pre.is_empty(),
                 make_latest: item.newest && item.version.pre.is_empty(),
             })
@@ -641,8 +703,20 @@ async fn publish(
         item.new = created;
         item.release = Some(release);
     }
-    if draft && items.iter().any(|i| i.new) {
+    if (draft || options.assets.is_some()) && items.iter().any(|i| i.new) {
         keep_first_drafts(gh, items).await?;
+    }
+    if let Some(assets) = options.assets {
+        for item in items.iter_mut() {
+            let Some(release) = item.release.clone() else {
+                continue;
+            };
+            item.assets = crate::assets::upload_all(gh, &release, assets, options.replace).await?;
+            if !draft {
+                let latest = item.newest && item.version.pre.is_empty();
+                item.release = Some(crate::assets::publish(gh, release, latest).await?);
+            }
+        }
     }
     // The run that made a release tells the PR; a rerun does what a failed run left undone.
     let owed =
@@ -762,6 +836,10 @@ fn report(items: &[Item], pull: Option<&ClosedPull>, json: bool) -> Result<()> {
         );
         fields.insert("draft", release.is_some_and(|r| r.draft).to_string());
         fields.insert(
+            "assets",
+            crate::assets::assets_json(&item.assets).to_string(),
+        );
+        fields.insert(
             "prNumber",
             pull.map(|p| p.number.to_string()).unwrap_or_default(),
         );
@@ -770,6 +848,12 @@ fn report(items: &[Item], pull: Option<&ClosedPull>, json: bool) -> Result<()> {
         }
         by_path.insert(item.path.clone(), json!(fields));
         per_package.push(json!(fields));
+    }
+    if let [only] = made.as_slice() {
+        outputs.set(
+            "assets",
+            crate::assets::assets_json(&only.assets).to_string(),
+        );
     }
     // Every release by path in one output: a composite action cannot declare `<path>--<name>`.
     outputs.set("releases", Value::Object(by_path).to_string());
@@ -786,6 +870,7 @@ fn report(items: &[Item], pull: Option<&ClosedPull>, json: bool) -> Result<()> {
         return Ok(());
     }
     for item in made {
+        crate::assets::summary(&item.tag, &item.assets)?;
         let url = item.release.as_ref().map_or("", |r| r.html_url.as_str());
         print_stdout(&format!(
             "released {} {} ({}) {url}\n",

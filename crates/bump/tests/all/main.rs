@@ -1,6 +1,7 @@
 //! The `bump` binary, run as a user runs it.
 
 mod apply;
+mod assets;
 mod files;
 mod github;
 mod github_errors;

@@ -1,125 +1,12 @@
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
-
 use tempfile::TempDir;
 use tidegate_assets::{AssetKind, Error, Gpg, Keyring, collect, prepare};
 
 use crate::{run_in, strings, write};
 
-const PASSPHRASE: &str = "correct horse battery staple";
-
-/// A throwaway key, exported: the armored secret and public keys and the fingerprint.
-struct TestKey {
-    secret: String,
-    public: String,
-    fingerprint: String,
-}
-
-/// Runs gpg on `home` with `input` on stdin.
-fn gpg(home: &Path, args: &[&str], input: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new("gpg")
-        .arg("--homedir")
-        .arg(home)
-        .args(["--batch", "--pinentry-mode", "loopback"])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("gpg runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("input");
-    child.wait_with_output().expect("gpg ends")
-}
-
-/// A keyring home for the test's own gpg calls; its agent is stopped when the test ends.
-struct Home(TempDir);
-
-impl Home {
-    fn new() -> Self {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = TempDir::new().expect("temp");
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).expect("0700");
-        Home(dir)
-    }
-
-    fn gpg(&self, args: &[&str], input: &str) -> Output {
-        gpg(self.0.path(), args, input)
-    }
-
-    /// Makes an ed25519 signing key; `extra` goes before `--quick-gen-key` (a faked clock).
-    fn generate(&self, user: &str, extra: &[&str]) -> String {
-        let mut args = vec!["--passphrase", PASSPHRASE];
-        args.extend_from_slice(extra);
-        args.extend_from_slice(&["--quick-gen-key", user, "ed25519", "sign", "1d"]);
-        let made = self.gpg(&args, "");
-        assert!(made.status.success(), "{made:?}");
-        let listed = self.gpg(&["--with-colons", "--list-keys", user], "");
-        let listing = String::from_utf8(listed.stdout).expect("utf-8");
-        let fpr = listing
-            .lines()
-            .find(|l| l.starts_with("fpr:"))
-            .expect("a fingerprint");
-        fpr.split(':').nth(9).expect("field 10").to_string()
-    }
-
-    fn export(&self, fingerprints: &[&str]) -> TestKey {
-        let mut secret = vec![
-            "--passphrase",
-            PASSPHRASE,
-            "--armor",
-            "--export-secret-keys",
-        ];
-        secret.extend_from_slice(fingerprints);
-        let mut public = vec!["--armor", "--export"];
-        public.extend_from_slice(fingerprints);
-        let text = |output: Output| String::from_utf8(output.stdout).expect("armored");
-        TestKey {
-            secret: text(self.gpg(&secret, "")),
-            public: text(self.gpg(&public, "")),
-            fingerprint: fingerprints[0].to_string(),
-        }
-    }
-}
-
-impl Drop for Home {
-    fn drop(&mut self) {
-        let _ = Command::new("gpgconf")
-            .arg("--homedir")
-            .arg(self.0.path())
-            .args(["--kill", "gpg-agent"])
-            .status();
-    }
-}
-
-fn key() -> &'static TestKey {
-    static KEY: OnceLock<TestKey> = OnceLock::new();
-    KEY.get_or_init(|| {
-        let home = Home::new();
-        let fingerprint = home.generate("Test <t@example.invalid>", &[]);
-        home.export(&[&fingerprint])
-    })
-}
+use testkit::gpg::{Home, PASSPHRASE, test_key as key, verifies};
 
 fn import_test_key() -> Keyring {
     Keyring::import(&key().secret, PASSPHRASE).expect("imports")
-}
-
-/// Whether `gpg --verify` accepts `signature` over `file` with only the public key.
-fn verifies(public_key: &str, signature: &Path, file: &Path) -> bool {
-    let home = Home::new();
-    assert!(home.gpg(&["--import"], public_key).status.success());
-    let signature = signature.to_str().expect("utf-8");
-    let file = file.to_str().expect("utf-8");
-    home.gpg(&["--verify", signature, file], "")
-        .status
-        .success()
 }
 
 #[test]
@@ -285,7 +172,6 @@ fn a_revoked_key_is_refused() {
     let fingerprint = home.generate("Revoked <r@example.invalid>", &[]);
     // gpg keeps a revocation certificate, guarded by a leading colon, for every key it makes.
     let certificate = home
-        .0
         .path()
         .join(format!("openpgp-revocs.d/{fingerprint}.rev"));
     let certificate = std::fs::read_to_string(certificate).expect("certificate");
