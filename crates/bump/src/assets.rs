@@ -329,22 +329,25 @@ pub async fn promote(gh: &GitHub, p: &Promotion, key: Option<&Keyring>) -> Resul
         // A draft an interrupted promotion left: finished, not doubled.
         Some(draft) => draft,
         None => {
-            let name = release_pr::release_name(
-                p.package.tag.component.as_deref(),
-                &p.version.to_string(),
-            );
-            gh.create_release(&NewRelease {
-                tag: &p.tag,
-                target: &commit,
-                name: &name,
-                body: &p.notes,
-                draft: true,
-                prerelease: false,
-                make_latest: false,
-            })
-            .await
-            .gh()?
-            .0
+            let made = {
+                let name = release_pr::release_name(
+                    p.package.tag.component.as_deref(),
+                    &p.version.to_string(),
+                );
+                gh.create_release(&NewRelease {
+                    tag: &p.tag,
+                    target: &commit,
+                    name: &name,
+                    body: &p.notes,
+                    draft: true,
+                    prerelease: false,
+                    make_latest: false,
+                })
+                .await
+                .gh()?
+                .0
+            };
+            oldest_draft(gh, &p.tag).await?.unwrap_or(made)
         }
     };
     let published = upload_all(gh, &release, &assets, false).await?;
@@ -353,6 +356,24 @@ pub async fn promote(gh: &GitHub, p: &Promotion, key: Option<&Keyring>) -> Resul
         release,
         assets: published,
     })
+}
+
+/// GitHub takes any number of drafts for one tag: a concurrent run, or a create retried after its
+/// answer was lost, can leave a second. The oldest of the tag's drafts is kept (the same one for
+/// every run) and the others are deleted.
+pub async fn oldest_draft(gh: &GitHub, tag: &str) -> Result<Option<Release>> {
+    let mut drafts: Vec<Release> = gh
+        .recent_releases()
+        .await
+        .gh()?
+        .into_iter()
+        .filter(|r| r.tag_name == tag && r.draft)
+        .collect();
+    drafts.sort_by_key(|r| r.id);
+    for extra in drafts.iter().skip(1) {
+        gh.delete_release(extra.id).await.gh()?;
+    }
+    Ok(drafts.into_iter().next())
 }
 
 /// The candidate's assets, downloaded and checked (by GitHub's digest, and against the

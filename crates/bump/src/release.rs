@@ -740,26 +740,16 @@ async fn publish(
     Ok(pull)
 }
 
-/// GitHub takes any number of drafts for one tag: a concurrent run, or a create retried after its
-/// answer was lost, can leave a second. The oldest of each tag's drafts is kept, and only the run
-/// whose draft that is goes on as its maker.
+/// Drafts of one tag made by racing or retried runs: the oldest is kept (see
+/// [`crate::assets::oldest_draft`]), and only the run whose draft that is goes on as its maker.
 async fn keep_first_drafts(gh: &GitHub, items: &mut [Item]) -> Result<()> {
-    let releases = gh.recent_releases().await.gh()?;
     for item in items.iter_mut().filter(|i| i.new) {
-        let mut drafts: Vec<&Release> = releases
-            .iter()
-            .filter(|r| r.tag_name == item.tag && r.draft)
-            .collect();
-        drafts.sort_by_key(|r| r.id);
-        let Some(first) = drafts.first() else {
+        let Some(first) = crate::assets::oldest_draft(gh, &item.tag).await? else {
             continue;
         };
-        for extra in &drafts[1..] {
-            gh.delete_release(extra.id).await.gh()?;
-        }
         if item.release.as_ref().is_some_and(|r| r.id != first.id) {
             item.new = false;
-            item.release = Some((*first).clone());
+            item.release = Some(first);
         }
     }
     Ok(())

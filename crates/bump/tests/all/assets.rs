@@ -323,3 +323,81 @@ fn bad_asset_inputs_stop_the_run_before_anything_is_tagged() {
             .all(|r| r.tag_name != "v1.1.0")
     );
 }
+
+#[test]
+fn under_thirty_percent_faults_every_seeded_line_ends_with_each_release_and_asset_once() {
+    let mut retried = 0;
+    for seed in 0..8 {
+        let world = World::new();
+        world.fake.set_faults(fake_github::Faults {
+            seed,
+            rate: 0.3,
+            retry_after_secs: 0,
+            drop_after_write: 0.2,
+            ..fake_github::Faults::default()
+        });
+        let cut = world.run(&["cut", "1.1.0"]).ok();
+        world.check_out("release/1.1.0");
+        build(
+            &world,
+            &[("dist/app-1.1.0-rc.1.zip", "zip"), ("dist/NOTICE", "n")],
+        );
+        let candidate = signed(
+            &world,
+            &["release", "--prerelease", "rc", "--assets", "dist/*"],
+        )
+        .ok();
+        let promoted = signed(&world, &["promote", "v1.1.0-rc.1"]).ok();
+        retried += [cut, candidate, promoted]
+            .iter()
+            .map(|r| r.stderr.matches("retrying").count())
+            .sum::<usize>();
+        let releases = world.fake.releases(OWNER, NAME);
+        for tag in ["v1.1.0-rc.1", "v1.1.0"] {
+            let made: Vec<_> = releases.iter().filter(|r| r.tag_name == tag).collect();
+            assert_eq!(made.len(), 1, "seed {seed}: {releases:?}");
+            assert!(!made[0].draft, "seed {seed}");
+            let listed = names(&world, tag);
+            assert_eq!(listed.len(), 8, "seed {seed}: {listed:?}");
+        }
+        assert!(names(&world, "v1.1.0").contains(&"app-1.1.0.zip".to_string()));
+        world.assert_clean_contract();
+    }
+    assert!(retried >= 8, "only {retried} retries in 8 seeded runs");
+}
+
+/// `bench/assets-memory.sh`: the peak memory of `bump release` uploading 200 MB of assets (four
+/// files of 50 MB), measured with GNU time; printed, not asserted.
+#[test]
+#[ignore = "a measurement: run by bench/assets-memory.sh"]
+fn measure_the_peak_memory_of_a_200_mb_upload() {
+    let world = World::new();
+    world.push(&["feat: gears (#2)"]);
+    world.pr();
+    world.merge("squash");
+    let dist = world.checkout.path().join("dist");
+    std::fs::create_dir_all(&dist).expect("dist");
+    let chunk: Vec<u8> = (0..50u32 << 20).map(|i| (i % 251) as u8).collect();
+    for n in 0..4 {
+        std::fs::write(dist.join(format!("part{n}.bin")), &chunk).expect("write");
+    }
+    drop(chunk);
+    let bump = world.std_command(&["release", "--assets", "dist/*"]);
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .args(["-f", "peak-rss-kb %M elapsed %e s"])
+        .arg(bump.get_program())
+        .args(bump.get_args())
+        .current_dir(world.checkout.path())
+        .env_clear()
+        .envs(bump.get_envs().filter_map(|(k, v)| Some((k, v?))));
+    let out = timed.output().expect("GNU time runs");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    let line = said
+        .lines()
+        .rfind(|l| l.starts_with("peak-rss-kb"))
+        .expect("time's line");
+    println!("bump release --assets (200 MB): {line}");
+    assert_eq!(names(&world, "v1.1.0").len(), 9);
+}

@@ -155,6 +155,10 @@ fn a_line_is_cut_takes_candidates_and_its_voted_candidate_becomes_the_release() 
     world.release();
     let patch = release_of(&world, "v1.1.1");
     assert!(!patch.prerelease);
+    assert_eq!(
+        world.fake.latest_release(OWNER, NAME).as_deref(),
+        Some("v1.1.1")
+    );
     let patch_notes = patch.body.unwrap_or_default();
     assert!(
         patch_notes.contains("urgent") && !patch_notes.contains("sprocket"),
