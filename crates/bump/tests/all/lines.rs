@@ -254,3 +254,46 @@ fn a_line_cut_with_a_pr_takes_its_bump_through_review() {
         Some(world.checkout.head())
     );
 }
+
+/// What each step of a line costs (printed for the README with `--nocapture`).
+#[test]
+fn api_cost_of_a_line() {
+    let world = World::new();
+    let cost = |label: &str, run: &dyn Fn()| {
+        world.fake.reset_counts();
+        run();
+        let (reads, writes) = (world.fake.read_count(), world.fake.write_count());
+        println!("api cost | {label} | {reads} reads | {writes} writes");
+        (reads, writes)
+    };
+    world.push(&["feat: sprockets (#5)"]);
+    let cut = cost("bump cut", &|| {
+        world.run(&["cut", "1.1.0"]).ok();
+    });
+    world.check_out("release/1.1.0");
+    for (path, text) in [("dist/a.bin", "a"), ("dist/b.bin", "b")] {
+        world.checkout.write(path, text);
+    }
+    let candidate = cost("bump release --prerelease rc, 2 assets", &|| {
+        world
+            .run(&["release", "--prerelease", "rc", "--assets", "dist/*"])
+            .ok();
+    });
+    let again = cost("bump release --prerelease rc, nothing new", &|| {
+        world
+            .run(&["release", "--prerelease", "rc", "--assets", "dist/*"])
+            .ok();
+    });
+    let promote = cost("bump promote, 2 assets", &|| {
+        world.run(&["promote", "v1.1.0-rc.1"]).ok();
+    });
+    let hotfix = cost("bump cut --hotfix", &|| {
+        world.run(&["cut", "--hotfix", "v1.1.0"]).ok();
+    });
+    assert!(cut.1 <= 3, "{cut:?}");
+    // The release, its assets (2 files, SHA256SUMS and 2 .sha512) and the publication.
+    assert!(candidate.1 <= 8, "{candidate:?}");
+    assert_eq!(again.1, 0, "{again:?}");
+    assert!(promote.1 <= 8, "{promote:?}");
+    assert!(hotfix.1 <= 1, "{hotfix:?}");
+}
