@@ -395,6 +395,17 @@ async fn carried_assets(
     if there.is_empty() {
         return Ok(Vec::new());
     }
+    // Names become file names here: only a flat name may (GitHub's own are).
+    if let Some(odd) = there
+        .iter()
+        .find(|a| a.name.contains(['/', '\\']) || a.name.starts_with('.') || a.name.is_empty())
+    {
+        return Err(Exit::declined(format!(
+            "{} has an asset named `{}`, which is not a plain file name; nothing was released",
+            p.candidate.name,
+            tidegate_actions::one_line(&odd.name)
+        )));
+    }
     let names: Vec<String> = there.iter().map(|a| a.name.clone()).collect();
     let (from, to) = (p.candidate.version.to_string(), p.version.to_string());
     let plan = tidegate_assets::promotion_plan(&names, &from, &to, key.is_some())

@@ -179,7 +179,6 @@ pub fn cut(args: &CutArgs) -> Result<()> {
         }
     })?;
     let (branch, sha, created) = made;
-    drop(worktree);
     if with == CutWith::Pr {
         // The version bump goes through a release PR into the new line, as on any base.
         crate::pr::run(&crate::pr::PrArgs {
@@ -194,6 +193,7 @@ pub fn cut(args: &CutArgs) -> Result<()> {
             json: false,
         })?;
     }
+    drop(worktree);
     let mut outputs = Outputs::default();
     outputs
         .set("branch", branch.clone())
@@ -604,8 +604,8 @@ pub fn promote(args: &PromoteArgs) -> Result<()> {
     let tag = existing.map_or_else(|| package.tag.tag_name(&version), |t| t.name.clone());
     // The notes run from the previous final release: candidates do not end them.
     let counted = without_prereleases(package);
-    let pending = Pending::of(&history, &counted, candidate.commit)?;
     let pending = if config.packages.len() > 1 {
+        // A monorepo's package has the commits that touch it.
         let mut all = config.clone();
         for p in &mut all.packages {
             *p = without_prereleases(p);
@@ -617,7 +617,7 @@ pub fn promote(args: &PromoteArgs) -> Result<()> {
             .unwrap_or_default();
         Pending::all(&history, &all, candidate.commit)?.swap_remove(index)
     } else {
-        pending
+        Pending::of(&history, &counted, candidate.commit)?
     };
     let date = crate::request(Vec::new(), None)?.date;
     let notes =

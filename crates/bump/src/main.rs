@@ -1,5 +1,6 @@
-//! `bump`: the next semantic version from conventional commits (release-please's rules), and the
-//! release written into the working tree: version files, changelogs and the manifest.
+//! `bump`: the next semantic version from conventional commits (release-please's rules), the
+//! release written into the working tree (version files, changelogs and the manifest), and on
+//! GitHub: the release PR, the tags and releases with their assets, and release lines.
 
 mod assets;
 mod line;
@@ -109,7 +110,7 @@ fn main() -> std::process::ExitCode {
         Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             return tidegate_actions::finish(Err((
                 tidegate_actions::exit::USAGE,
-                "a command is required: `bump version`, `apply`, `pr` or `release` (see --help)"
+                "a command is required: `bump version`, `apply`, `pr`, `release`, `cut` or `promote` (see --help)"
                     .into(),
             )));
         }

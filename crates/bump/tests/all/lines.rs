@@ -297,3 +297,28 @@ fn api_cost_of_a_line() {
     assert!(promote.1 <= 8, "{promote:?}");
     assert!(hotfix.1 <= 1, "{hotfix:?}");
 }
+
+#[test]
+fn a_line_cut_from_an_earlier_commit_leaves_the_checkout_alone() {
+    let world = World::new();
+    world.push(&["feat: sprockets (#5)"]);
+    let earlier = world.checkout.head();
+    world.push(&["feat: gears (#6)"]);
+    world.run(&["cut", "1.1.0", "--from", &earlier]).ok();
+    let tip = world
+        .fake
+        .branch_sha(OWNER, NAME, "release/1.1.0")
+        .expect("the line");
+    let changelog = world.file_on("release/1.1.0", "CHANGELOG.md");
+    assert_eq!(
+        world.checkout.git(&["rev-parse", &format!("{tip}^")]),
+        earlier
+    );
+    assert!(
+        changelog.contains("sprockets") && !changelog.contains("gears"),
+        "{changelog}"
+    );
+    // The temporary checkout of the earlier commit is gone, and the user's is as it was.
+    assert_eq!(world.checkout.git(&["worktree", "list"]).lines().count(), 1);
+    assert_eq!(world.checkout.git(&["status", "--porcelain"]), "");
+}

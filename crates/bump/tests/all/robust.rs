@@ -63,7 +63,7 @@ fn usage_errors_are_one_line() {
         .fails_with(2, "unexpected argument '--pakage' found (tip: a similar argument exists: '--package'); usage: bump version");
     run(&repo, &[], &[]).fails_with(
         2,
-        "a command is required: `bump version`, `apply`, `pr` or `release`",
+        "a command is required: `bump version`, `apply`, `pr`, `release`, `cut` or `promote`",
     );
     run(&repo, &["apply", "--release-as", "one"], &[]).fails_with(2, "invalid value 'one'");
     let help = run(&repo, &["--help"], &[]);
