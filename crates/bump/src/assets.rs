@@ -173,16 +173,21 @@ pub fn summary(tag: &str, assets: &[Published]) -> Result<()> {
 
 /// Uploads what is missing of `assets` to `release`, then checks every one by digest. Resumable:
 /// an asset there with the same digest is kept, a failed upload left behind is deleted and made
-/// again, and one with other bytes is refused unless `replace`.
+/// again, and one with other bytes is refused unless `replace`. A signature there already that
+/// `key` made over the same file is kept too (signatures hold their time, so a rerun's differ).
 pub async fn upload_all(
     gh: &GitHub,
     release: &Release,
     assets: &[ReleaseAsset],
     replace: bool,
+    key: Option<&Keyring>,
 ) -> Result<Vec<Published>> {
     let there = gh.list_assets(release.id).await.gh()?;
+    // The SHA-256 each asset must have on GitHub.
+    let mut expected: Vec<String> = Vec::with_capacity(assets.len());
     for asset in assets {
         let mut found = there.iter().find(|a| a.name == asset.name).cloned();
+        let mut want = asset.digests.sha256.clone();
         // Twice at most: an upload may find the name taken (another run, a lost answer).
         for _ in 0..2 {
             match found.take() {
@@ -193,9 +198,13 @@ pub async fn upload_all(
                     if same_bytes(&old, &asset.digests) {
                         break;
                     }
+                    if let Some(sha) = earlier_signature(gh, &old, asset, assets, key).await? {
+                        want = sha;
+                        break;
+                    }
                     if !replace {
                         return Err(Exit::declined(format!(
-                            "the asset {} of {} holds other bytes than {} (GitHub's sha256 {}, the file's {}); nothing was published: rebuild the same bits, or pass --replace to replace it",
+                            "the asset {} of {} holds other bytes than {} (GitHub's sha256 {}, the file's {}); nothing was changed: rebuild the same bits, or pass --replace to replace it",
                             asset.name,
                             release.tag_name,
                             asset.path.display(),
@@ -216,8 +225,37 @@ pub async fn upload_all(
                 Uploaded::AlreadyThere(other) => found = Some(other),
             }
         }
+        expected.push(want);
     }
-    verify(gh, release, assets).await
+    verify(gh, release, assets, &expected).await
+}
+
+/// The SHA-256 of a signature already on the release when `key` made it over the same file (an
+/// earlier run's, or a rerun's after an interruption); `None` otherwise.
+async fn earlier_signature(
+    gh: &GitHub,
+    old: &Asset,
+    asset: &ReleaseAsset,
+    assets: &[ReleaseAsset],
+    key: Option<&Keyring>,
+) -> Result<Option<String>> {
+    let (AssetKind::Signature { of }, Some(key)) = (&asset.kind, key) else {
+        return Ok(None);
+    };
+    let Some(subject) = assets.iter().find(|a| a.name == *of) else {
+        return Ok(None);
+    };
+    let dir = temp_dir()?;
+    let there = dir.path().join(&asset.name);
+    gh.download_asset(old.id, &there).await.gh()?;
+    if !key
+        .verifies(&there, &subject.path)
+        .map_err(|e| UsageError(e.to_string()))?
+    {
+        return Ok(None);
+    }
+    let digests = digest_file(&there).map_err(|e| UsageError(e.to_string()))?;
+    Ok(Some(digests.sha256))
 }
 
 /// Whether an uploaded asset holds the bytes the digests describe: GitHub's digest when it sent
@@ -229,12 +267,17 @@ fn same_bytes(asset: &Asset, digests: &Digests) -> bool {
     }
 }
 
-/// Every asset there, uploaded, with the local file's digest; the release's other assets are
+/// Every asset there, uploaded, with the digest it must have; the release's other assets are
 /// left alone.
-async fn verify(gh: &GitHub, release: &Release, assets: &[ReleaseAsset]) -> Result<Vec<Published>> {
+async fn verify(
+    gh: &GitHub,
+    release: &Release,
+    assets: &[ReleaseAsset],
+    expected: &[String],
+) -> Result<Vec<Published>> {
     let there = gh.list_assets(release.id).await.gh()?;
     let mut published = Vec::with_capacity(assets.len());
-    for asset in assets {
+    for (asset, want) in assets.iter().zip(expected) {
         let Some(found) = there
             .iter()
             .find(|a| a.name == asset.name && a.is_uploaded())
@@ -245,10 +288,10 @@ async fn verify(gh: &GitHub, release: &Release, assets: &[ReleaseAsset]) -> Resu
             )));
         };
         match found.sha256() {
-            Some(sha) if sha != asset.digests.sha256 => {
+            Some(sha) if sha != *want => {
                 return Err(Exit::declined(format!(
-                    "the asset {} on {} has sha256 {sha}, not the file's {}; nothing was published: rerun to upload it again (with --replace)",
-                    asset.name, release.tag_name, asset.digests.sha256
+                    "the asset {} on {} has sha256 {sha}, not the file's {want}; nothing was published: rerun to upload it again (with --replace)",
+                    asset.name, release.tag_name
                 )));
             }
             None => warning(&format!(
@@ -260,11 +303,22 @@ async fn verify(gh: &GitHub, release: &Release, assets: &[ReleaseAsset]) -> Resu
         published.push(Published {
             name: asset.name.clone(),
             url: found.browser_download_url.clone(),
-            sha256: asset.digests.sha256.clone(),
-            size: asset.digests.size,
+            sha256: want.clone(),
+            size: found.size,
         });
     }
     Ok(published)
+}
+
+/// The download URLs of a published release (a draft's point at an `untagged-…` path that
+/// stops working once it is published).
+pub fn with_urls(mut published: Vec<Published>, release: &Release) -> Vec<Published> {
+    for asset in &mut published {
+        if let Some(found) = release.assets.iter().find(|a| a.name == asset.name) {
+            asset.url.clone_from(&found.browser_download_url);
+        }
+    }
+    published
 }
 
 /// Publishes a draft once its assets are checked (a published release is left as it is).
@@ -350,11 +404,11 @@ pub async fn promote(gh: &GitHub, p: &Promotion, key: Option<&Keyring>) -> Resul
             oldest_draft(gh, &p.tag).await?.unwrap_or(made)
         }
     };
-    let published = upload_all(gh, &release, &assets, false).await?;
+    let published = upload_all(gh, &release, &assets, false, key).await?;
     let release = publish(gh, release, p.newest).await?;
     Ok(Done {
+        assets: with_urls(published, &release),
         release,
-        assets: published,
     })
 }
 
@@ -468,7 +522,11 @@ async fn carried_assets(
         let signature = key
             .sign_detached(&finals.join(subject), &finals)
             .map_err(|e| UsageError(e.to_string()))?;
-        assets.push(final_asset(&step.final_name, signature)?);
+        let mut signed = final_asset(&step.final_name, signature)?;
+        signed.kind = AssetKind::Signature {
+            of: subject.to_string(),
+        };
+        assets.push(signed);
     }
     assets.sort_by(|a, b| a.name.cmp(&b.name));
     let renamed = plan

@@ -653,13 +653,28 @@ pub fn promote(args: &PromoteArgs) -> Result<()> {
     })?;
     let (promotion, release) = done;
     history.tag_locally(&promotion.tag, promotion.candidate.commit)?;
+    // release-please-action's names, as `bump release` writes them, so a workflow gating on
+    // `releases_created` fires after a promotion too.
+    let version = &promotion.version;
     let mut outputs = Outputs::default();
     outputs
+        .set("releases_created", "true")
         .set("release_created", "true")
+        .set(
+            "paths_released",
+            json!([promotion.package.path]).to_string(),
+        )
+        .set("path", promotion.package.path.clone())
         .set("tag_name", promotion.tag.clone())
-        .set("version", promotion.version.to_string())
+        .set("version", version.to_string())
+        .set("major", version.major.to_string())
+        .set("minor", version.minor.to_string())
+        .set("patch", version.patch.to_string())
         .set("candidate", promotion.candidate.name.clone())
         .set("sha", promotion.candidate.commit.to_string())
+        .set("id", release.release.id.to_string())
+        .set("name", release.release.name.clone().unwrap_or_default())
+        .set("body", release.release.body.clone().unwrap_or_default())
         .set("html_url", release.release.html_url.clone())
         .set("upload_url", release.release.upload_url.clone())
         .set(

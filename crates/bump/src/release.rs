@@ -207,10 +207,14 @@ pub fn run(args: &ReleaseArgs) -> Result<()> {
     let repo = args.checkout.remote.repo(&history)?;
     // The files, their checksums and signatures are ready before anything is made on GitHub:
     // a glob matching nothing or a wrong passphrase stops the run with nothing tagged.
+    let key = if args.assets.is_empty() {
+        None
+    } else {
+        args.signing.load(history.root())?
+    };
     let prepared = if args.assets.is_empty() {
         None
     } else {
-        let key = args.signing.load(history.root())?;
         Some(crate::assets::Prepared::from_globs(
             history.root(),
             &args.assets,
@@ -222,6 +226,7 @@ pub fn run(args: &ReleaseArgs) -> Result<()> {
         dispatch: &args.dispatch,
         assets: prepared.as_ref().map(|p| p.assets.as_slice()),
         replace: args.replace,
+        key: key.as_ref(),
     };
     let (items, pull) = args.checkout.remote.run(repo, |gh| async move {
         let mut items = items;
@@ -347,6 +352,10 @@ fn candidate_item(
         .into());
     }
     if let Some(released) = facts.tags.of_version(&base) {
+        // Said only where something waits: a monorepo's other packages are simply released.
+        if facts.commits.commits.is_empty() {
+            return Ok(None);
+        }
         notice(&format!(
             "{}: {} is released, so {base} takes no more candidates; the line's next version goes through `bump pr`",
             package.path, released.name
@@ -494,12 +503,11 @@ fn check_line(
         ));
         return Ok(());
     };
-    let commits = history.commits_hiding(head, &[from])?;
+    let commits = history.first_parent_changes(head, &[from])?;
     let found = release_line::offenders(
         commits
-            .commits
             .iter()
-            .map(|c| (c.id.as_str(), c.message.as_str(), c.author.as_str())),
+            .map(|(id, message, author)| (id.as_str(), message.as_str(), author.as_str())),
         &lines.allowed_types,
     );
     if found.is_empty() {
@@ -598,6 +606,7 @@ struct Publish<'a> {
     /// The files the (one) release carries.
     assets: Option<&'a [tidegate_assets::ReleaseAsset]>,
     replace: bool,
+    key: Option<&'a tidegate_assets::Keyring>,
 }
 
 async fn publish(
@@ -711,11 +720,17 @@ async fn publish(
             let Some(release) = item.release.clone() else {
                 continue;
             };
-            item.assets = crate::assets::upload_all(gh, &release, assets, options.replace).await?;
-            if !draft {
+            let published =
+                crate::assets::upload_all(gh, &release, assets, options.replace, options.key)
+                    .await?;
+            let release = if draft {
+                release
+            } else {
                 let latest = item.newest && item.version.pre.is_empty();
-                item.release = Some(crate::assets::publish(gh, release, latest).await?);
-            }
+                crate::assets::publish(gh, release, latest).await?
+            };
+            item.assets = crate::assets::with_urls(published, &release);
+            item.release = Some(release);
         }
     }
     // The run that made a release tells the PR; a rerun does what a failed run left undone.

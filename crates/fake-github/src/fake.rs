@@ -675,6 +675,16 @@ impl FakeGitHub {
         self.with_repo(owner, repo, |r| r.immutable_releases = on);
     }
 
+    /// Makes the release of `tag` a draft again, as a run interrupted before publishing leaves
+    /// it (its assets stay).
+    pub fn unpublish_release(&self, owner: &str, repo: &str, tag: &str) {
+        self.with_repo(owner, repo, |r| {
+            let release = Self::release_of(r, tag);
+            release.draft = true;
+            release.published_at = None;
+        });
+    }
+
     /// The release of `tag` with the highest id (the newest draft when several share the tag).
     fn release_of<'r>(r: &'r mut RepoState, tag: &str) -> &'r mut ReleaseState {
         r.releases

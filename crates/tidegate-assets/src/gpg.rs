@@ -131,6 +131,22 @@ impl Keyring {
         Ok(signature_path)
     }
 
+    /// Whether `signature` is a good signature of `file` by this very key (a signature made by an
+    /// earlier run: its bytes differ, a signature holding its time, but it is as good).
+    pub fn verifies(&self, signature: &Path, file: &Path) -> Result<bool> {
+        let options = ["--status-fd", "1", "--verify", "--"];
+        let mut args: Vec<&std::ffi::OsStr> = options.iter().map(std::ffi::OsStr::new).collect();
+        args.push(signature.as_os_str());
+        args.push(file.as_os_str());
+        let checked = self.home.run(&args, b"", "check a signature")?;
+        let status = String::from_utf8_lossy(&checked.stdout);
+        Ok(checked.status.success()
+            && status.lines().any(|l| {
+                l.starts_with("[GNUPG:] VALIDSIG ")
+                    && l.split_whitespace().any(|f| f == self.fingerprint)
+            }))
+    }
+
     /// Whether this key's fingerprint is among the public keys of an Apache-style `KEYS` file
     /// (text with ASCII-armored public keys), read by gpg into a separate temporary keyring.
     pub fn key_in_keys_file(&self, keys_file_text: &str) -> Result<bool> {

@@ -602,6 +602,55 @@ impl History {
         self.read_commits(&ids, hidden)
     }
 
+    /// The commits a branch carries beyond `hidden`, as a reviewer judges them: the commits of
+    /// HEAD's first-parent chain, where a merge whose message is conventional (its own, or the PR
+    /// title GitHub puts under "Merge pull request #N") stands for everything it brought in, and
+    /// any other merge is judged by the commits it brought in. Newest first: (id, message, author).
+    pub fn first_parent_changes(
+        &self,
+        head: Oid,
+        hidden: &[Oid],
+    ) -> Result<Vec<(String, String, String)>, GitError> {
+        let mut walk = self.repo.revwalk()?;
+        walk.simplify_first_parent()?;
+        walk.push(head)?;
+        for &id in hidden {
+            walk.hide(id)?;
+        }
+        let mut out = Vec::new();
+        let entry = |commit: &git2::Commit<'_>| {
+            (
+                commit.id().to_string(),
+                String::from_utf8_lossy(commit.message_bytes()).into_owned(),
+                String::from_utf8_lossy(commit.author().name_bytes()).into_owned(),
+            )
+        };
+        for id in walk {
+            let commit = self.repo.find_commit(id?)?;
+            let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+            let conventional =
+                !tidegate_core::conventional::parse_commit_message(&message).is_empty();
+            if commit.parent_count() < 2 || conventional {
+                out.push(entry(&commit));
+                continue;
+            }
+            let mut brought = self.repo.revwalk()?;
+            brought.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+            for parent in commit.parent_ids().skip(1) {
+                brought.push(parent)?;
+            }
+            brought.hide(commit.parent_id(0)?)?;
+            for &id in hidden {
+                brought.hide(id)?;
+            }
+            for inner in brought {
+                let inner = self.repo.find_commit(inner?)?;
+                out.push(entry(&inner));
+            }
+        }
+        Ok(out)
+    }
+
     /// Reads the given commits (in the given order), leaving out merge records and linking the
     /// commits each "Merge pull request #N" merge brought in to PR N.
     pub(crate) fn read_commits(&self, ids: &[Oid], hidden: &[Oid]) -> Result<Commits, GitError> {

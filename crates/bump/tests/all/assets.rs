@@ -401,3 +401,48 @@ fn measure_the_peak_memory_of_a_200_mb_upload() {
     println!("bump release --assets (200 MB): {line}");
     assert_eq!(names(&world, "v1.1.0").len(), 9);
 }
+
+#[test]
+fn signed_runs_are_rerun_and_an_interrupted_signed_promotion_is_finished() {
+    let world = World::new();
+    world.run(&["cut", "1.1.0"]).ok();
+    world.check_out("release/1.1.0");
+    build(&world, &[("dist/app-1.1.0-rc.1.zip", "zip")]);
+    let args = ["release", "--prerelease", "rc", "--assets", "dist/*"];
+    signed(&world, &args).ok();
+    // The rerun signs again (a signature holds its time, so its bytes differ): the signatures on
+    // the release, made by the same key over the same files, are kept.
+    world.fake.reset_counts();
+    signed(&world, &args).ok();
+    assert_eq!(
+        world.fake.write_count(),
+        0,
+        "{:?}",
+        world.fake.request_counts()
+    );
+
+    signed(&world, &["promote", "v1.1.0-rc.1"]).ok();
+    let before = names(&world, "v1.1.0");
+    // Interrupted before its publication: the rerun, signing SHA256SUMS again, finishes it.
+    world.fake.unpublish_release(OWNER, NAME, "v1.1.0");
+    let finished = signed(&world, &["promote", "v1.1.0-rc.1"]).ok();
+    assert_eq!(names(&world, "v1.1.0"), before);
+    let release = world
+        .fake
+        .releases(OWNER, NAME)
+        .into_iter()
+        .find(|r| r.tag_name == "v1.1.0")
+        .expect("the final release");
+    assert!(!release.draft);
+    // The outputs point at the published release's downloads, not the draft's.
+    let assets = world.outputs()["assets"].clone();
+    assert!(
+        assets.contains("/download/v1.1.0/") && !assets.contains("untagged"),
+        "{assets}"
+    );
+    assert!(
+        finished.stdout.contains("released v1.1.0"),
+        "{}",
+        finished.stdout
+    );
+}

@@ -142,6 +142,8 @@ impl World {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home.path())
+            // Temporary files of a run the tests kill stay in the test's own folder.
+            .env("TMPDIR", self.home.path())
             .env("GITHUB_API_URL", self.fake.api_url())
             .env("GITHUB_SERVER_URL", "https://github.example")
             .env("GITHUB_REPOSITORY", format!("{OWNER}/{NAME}"))

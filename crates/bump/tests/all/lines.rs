@@ -322,3 +322,43 @@ fn a_line_cut_from_an_earlier_commit_leaves_the_checkout_alone() {
     assert_eq!(world.checkout.git(&["worktree", "list"]).lines().count(), 1);
     assert_eq!(world.checkout.git(&["status", "--porcelain"]), "");
 }
+
+#[test]
+fn a_fix_merged_with_its_working_commits_is_a_fix_and_a_feature_merged_is_reported() {
+    let world = World::new();
+    world.run(&["cut", "1.1.0"]).ok();
+    let merge_in = |branch: &str, commits: &[&str], message: &str| {
+        let dev = &world.dev;
+        dev.git(&["fetch", "-q", "origin", "release/1.1.0"]);
+        dev.git(&["checkout", "-q", "-B", "release/1.1.0", "FETCH_HEAD"]);
+        dev.git(&["checkout", "-q", "-b", branch]);
+        for (i, subject) in commits.iter().enumerate() {
+            dev.commit_file(&format!("{branch}-{i}.txt"), subject, subject);
+        }
+        dev.git(&["checkout", "-q", "release/1.1.0"]);
+        dev.git(&["merge", "-q", "--no-ff", branch, "-m", message]);
+        dev.git(&["push", "-q", "origin", "release/1.1.0"]);
+        dev.git(&["checkout", "-q", "main"]);
+    };
+    // GitHub's merge button: the PR title under "Merge pull request"; the PR's own commits are
+    // working steps of that fix.
+    merge_in(
+        "fix-schema",
+        &["lint", "address review comments"],
+        "Merge pull request #12 from a/fix-schema\n\nfix: null schema",
+    );
+    world.check_out("release/1.1.0");
+    let quiet = world.run(&["release", "--prerelease", "rc"]).ok();
+    assert!(!quiet.stderr.contains("does not take"), "{}", quiet.stderr);
+    // A plain merge carries its commits as they are.
+    merge_in("topic", &["feat: sneaked in"], "Merge branch 'topic'");
+    world.check_out("release/1.1.0");
+    let said = world.run(&["release", "--prerelease", "rc"]).ok();
+    assert!(
+        said.stderr
+            .contains("1 commit a release line does not take")
+            && said.stderr.contains("sneaked in"),
+        "{}",
+        said.stderr
+    );
+}

@@ -387,3 +387,26 @@ fn a_promoted_candidates_assets_still_verify_under_their_final_names() {
         );
     }
 }
+
+#[test]
+fn an_earlier_signature_by_the_key_verifies_and_one_of_other_bytes_does_not() {
+    let dir = TempDir::new().expect("temp");
+    write(dir.path(), "app.tar.gz", "the release");
+    write(dir.path(), "other.tar.gz", "not the release");
+    let keyring = import_test_key();
+    let first = keyring
+        .sign_detached(&dir.path().join("app.tar.gz"), dir.path())
+        .expect("signs");
+    // Another run's keyring (a rerun) accepts the first run's signature.
+    let rerun = import_test_key();
+    assert!(
+        rerun
+            .verifies(&first, &dir.path().join("app.tar.gz"))
+            .expect("gpg")
+    );
+    assert!(
+        !rerun
+            .verifies(&first, &dir.path().join("other.tar.gz"))
+            .expect("gpg")
+    );
+}
