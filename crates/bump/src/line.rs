@@ -116,10 +116,11 @@ pub fn cut(args: &CutArgs) -> Result<()> {
             .into());
         }
     }
-    let branch = args
-        .branch
-        .clone()
-        .unwrap_or_else(|| config.lines.branch_for(&version));
+    let branch = args.branch.clone().unwrap_or_else(|| {
+        config
+            .lines
+            .branch_for(&version, line_component(&config, &released))
+    });
     check_branch_name(&branch)?;
     let changes: Vec<(String, Vec<u8>)> = plan
         .files
@@ -283,6 +284,18 @@ async fn on_github(gh: &GitHub, sha: &str, what: &str) -> Result<()> {
     }
 }
 
+/// The component a line's branch carries: in a monorepo, that of the one package it is cut for.
+fn line_component<'c>(config: &'c Config, paths: &[&str]) -> Option<&'c str> {
+    match paths {
+        [one] if config.packages.len() > 1 => config
+            .packages
+            .iter()
+            .find(|p| p.path == *one)
+            .and_then(|p| p.tag.component.as_deref()),
+        _ => None,
+    }
+}
+
 fn check_branch_name(branch: &str) -> Result<()> {
     if git2::Reference::is_valid_name(&format!("refs/heads/{branch}")) {
         return Ok(());
@@ -319,10 +332,12 @@ fn cut_hotfix(args: &CutArgs, tag: &str) -> Result<()> {
         ))
         .into());
     }
-    let branch = args
-        .branch
-        .clone()
-        .unwrap_or_else(|| config.lines.hotfix_branch_for(&found.version));
+    let branch = args.branch.clone().unwrap_or_else(|| {
+        config.lines.hotfix_branch_for(
+            &found.version,
+            line_component(&config, &[package.path.as_str()]),
+        )
+    });
     check_branch_name(&branch)?;
     let commit = found.commit;
     if args.dry_run {

@@ -12,11 +12,12 @@ use crate::conventional;
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub struct LineOptions {
-    /// The branch `bump cut X.Y.Z` makes, with `{version}`, `{major}`, `{minor}`, `{patch}`
-    /// (default "release/{version}").
+    /// The branch `bump cut X.Y.Z` makes, with `{version}`, `{major}`, `{minor}`, `{patch}` and
+    /// `{component}` (default "release/{version}", or "release/{component}-{version}" for a
+    /// package of a monorepo that has a component).
     pub branch: Option<String>,
     /// The branch `bump cut --hotfix vX.Y.Z` makes for the patches of a release (default
-    /// "release/{major}.{minor}.x").
+    /// "release/{major}.{minor}.x", or "release/{component}-{major}.{minor}.x" in a monorepo).
     pub hotfix_branch: Option<String>,
     /// The branch lines are cut from, whose history is not the line's (default "main").
     pub from: Option<String>,
@@ -47,6 +48,8 @@ pub enum CutWith {
 pub struct LineConfig {
     pub branch: String,
     pub hotfix_branch: String,
+    /// Whether the patterns were given (else a monorepo package's component goes in front).
+    pub configured: bool,
     pub from: String,
     pub candidates: Option<String>,
     pub allowed_types: Vec<String>,
@@ -61,7 +64,9 @@ pub const DEFAULT_ALLOWED: [&str; 8] = [
 impl LineConfig {
     pub fn settle(options: Option<&LineOptions>) -> Result<Self, String> {
         let o = options.cloned().unwrap_or_default();
+        let configured = o.branch.is_some() || o.hotfix_branch.is_some();
         let config = Self {
+            configured,
             branch: o.branch.unwrap_or_else(|| "release/{version}".into()),
             hotfix_branch: o
                 .hotfix_branch
@@ -85,7 +90,7 @@ impl LineConfig {
             }
             if let Some(bad) = placeholders(pattern).find(|p| !PLACEHOLDERS.contains(p)) {
                 return Err(format!(
-                    "release-lines.{key} has an unknown placeholder {{{bad}}}: use {{version}}, {{major}}, {{minor}} or {{patch}}"
+                    "release-lines.{key} has an unknown placeholder {{{bad}}}: use {{version}}, {{major}}, {{minor}}, {{patch}} or {{component}}"
                 ));
             }
         }
@@ -95,25 +100,38 @@ impl LineConfig {
         Ok(config)
     }
 
-    /// The branch of a line cut for `version`.
-    pub fn branch_for(&self, version: &Version) -> String {
-        fill(&self.branch, version)
+    /// The branch of a line cut for `version` of the package with `component` (a monorepo's
+    /// package: two packages' lines of one version must not collide).
+    pub fn branch_for(&self, version: &Version, component: Option<&str>) -> String {
+        fill(&self.pattern(&self.branch, component), version, component)
     }
 
     /// The branch of the maintenance line of a release.
-    pub fn hotfix_branch_for(&self, version: &Version) -> String {
-        fill(&self.hotfix_branch, version)
+    pub fn hotfix_branch_for(&self, version: &Version, component: Option<&str>) -> String {
+        fill(
+            &self.pattern(&self.hotfix_branch, component),
+            version,
+            component,
+        )
     }
 
-    /// Whether `branch` is a line's, by either pattern.
+    fn pattern(&self, pattern: &str, component: Option<&str>) -> String {
+        match component {
+            Some(_) if !self.configured => pattern.replacen("release/", "release/{component}-", 1),
+            _ => pattern.to_string(),
+        }
+    }
+
+    /// Whether `branch` is a line's, by either pattern (with a component in front, too).
     pub fn is_line(&self, branch: &str) -> bool {
-        [&self.branch, &self.hotfix_branch]
-            .iter()
-            .any(|pattern| matches_pattern(pattern, branch))
+        [&self.branch, &self.hotfix_branch].iter().any(|pattern| {
+            matches_pattern(pattern, branch)
+                || matches_pattern(&self.pattern(pattern, Some("")), branch)
+        })
     }
 }
 
-const PLACEHOLDERS: [&str; 4] = ["version", "major", "minor", "patch"];
+const PLACEHOLDERS: [&str; 5] = ["version", "major", "minor", "patch", "component"];
 
 fn placeholders(pattern: &str) -> impl Iterator<Item = &str> {
     pattern
@@ -122,8 +140,9 @@ fn placeholders(pattern: &str) -> impl Iterator<Item = &str> {
         .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
 }
 
-fn fill(pattern: &str, version: &Version) -> String {
+fn fill(pattern: &str, version: &Version, component: Option<&str>) -> String {
     pattern
+        .replace("{component}", component.unwrap_or_default())
         .replace(
             "{version}",
             &format!("{}.{}.{}", version.major, version.minor, version.patch),
@@ -144,6 +163,7 @@ fn matches_pattern(pattern: &str, branch: &str) -> bool {
         };
         expression.push_str(match &rest[start + 1..start + end] {
             "version" => r"[0-9]+\.[0-9]+\.[0-9]+",
+            "component" => r"[A-Za-z0-9._@/-]+",
             _ => "[0-9]+",
         });
         rest = &rest[start + end + 1..];
@@ -260,8 +280,15 @@ mod tests {
     #[test]
     fn branches_are_named_and_recognized_by_their_patterns() {
         let config = LineConfig::settle(None).expect("defaults");
-        assert_eq!(config.branch_for(&v("1.4.0")), "release/1.4.0");
-        assert_eq!(config.hotfix_branch_for(&v("1.4.0")), "release/1.4.x");
+        assert_eq!(config.branch_for(&v("1.4.0"), None), "release/1.4.0");
+        assert_eq!(config.hotfix_branch_for(&v("1.4.0"), None), "release/1.4.x");
+        // A monorepo's package: its component in front, so two packages' lines never collide.
+        assert_eq!(
+            config.branch_for(&v("1.4.0"), Some("api")),
+            "release/api-1.4.0"
+        );
+        assert!(config.is_line("release/api-1.4.0"));
+        assert!(config.is_line("release/api-1.4.x"));
         assert!(config.is_line("release/1.4.0"));
         assert!(config.is_line("release/1.4.x"));
         assert!(!config.is_line("release/next"));

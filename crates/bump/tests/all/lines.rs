@@ -362,3 +362,51 @@ fn a_fix_merged_with_its_working_commits_is_a_fix_and_a_feature_merged_is_report
         said.stderr
     );
 }
+
+#[test]
+fn a_monorepo_packages_line_carries_its_component() {
+    let package =
+        |name: &str| format!("{{\n  \"name\": \"{name}\",\n  \"version\": \"1.0.0\"\n}}\n");
+    let (a, b) = (package("a"), package("b"));
+    let world = World::with_files(
+        fake_github::FakeGitHub::start(),
+        &[
+            (
+                "release-please-config.json",
+                r#"{"packages": {"packages/a": {"release-type": "node"}, "packages/b": {"release-type": "node"}}}"#,
+            ),
+            (
+                ".release-please-manifest.json",
+                "{\"packages/a\": \"1.0.0\", \"packages/b\": \"1.0.0\"}\n",
+            ),
+            ("packages/a/package.json", &a),
+            ("packages/b/package.json", &b),
+        ],
+        &["a-v1.0.0", "b-v1.0.0"],
+    );
+    world.pull();
+    world
+        .dev
+        .commit_file("packages/a/x.js", "x", "feat(a): more a");
+    world.dev.git(&["push", "-q", "origin", "main"]);
+    world.fetch();
+    world.run(&["cut", "1.1.0", "--package", "packages/a"]).ok();
+    assert!(
+        world
+            .fake
+            .branch_sha(OWNER, NAME, "release/a-1.1.0")
+            .is_some()
+    );
+    world.check_out("release/a-1.1.0");
+    world
+        .run(&["release", "--prerelease", "rc", "--package", "packages/a"])
+        .ok();
+    assert!(
+        world.fake.tag_sha(OWNER, NAME, "a-v1.1.0-rc.1").is_some(),
+        "{:?}",
+        world.tags()
+    );
+    world.run(&["promote", "a-v1.1.0-rc.1"]).ok();
+    assert!(world.fake.tag_sha(OWNER, NAME, "a-v1.1.0").is_some());
+    assert!(world.tags().iter().all(|t| !t.starts_with("b-v1.1")));
+}
