@@ -409,6 +409,73 @@ fn cut_hotfix(args: &CutArgs, tag: &str) -> Result<()> {
     )
 }
 
+/// The line's changelog gets the final release's whole section: the cut wrote it with what the
+/// line held then, and the fixes since are in the release notes only. One commit on the line's
+/// tip (through the API, a fast-forward), so the merge back carries a complete changelog into
+/// the base. The release is made whatever happens here: a failure is a warning saying what to do.
+fn complete_line_changelog(
+    checkout: &Checkout,
+    history: &History,
+    promotion: &Promotion,
+    line: &str,
+) -> Result<()> {
+    let Some(path) = tidegate_git::release_files::changelog_file(&promotion.package)? else {
+        return Ok(());
+    };
+    let Some(tip) = [format!("origin/{line}"), line.to_string()]
+        .iter()
+        .find_map(|name| history.resolve(name).ok())
+    else {
+        tidegate_actions::notice(&format!(
+            "{path} on the line was not completed with {}'s notes: {line} is not in the checkout (fetch-depth: 0 fetches it)",
+            promotion.tag
+        ));
+        return Ok(());
+    };
+    let Some(before) = history.file_at(tip, Path::new(&path)) else {
+        return Ok(());
+    };
+    let version = promotion.version.to_string();
+    let after = tidegate_core::changelog::prepend(&before, &promotion.notes, &version);
+    if after == before {
+        return Ok(());
+    }
+    let repo = checkout.remote.repo(history)?;
+    let message = format!("chore({line}): changelog of {version}");
+    let tree = history.tree_of(tip)?.to_string();
+    let files = [TreeFile {
+        path: path.clone(),
+        mode: "100644".into(),
+        content: after.into_bytes(),
+    }];
+    let tip = tip.to_string();
+    let branch = line.to_string();
+    let written = checkout.remote.run(repo, |gh| async move {
+        if gh.ref_sha(&format!("heads/{branch}")).await.gh()?.as_deref() != Some(tip.as_str()) {
+            return Ok(false);
+        }
+        let tree = gh.create_tree(&tree, &files).await.gh()?;
+        let commit = gh
+            .create_commit(&message, &tree, std::slice::from_ref(&tip))
+            .await
+            .gh()?;
+        gh.fast_forward(&branch, &commit.sha).await.gh()?;
+        Ok(true)
+    });
+    match written {
+        Ok(true) => print_stdout(&format!("completed {path} on {line} with {}'s notes\n", promotion.tag))?,
+        Ok(false) => tidegate_actions::warning(&format!(
+            "{path} on {line} was not completed with {}'s notes: {line} on GitHub is not the checkout's; add the release notes' section by hand before the merge back",
+            promotion.tag
+        )),
+        Err(e) => tidegate_actions::warning(&format!(
+            "{path} on {line} was not completed with {}'s notes ({e:#}); add the release notes' section by hand before the merge back",
+            promotion.tag
+        )),
+    }
+    Ok(())
+}
+
 /// The package a release tag belongs to, and the tag (pre-releases included), or an error that
 /// names the nearest tags.
 pub(crate) fn find_release_tag<'c>(
@@ -668,6 +735,11 @@ pub fn promote(args: &PromoteArgs) -> Result<()> {
     })?;
     let (promotion, release) = done;
     history.tag_locally(&promotion.tag, promotion.candidate.commit)?;
+    let line = config.lines.branch_for(
+        &promotion.version,
+        line_component(&config, &[promotion.package.path.as_str()]),
+    );
+    complete_line_changelog(&args.checkout, &history, &promotion, &line)?;
     // release-please-action's names, as `bump release` writes them, so a workflow gating on
     // `releases_created` fires after a promotion too.
     let version = &promotion.version;

@@ -350,7 +350,12 @@ impl History {
 
     /// A file's text as committed at HEAD (None when HEAD has no such file or it is not text).
     pub fn file_at_head(&self, path: &Path) -> Option<String> {
-        let tree = self.repo.head().ok()?.peel_to_tree().ok()?;
+        self.file_at(self.repo.head().ok()?.peel_to_commit().ok()?.id(), path)
+    }
+
+    /// A UTF-8 file as `commit` holds it.
+    pub fn file_at(&self, commit: Oid, path: &Path) -> Option<String> {
+        let tree = self.repo.find_commit(commit).ok()?.tree().ok()?;
         let entry = tree.get_path(path).ok()?;
         let blob = entry.to_object(&self.repo).ok()?.peel_to_blob().ok()?;
         String::from_utf8(blob.content().to_vec()).ok()

@@ -898,6 +898,15 @@ pub fn write_all(root: &Path, changes: &[FileChange]) -> Result<usize, ReleaseEr
 
 /// A path from the configuration: relative to the package, or to the repository root with a
 /// leading "/". Paths that leave the repository are refused.
+/// A package's changelog, relative to the repository root (`None` without one).
+pub fn changelog_file(package: &PackageConfig) -> Result<Option<String>, ReleaseError> {
+    package
+        .changelog_path
+        .as_deref()
+        .map(|configured| resolve(&package.path, configured))
+        .transpose()
+}
+
 fn resolve(package: &str, configured: &str) -> Result<String, ReleaseError> {
     match configured.strip_prefix('/') {
         Some(from_root) => join(".", from_root),

@@ -113,6 +113,11 @@ fn a_line_is_cut_takes_candidates_and_its_voted_candidate_becomes_the_release() 
         "{notes}"
     );
     assert!(!notes.contains("Everything since"), "{notes}");
+    // The line's changelog, written at the cut, now holds the fix too, under one 1.1.0 section.
+    let changelog = world.file_on("release/1.1.0", "CHANGELOG.md");
+    assert_eq!(changelog.matches("sprocket leak").count(), 1, "{changelog}");
+    assert_eq!(changelog.matches("## [1.1.0]").count(), 1, "{changelog}");
+    assert_eq!(tag_sha(&world, "v1.1.0"), fixed, "the tag stays on the voted commit");
     world
         .run(&["promote", "v1.1.0-rc.2"])
         .fails_with(1, "promoted already");
@@ -128,10 +133,11 @@ fn a_line_is_cut_takes_candidates_and_its_voted_candidate_becomes_the_release() 
         .merge("FETCH_HEAD", "Merge branch 'release/1.1.0'");
     world.dev.git(&["push", "-q", "origin", "main"]);
     world.push(&["feat: gears (#7)"]);
+    assert!(world.checkout.read("CHANGELOG.md").contains("sprocket leak"));
     let next = world.run(&["version", "--json"]).ok().json();
     assert_eq!(next["next"], "1.2.0");
     assert_eq!(next["previous_tag"], "v1.1.0");
-    assert_eq!(next["changes"], 1, "{next}");
+    assert_eq!(next["types"]["feat"], 1, "{next}");
     let proposal = world.run(&["pr", "--dry-run", "--json"]).ok().json();
     let body = proposal["body"].as_str().unwrap_or_default();
     assert!(
