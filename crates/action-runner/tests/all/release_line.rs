@@ -748,7 +748,7 @@ fn the_release_lines_example_uses_only_what_the_actions_declare() {
     let mut checked = Vec::new();
     for (_, job) in docs[0]["jobs"].as_mapping().expect("jobs").iter() {
         for step in job["steps"].as_sequence().expect("steps").iter() {
-            let Some(uses) = step["uses"].as_str() else {
+            let Some(uses) = step.as_mapping_get("uses").and_then(|u| u.as_str()) else {
                 continue;
             };
             let Some(name) = uses
