@@ -6,6 +6,7 @@ mod install;
 mod promote;
 mod release_action;
 mod release_actions;
+mod release_line;
 
 use action_runner::{Run, Runner, built_binaries, workspace_root};
 use std::path::PathBuf;
