@@ -451,7 +451,13 @@ fn complete_line_changelog(
     let tip = tip.to_string();
     let branch = line.to_string();
     let written = checkout.remote.run(repo, |gh| async move {
-        if gh.ref_sha(&format!("heads/{branch}")).await.gh()?.as_deref() != Some(tip.as_str()) {
+        if gh
+            .ref_sha(&format!("heads/{branch}"))
+            .await
+            .gh()?
+            .as_deref()
+            != Some(tip.as_str())
+        {
             return Ok(false);
         }
         let tree = gh.create_tree(&tree, &files).await.gh()?;
@@ -463,7 +469,10 @@ fn complete_line_changelog(
         Ok(true)
     });
     match written {
-        Ok(true) => print_stdout(&format!("completed {path} on {line} with {}'s notes\n", promotion.tag))?,
+        Ok(true) => print_stdout(&format!(
+            "completed {path} on {line} with {}'s notes\n",
+            promotion.tag
+        ))?,
         Ok(false) => tidegate_actions::warning(&format!(
             "{path} on {line} was not completed with {}'s notes: {line} on GitHub is not the checkout's; add the release notes' section by hand before the merge back",
             promotion.tag

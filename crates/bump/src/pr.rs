@@ -84,7 +84,14 @@ pub fn run(args: &PrArgs) -> Result<()> {
     if !released.is_empty() {
         refuse(&plan, &released, &args.checkout)?;
     }
-    unreleased_versions(&history, &config, &plan)?;
+    if let Some(waiting) = unreleased_versions(&history, &config, &plan)? {
+        // A line's version is made by its candidates and `bump promote`: no release PR.
+        notice(&waiting);
+        let mut outputs = Outputs::default();
+        outputs.set("prs_created", "false");
+        outputs.write()?;
+        return Ok(());
+    }
     let base = base_branch(&history, args.base.as_deref())?;
     let branch = args.branch.clone().unwrap_or_else(|| branch_name(&base));
     if branch == base {
@@ -432,12 +439,13 @@ fn short(sha: &str) -> &str {
 
 /// Stops when a package's files hold a version above its last release that has no tag: a merged
 /// release PR (or a bump by hand) that `bump release` has not made yet. Proposing again from
-/// there would repeat that release.
+/// there would repeat that release. A version with candidates is a line's, waiting for its
+/// promotion: that is said (`Some`), not refused.
 fn unreleased_versions(
     history: &tidegate_git::History,
     config: &tidegate_core::config::Config,
     plan: &tidegate_git::release_files::ReleasePlan,
-) -> Result<()> {
+) -> Result<Option<String>> {
     let held = tidegate_git::release_files::held_versions(history, config)?;
     for ((package, pending), held) in config.packages.iter().zip(&plan.pending).zip(held) {
         let (Some(held), Some(previous)) = (held, &pending.previous) else {
@@ -449,6 +457,22 @@ fn unreleased_versions(
             .iter()
             .chain(&pending.tags.uncounted)
             .any(|t| t.version == held.version);
+        let candidate = pending
+            .tags
+            .tags
+            .iter()
+            .chain(&pending.tags.uncounted)
+            .filter(|t| {
+                !t.version.pre.is_empty()
+                    && tidegate_core::release_line::final_of(&t.version) == held.version
+            })
+            .max_by(|a, b| a.version.cmp(&b.version));
+        if let (false, Some(candidate)) = (tagged, candidate) {
+            return Ok(Some(format!(
+                "no release PR: {} holds {}, which has candidates ({}); its final release is made by `bump promote {}`",
+                package.path, held.version, candidate.name, candidate.name
+            )));
+        }
         if held.version > previous.version && !tagged {
             return Err(Exit::declined(format!(
                 "{} holds {} ({}) but no tag {} exists: that release is merged and not made yet; run `bump release` first (the release workflow runs it before `bump pr`)",
@@ -459,5 +483,5 @@ fn unreleased_versions(
             )));
         }
     }
-    Ok(())
+    Ok(None)
 }

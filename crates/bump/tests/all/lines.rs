@@ -74,6 +74,14 @@ fn a_line_is_cut_takes_candidates_and_its_voted_candidate_becomes_the_release() 
     );
     world.run(&["release", "--prerelease", "rc"]).ok();
     assert_eq!(world.fake.releases(OWNER, NAME).len(), 2);
+    // A release PR on the line has nothing to propose: its version waits for the promotion.
+    let pr = world.run(&["pr"]).ok();
+    assert!(
+        pr.stderr.contains("bump promote v1.1.0-rc.1"),
+        "{}",
+        pr.stderr
+    );
+    assert!(world.pulls().is_empty());
 
     // A fix on the line makes the second candidate: its notes say what is new since rc.1, then
     // everything since 1.0.0.
@@ -117,7 +125,11 @@ fn a_line_is_cut_takes_candidates_and_its_voted_candidate_becomes_the_release() 
     let changelog = world.file_on("release/1.1.0", "CHANGELOG.md");
     assert_eq!(changelog.matches("sprocket leak").count(), 1, "{changelog}");
     assert_eq!(changelog.matches("## [1.1.0]").count(), 1, "{changelog}");
-    assert_eq!(tag_sha(&world, "v1.1.0"), fixed, "the tag stays on the voted commit");
+    assert_eq!(
+        tag_sha(&world, "v1.1.0"),
+        fixed,
+        "the tag stays on the voted commit"
+    );
     world
         .run(&["promote", "v1.1.0-rc.2"])
         .fails_with(1, "promoted already");
@@ -133,7 +145,12 @@ fn a_line_is_cut_takes_candidates_and_its_voted_candidate_becomes_the_release() 
         .merge("FETCH_HEAD", "Merge branch 'release/1.1.0'");
     world.dev.git(&["push", "-q", "origin", "main"]);
     world.push(&["feat: gears (#7)"]);
-    assert!(world.checkout.read("CHANGELOG.md").contains("sprocket leak"));
+    assert!(
+        world
+            .checkout
+            .read("CHANGELOG.md")
+            .contains("sprocket leak")
+    );
     let next = world.run(&["version", "--json"]).ok().json();
     assert_eq!(next["next"], "1.2.0");
     assert_eq!(next["previous_tag"], "v1.1.0");
