@@ -11,14 +11,13 @@ use tidegate_core::UsageError;
 use tidegate_core::config::{Config, PackageConfig};
 use tidegate_core::release_line::{CutWith, candidate_number, final_of};
 use tidegate_git::History;
-use tidegate_git::checkout::load_config;
 use tidegate_git::pending::Pending;
 use tidegate_github::GitHub;
 use tidegate_github::gitdata::TreeFile;
 use tidegate_github::refs::Created;
 
 use crate::remote::{Exit, GitHubResult};
-use crate::{Checkout, Overrides, Planned, plan, refuse, release_type, request};
+use crate::{Checkout, Overrides, Planned, plan, refuse, request};
 
 #[derive(clap::Args)]
 pub struct CutArgs {
@@ -318,12 +317,7 @@ fn cut_report(json: bool, value: &serde_json::Value, line: &str) -> Result<()> {
 
 /// `bump cut --hotfix TAG`: the maintenance line of a release, from its tag.
 fn cut_hotfix(args: &CutArgs, tag: &str) -> Result<()> {
-    let history = History::open(&args.checkout.repo)?;
-    let config = load_config(
-        &history,
-        args.checkout.config.as_deref(),
-        release_type(args.checkout.release_type.as_deref())?,
-    )?;
+    let (history, config) = crate::open_checkout(&args.checkout)?;
     let (package, found) = find_release_tag(&history, &config, &args.package, tag)?;
     if !found.version.pre.is_empty() {
         return Err(UsageError(format!(
@@ -630,12 +624,7 @@ pub(crate) struct Promotion {
 }
 
 pub fn promote(args: &PromoteArgs) -> Result<()> {
-    let history = History::open(&args.checkout.repo)?;
-    let config = load_config(
-        &history,
-        args.checkout.config.as_deref(),
-        release_type(args.checkout.release_type.as_deref())?,
-    )?;
+    let (history, config) = crate::open_checkout(&args.checkout)?;
     let (package, candidate) = find_release_tag(&history, &config, &args.package, &args.candidate)?;
     let label = candidate
         .version

@@ -130,6 +130,19 @@ fn main() -> std::process::ExitCode {
     finish(result.map_err(|e| (remote::exit_code(&e), format!("{e:#}"))))
 }
 
+/// The checkout and its configuration (`--config`, `--release-type`).
+pub(crate) fn open_checkout(
+    checkout: &Checkout,
+) -> Result<(History, tidegate_core::config::Config)> {
+    let history = History::open(&checkout.repo)?;
+    let config = load_config(
+        &history,
+        checkout.config.as_deref(),
+        release_type(checkout.release_type.as_deref())?,
+    )?;
+    Ok((history, config))
+}
+
 /// Stops when a version of these packages (all when empty) cannot be right: its tag exists, or
 /// no release bounds its history and `--allow-full-history` was not given.
 pub(crate) fn refuse(plan: &ReleasePlan, packages: &[&str], checkout: &Checkout) -> Result<()> {

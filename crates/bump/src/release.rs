@@ -14,7 +14,6 @@ use tidegate_core::config::PackageConfig;
 use tidegate_core::release_line;
 use tidegate_core::release_pr::{self, PENDING_LABEL, TAGGED_LABEL, is_release_title};
 use tidegate_git::History;
-use tidegate_git::checkout::load_config;
 use tidegate_git::pending::Pending;
 use tidegate_git::release_files::held_versions;
 use tidegate_github::GitHub;
@@ -22,8 +21,8 @@ use tidegate_github::gitdata::TagCreated;
 use tidegate_github::pulls::ClosedPull;
 use tidegate_github::releases::{NewRelease, Release};
 
+use crate::Checkout;
 use crate::remote::{Exit, GitHubResult};
-use crate::{Checkout, release_type};
 
 #[derive(clap::Args)]
 pub struct ReleaseArgs {
@@ -85,12 +84,7 @@ struct Item {
 }
 
 pub fn run(args: &ReleaseArgs) -> Result<()> {
-    let history = History::open(&args.checkout.repo)?;
-    let config = load_config(
-        &history,
-        args.checkout.config.as_deref(),
-        release_type(args.checkout.release_type.as_deref())?,
-    )?;
+    let (history, config) = crate::open_checkout(&args.checkout)?;
     for message in &config.warnings {
         warning(message);
     }

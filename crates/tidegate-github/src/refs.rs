@@ -49,6 +49,14 @@ impl GitHub {
     /// Creates `branch` at `sha`; if it exists meanwhile (another run, or a retried create whose
     /// answer was lost), points it at `sha` whatever it held.
     pub async fn create_branch(&self, branch: &str, sha: &str) -> Result<(), Error> {
+        if !self.post_branch(branch, sha).await? {
+            self.update_branch(branch, sha, true).await?;
+        }
+        Ok(())
+    }
+
+    /// Creates `branch` at `sha`; `false` when it exists already (GitHub's 422).
+    async fn post_branch(&self, branch: &str, sha: &str) -> Result<bool, Error> {
         let request = json!({ "ref": format!("refs/heads/{branch}"), "sha": sha });
         match self
             .send(
@@ -59,36 +67,23 @@ impl GitHub {
             )
             .await
         {
-            Err(e) if e.is_refusal(422, "Reference already exists") => {
-                self.update_branch(branch, sha, true).await
-            }
-            other => other.map(drop),
+            Err(e) if e.is_refusal(422, "Reference already exists") => Ok(false),
+            other => other.map(|_| true),
         }
     }
 
     /// Creates `branch` at `sha` unless it exists; an existing branch is never moved, and what it
     /// points at is returned instead (a rerun, or another run, found it made).
     pub async fn create_branch_once(&self, branch: &str, sha: &str) -> Result<Created, Error> {
-        let request = json!({ "ref": format!("refs/heads/{branch}"), "sha": sha });
-        match self
-            .send(
-                Method::POST,
-                &self.repo_path("/git/refs"),
-                Some(&request),
-                CREATE_REF,
-            )
-            .await
-        {
-            Err(e) if e.is_refusal(422, "Reference already exists") => {
-                let there = self.branch_sha(branch).await?;
-                Ok(if there == sha {
-                    Created::Existed
-                } else {
-                    Created::Elsewhere(there)
-                })
-            }
-            other => other.map(|_| Created::Created),
+        if self.post_branch(branch, sha).await? {
+            return Ok(Created::Created);
         }
+        let there = self.branch_sha(branch).await?;
+        Ok(if there == sha {
+            Created::Existed
+        } else {
+            Created::Elsewhere(there)
+        })
     }
 
     async fn update_branch(&self, branch: &str, sha: &str, force: bool) -> Result<(), Error> {

@@ -125,6 +125,15 @@ impl World {
             .git(&["checkout", "-q", "-B", branch, &format!("origin/{branch}")]);
     }
 
+    /// The reads and writes `run` makes, printed for the README's API cost table (`--nocapture`).
+    pub fn cost(&self, label: &str, run: &dyn Fn()) -> (usize, usize) {
+        self.fake.reset_counts();
+        run();
+        let (reads, writes) = (self.fake.read_count(), self.fake.write_count());
+        println!("api cost | {label} | {reads} reads | {writes} writes");
+        (reads, writes)
+    }
+
     pub fn output_file(&self) -> PathBuf {
         self.home.path().join("output")
     }
@@ -743,13 +752,7 @@ fn a_rerun_on_the_release_commit_finishes_the_prs_bookkeeping() {
 #[test]
 fn api_cost_of_each_run() {
     let world = World::new();
-    let cost = |label: &str, run: &dyn Fn()| {
-        world.fake.reset_counts();
-        run();
-        let (reads, writes) = (world.fake.read_count(), world.fake.write_count());
-        println!("api cost | {label} | {reads} reads | {writes} writes");
-        (reads, writes)
-    };
+    let cost = |label: &str, run: &dyn Fn()| world.cost(label, run);
     world.push(&["feat: add the sprocket API (#4)"]);
     let created = cost("bump pr, PR created", &|| {
         world.pr();

@@ -282,13 +282,7 @@ fn a_line_cut_with_a_pr_takes_its_bump_through_review() {
 #[test]
 fn api_cost_of_a_line() {
     let world = World::new();
-    let cost = |label: &str, run: &dyn Fn()| {
-        world.fake.reset_counts();
-        run();
-        let (reads, writes) = (world.fake.read_count(), world.fake.write_count());
-        println!("api cost | {label} | {reads} reads | {writes} writes");
-        (reads, writes)
-    };
+    let cost = |label: &str, run: &dyn Fn()| world.cost(label, run);
     world.push(&["feat: sprockets (#5)"]);
     let cut = cost("bump cut", &|| {
         world.run(&["cut", "1.1.0"]).ok();
