@@ -170,6 +170,9 @@ pub struct Options {
     /// Release lines: the branches `bump cut` makes, their candidates, and the commit types they
     /// take (top level only).
     pub release_lines: Option<crate::release_line::LineOptions>,
+    /// Approval gates for `gate-check`, by name (`[gates.production]`): read and checked by
+    /// gate-check; `bump` and `changelog` leave them be (top level only).
+    pub gates: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 /// An entry of `extra-files`.
@@ -383,6 +386,7 @@ impl Config {
                         ("packages", package.packages.is_some()),
                         ("linked-versions", package.linked_versions.is_some()),
                         ("release-lines", package.release_lines.is_some()),
+                        ("gates", package.gates.is_some()),
                     ] {
                         if nested {
                             return Err(ConfigError::invalid(
