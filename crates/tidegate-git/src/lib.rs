@@ -353,6 +353,16 @@ impl History {
         self.file_at(self.repo.head().ok()?.peel_to_commit().ok()?.id(), path)
     }
 
+    /// Where a symbolic reference points (`refs/remotes/origin/HEAD` → the remote's default
+    /// branch, as the clone recorded it).
+    pub fn symbolic_target(&self, name: &str) -> Option<String> {
+        self.repo
+            .find_reference(name)
+            .ok()?
+            .symbolic_target()
+            .map(str::to_string)
+    }
+
     /// A UTF-8 file as `commit` holds it.
     pub fn file_at(&self, commit: Oid, path: &Path) -> Option<String> {
         let tree = self.repo.find_commit(commit).ok()?.tree().ok()?;
@@ -368,8 +378,15 @@ impl History {
             return Ok(false);
         }
         let object = self.repo.find_object(commit, None)?;
-        self.repo.tag_lightweight(name, &object, false)?;
-        Ok(true)
+        match self.repo.tag_lightweight(name, &object, false) {
+            Ok(_) => Ok(true),
+            // Another run in the same checkout made it meanwhile (or holds its lock): the tag is
+            // there or about to be; which run wrote it does not matter.
+            Err(e) if matches!(e.code(), git2::ErrorCode::Exists | git2::ErrorCode::Locked) => {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The parents of a commit.
