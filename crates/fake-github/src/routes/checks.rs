@@ -50,6 +50,7 @@ fn apply_run_fields(run: &mut CheckRun, body: &Value) {
 }
 
 pub(crate) fn create_run(st: &mut State, rq: &Rq<'_>) -> Handled {
+    let app_slug = st.token_app.clone();
     let r = repo(st, rq)?;
     let g = open_git(r, rq)?;
     let missing = |f: &str| Reply::invalid_field("CheckRun", f, "missing_field", rq.docs());
@@ -62,6 +63,7 @@ pub(crate) fn create_run(st: &mut State, rq: &Rq<'_>) -> Handled {
         id: next_id(),
         head_sha: commit.to_string(),
         name: name.to_string(),
+        app_slug,
         status: "queued".into(),
         conclusion: None,
         started_at: Some(now_iso()),
@@ -80,12 +82,17 @@ pub(crate) fn create_run(st: &mut State, rq: &Rq<'_>) -> Handled {
 
 pub(crate) fn update_run(st: &mut State, rq: &Rq<'_>) -> Handled {
     let id = rq.number("check_run_id")?;
+    let app_slug = st.token_app.clone();
     let r = repo(st, rq)?;
     let run = r
         .check_runs
         .iter_mut()
         .find(|c| c.id == id)
         .ok_or_else(|| rq.not_found())?;
+    // An app may update only its own check runs.
+    if run.app_slug != app_slug {
+        return Err(Reply::error(403, "Invalid app", rq.docs()));
+    }
     apply_run_fields(run, rq.body);
     let run = run.clone();
     Ok(Reply::ok(json::check_run(rq.urls, r, &run)))
@@ -110,11 +117,13 @@ pub(crate) fn runs_for_ref(st: &mut State, rq: &Rq<'_>) -> Handled {
         .filter(|c| rq.q("status").is_none_or(|s| c.status == s))
         .collect();
     runs.sort_by_key(|c| std::cmp::Reverse(c.id));
+    // `latest` (the default) keeps the newest run of each name in each app's check suite.
     if rq.q("filter").unwrap_or("latest") == "latest" {
-        let mut seen = Vec::new();
+        let mut seen: Vec<(&str, &str)> = Vec::new();
         runs.retain(|c| {
-            let first = !seen.contains(&c.name);
-            seen.push(c.name.clone());
+            let key = (c.name.as_str(), c.app_slug.as_str());
+            let first = !seen.contains(&key);
+            seen.push(key);
             first
         });
     }
@@ -183,7 +192,9 @@ pub(crate) fn combined_status(st: &mut State, rq: &Rq<'_>) -> Handled {
     let r = repo(st, rq)?;
     let sha = resolve_ref(r, rq)?;
     let latest = latest_statuses(r, &sha);
-    let statuses: Vec<Value> = latest
+    // The state covers every context; `statuses` is paginated (30 a page unless `per_page`).
+    let page = Page::of(rq, latest.len());
+    let statuses: Vec<Value> = latest[page.start..page.end]
         .iter()
         .map(|s| {
             let mut v = json::status(rq.urls, r, s);
@@ -193,7 +204,7 @@ pub(crate) fn combined_status(st: &mut State, rq: &Rq<'_>) -> Handled {
             v
         })
         .collect();
-    Ok(Reply::ok(json!({
+    Ok(page.reply(json!({
         "state": combined_state(&latest),
         "statuses": statuses,
         "sha": sha,

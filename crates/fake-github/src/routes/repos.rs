@@ -109,6 +109,15 @@ pub(crate) fn get_permission(st: &mut State, rq: &Rq<'_>) -> Handled {
 }
 
 pub(crate) fn team_members(st: &mut State, rq: &Rq<'_>) -> Handled {
+    if st.forbid_team_reads {
+        // What an installation token without the organization permission `members: read`
+        // (GITHUB_TOKEN among them) gets.
+        return Err(Reply::error(
+            403,
+            "Resource not accessible by integration",
+            rq.docs(),
+        ));
+    }
     let key = format!(
         "{}/{}",
         rq.p("org").to_lowercase(),
