@@ -27,8 +27,12 @@ fn apply_run_fields(run: &mut CheckRun, body: &Value) {
     if let Some(v) = text("started_at") {
         run.started_at = Some(v);
     }
+    // A completed run stays completed (GitHub keeps its conclusion, and a run cannot go back to
+    // `queued` or `in_progress`); a new conclusion may replace the old one.
     if let Some(v) = text("status") {
-        run.status = v;
+        if run.status != "completed" {
+            run.status = v;
+        }
     }
     if let Some(v) = text("conclusion") {
         // A conclusion completes the run, as GitHub documents.
