@@ -168,7 +168,10 @@ fn label_names(value: &Value) -> Vec<String> {
         .flatten()
         .filter_map(|l| match l {
             Value::String(name) => Some(name.clone()),
-            other => other.get("name").and_then(Value::as_str).map(str::to_string),
+            other => other
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         })
         .collect()
 }
@@ -501,7 +504,10 @@ impl GitHub {
             .find(|r| conclusion.is_some() || r.status != "completed");
         if let Some(run) = updatable {
             let path = self.repo_path(&format!("/check-runs/{}", run.id));
-            match self.send(Method::PATCH, &path, Some(&fields), UPDATE_RUN).await {
+            match self
+                .send(Method::PATCH, &path, Some(&fields), UPDATE_RUN)
+                .await
+            {
                 Ok(reply) => return check_of(reply.body),
                 // Another app's run (the token changed): this app makes its own.
                 Err(Error::Permission { .. }) => {}

@@ -53,7 +53,34 @@ fn apply_run_fields(run: &mut CheckRun, body: &Value) {
     }
 }
 
+/// GitHub's limit on `output.summary` and `output.text`, in characters.
+const OUTPUT_LIMIT: usize = 65_535;
+
+/// 422 when the output's summary or text is longer than GitHub takes.
+fn check_output(rq: &Rq<'_>) -> Result<(), Reply> {
+    for field in ["summary", "text"] {
+        let length = rq
+            .body
+            .pointer(&format!("/output/{field}"))
+            .and_then(Value::as_str)
+            .map_or(0, |t| t.chars().count());
+        if length > OUTPUT_LIMIT {
+            return Err(Reply::validation(
+                vec![json!({
+                    "resource": "CheckRun",
+                    "code": "custom",
+                    "field": field,
+                    "message": format!("Only {OUTPUT_LIMIT} characters are allowed; {length} were supplied."),
+                })],
+                rq.docs(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn create_run(st: &mut State, rq: &Rq<'_>) -> Handled {
+    check_output(rq)?;
     let app_slug = st.token_app.clone();
     let r = repo(st, rq)?;
     let g = open_git(r, rq)?;
@@ -86,6 +113,7 @@ pub(crate) fn create_run(st: &mut State, rq: &Rq<'_>) -> Handled {
 
 pub(crate) fn update_run(st: &mut State, rq: &Rq<'_>) -> Handled {
     let id = rq.number("check_run_id")?;
+    check_output(rq)?;
     let app_slug = st.token_app.clone();
     let r = repo(st, rq)?;
     let run = r
