@@ -499,9 +499,10 @@ impl GitHub {
                 .collect()
         };
         let before = ours(self.check_runs_named(head_sha, Some(name)).await?);
+        // Only the newest counts: updating an older run would leave a newer verdict in force.
         let updatable = before
-            .iter()
-            .find(|r| conclusion.is_some() || r.status != "completed");
+            .first()
+            .filter(|r| conclusion.is_some() || r.status != "completed");
         if let Some(run) = updatable {
             let path = self.repo_path(&format!("/check-runs/{}", run.id));
             match self
