@@ -14,13 +14,16 @@ use crate::git;
 use crate::json::Urls;
 use crate::server::{Inner, lock, serve};
 use crate::state::{
-    Asset, AssetState, CheckRun, Comment, CommitStatus, Dispatch, Issue, Pull, Release,
-    ReleaseState, RepoState, Review, State, Workflow, github_asset_name, repo_key,
+    Asset, AssetState, CheckRun, Comment, CommitStatus, Dispatch, Issue, IssueComment, Milestone,
+    Pull, Release, ReleaseState, RepoState, Review, State, Workflow, github_asset_name, repo_key,
 };
 use crate::util::{next_id, now_iso};
 
 /// The login the fake's token belongs to, unless [`FakeGitHub::set_actor`] changes it.
 pub const DEFAULT_ACTOR: &str = "github-actions[bot]";
+
+/// The app the fake's token belongs to, unless [`FakeGitHub::set_token_app`] changes it.
+pub const DEFAULT_APP: &str = "github-actions";
 
 /// A GitHub REST server for tests, on `127.0.0.1`, with real git repositories behind it.
 /// It serves on its own thread and tokio runtime, and stops when dropped.
@@ -80,6 +83,7 @@ impl FakeGitHub {
         let inner = Arc::new(Inner {
             state: Mutex::new(State {
                 actor: DEFAULT_ACTOR.to_string(),
+                token_app: DEFAULT_APP.to_string(),
                 ..State::default()
             }),
             urls: Urls {
@@ -413,6 +417,149 @@ impl FakeGitHub {
         })
     }
 
+    /// Adds a submitted review by `login` on commit `commit_id` (any SHA: an older head makes a
+    /// stale review) at `submitted_at` (`YYYY-MM-DDTHH:MM:SSZ`); returns its id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_review_at(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+        login: &str,
+        state: &str,
+        commit_id: &str,
+        submitted_at: &str,
+    ) -> u64 {
+        self.with_repo(owner, repo, |r| {
+            assert!(
+                r.issues.get(&number).is_some_and(|i| i.pull.is_some()),
+                "the pull request exists"
+            );
+            let id = next_id();
+            r.reviews.push(Review {
+                id,
+                pull_number: number,
+                user: login.to_string(),
+                state: state.to_string(),
+                body: String::new(),
+                commit_id: commit_id.to_string(),
+                submitted_at: submitted_at.to_string(),
+            });
+            id
+        })
+    }
+
+    /// Dismisses a review as a maintainer would: its state becomes `DISMISSED`.
+    pub fn dismiss_review(&self, owner: &str, repo: &str, review_id: u64) {
+        self.with_repo(owner, repo, |r| {
+            let review = r
+                .reviews
+                .iter_mut()
+                .find(|rv| rv.id == review_id)
+                .expect("the review exists");
+            review.state = "DISMISSED".to_string();
+        });
+    }
+
+    /// Makes the token belong to another GitHub App (`github-actions` unless changed): the check
+    /// runs it creates carry that app, and it may update only that app's runs (403 otherwise).
+    pub fn set_token_app(&self, slug: &str) {
+        lock(&self.inner.state).token_app = slug.to_string();
+    }
+
+    /// `GET /orgs/{org}/teams/{slug}/members` answered 403 "Resource not accessible by
+    /// integration", as for `GITHUB_TOKEN` or an App without the `members: read` permission.
+    pub fn forbid_team_reads(&self, on: bool) {
+        lock(&self.inner.state).forbid_team_reads = on;
+    }
+
+    /// Adds a check run on `sha` made by the app `app_slug` (two apps may report the same name);
+    /// returns its id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_check_run_of_app(
+        &self,
+        owner: &str,
+        repo: &str,
+        sha: &str,
+        name: &str,
+        app_slug: &str,
+        status: &str,
+        conclusion: Option<&str>,
+    ) -> u64 {
+        let id = self.add_check_run(owner, repo, sha, name, status, conclusion);
+        self.with_repo(owner, repo, |r| {
+            if let Some(run) = r.check_runs.iter_mut().find(|c| c.id == id) {
+                run.app_slug = app_slug.to_string();
+            }
+        });
+        id
+    }
+
+    /// Adds a comment by `login` on an issue or pull request, made at `created_at`
+    /// (`YYYY-MM-DDTHH:MM:SSZ`); returns its id. No request is counted.
+    pub fn add_comment_at(
+        &self,
+        owner: &str,
+        repo: &str,
+        number: u64,
+        login: &str,
+        body: &str,
+        created_at: &str,
+    ) -> u64 {
+        self.with_repo(owner, repo, |r| {
+            assert!(r.issues.contains_key(&number), "the issue exists");
+            let id = next_id();
+            r.comments.push(IssueComment {
+                id,
+                issue_number: number,
+                user: login.to_string(),
+                body: body.to_string(),
+                created_at: created_at.to_string(),
+                updated_at: created_at.to_string(),
+            });
+            id
+        })
+    }
+
+    /// Sets when an issue or pull request was opened (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub fn set_created_at(&self, owner: &str, repo: &str, number: u64, created_at: &str) {
+        self.with_repo(owner, repo, |r| {
+            let issue = r.issues.get_mut(&number).expect("the issue exists");
+            issue.created_at = created_at.to_string();
+        });
+    }
+
+    /// Creates an open milestone titled `title` (or finds the one of that title); returns its
+    /// number.
+    pub fn add_milestone(&self, owner: &str, repo: &str, title: &str) -> u64 {
+        let actor = self.actor();
+        self.with_repo(owner, repo, |r| {
+            if let Some(m) = r.milestones.iter().find(|m| m.title == title) {
+                return m.number;
+            }
+            let number = r.milestones.len() as u64 + 1;
+            r.milestones.push(Milestone {
+                id: next_id(),
+                number,
+                title: title.to_string(),
+                state: "open".to_string(),
+                creator: actor,
+                created_at: now_iso(),
+            });
+            number
+        })
+    }
+
+    /// Puts an issue or pull request in the milestone titled `title` (created if new), or in none.
+    pub fn set_milestone(&self, owner: &str, repo: &str, number: u64, title: Option<&str>) {
+        let milestone = title.map(|t| self.add_milestone(owner, repo, t));
+        self.with_repo(owner, repo, |r| {
+            let issue = r.issues.get_mut(&number).expect("the issue exists");
+            issue.milestone = milestone;
+            issue.updated_at = now_iso();
+        });
+    }
+
     /// Adds a check run on `sha` (`status`: `queued`, `in_progress`, `completed`; `conclusion`
     /// for completed ones); returns its id.
     pub fn add_check_run(
@@ -431,6 +578,7 @@ impl FakeGitHub {
                 id,
                 head_sha: sha.to_string(),
                 name: name.to_string(),
+                app_slug: DEFAULT_APP.to_string(),
                 status: status.to_string(),
                 conclusion: conclusion.map(str::to_string),
                 started_at: Some(now.clone()),
@@ -494,6 +642,7 @@ impl FakeGitHub {
                     created_at: now.clone(),
                     updated_at: now,
                     closed_at: None,
+                    milestone: None,
                     pull: None,
                 },
             );

@@ -5,8 +5,8 @@ use serde_json::{Value, json};
 use crate::git::{CommitInfo, FileChange};
 use crate::state::AssetState;
 use crate::state::{
-    CheckRun, CommitStatus, Issue, IssueComment, Label, PullData, PullStats, ReleaseState,
-    RepoState, Review,
+    CheckRun, CommitStatus, Issue, IssueComment, Label, Milestone, PullData, PullStats,
+    ReleaseState, RepoState, Review,
 };
 use crate::util::{enc, iso8601, user_id};
 
@@ -203,6 +203,42 @@ fn pull_labels(u: &Urls, r: &RepoState, names: &[String], full: bool) -> Vec<Val
     labels
 }
 
+/// A milestone, with its issue counts.
+pub(crate) fn milestone(u: &Urls, r: &RepoState, m: &Milestone) -> Value {
+    let api = format!("{}/milestones/{}", u.repo_api(r), m.number);
+    let count = |state: &str| {
+        r.issues
+            .values()
+            .filter(|i| i.milestone == Some(m.number) && i.state == state)
+            .count()
+    };
+    json!({
+        "url": api,
+        "html_url": format!("{}/milestone/{}", u.repo_web(r), m.number),
+        "labels_url": format!("{api}/labels"),
+        "id": m.id,
+        "node_id": format!("MI_kwDO{}", m.id),
+        "number": m.number,
+        "state": m.state,
+        "title": m.title,
+        "description": null,
+        "creator": user(u, &m.creator),
+        "open_issues": count("open"),
+        "closed_issues": count("closed"),
+        "created_at": m.created_at,
+        "updated_at": m.created_at,
+        "closed_at": null,
+        "due_on": null,
+    })
+}
+
+/// The milestone numbered so, or `null`.
+fn milestone_of(u: &Urls, r: &RepoState, number: Option<u64>) -> Value {
+    number
+        .and_then(|n| r.milestones.iter().find(|m| m.number == n))
+        .map_or(Value::Null, |m| milestone(u, r, m))
+}
+
 pub(crate) fn team(u: &Urls, org_login: &str, slug: &str) -> Value {
     let id = user_id(&format!("team:{org_login}/{slug}"));
     let api = format!("{}/organizations/{}/team/{id}", u.api, user_id(org_login));
@@ -293,7 +329,7 @@ pub(crate) fn pull(
         "user": user(u, &issue.user),
         "body": issue.body,
         "labels": pull_labels(u, r, &issue.labels, full),
-        "milestone": null,
+        "milestone": milestone_of(u, r, issue.milestone),
         "active_lock_reason": null,
         "created_at": issue.created_at,
         "updated_at": issue.updated_at,
@@ -378,7 +414,7 @@ pub(crate) fn issue(u: &Urls, r: &RepoState, i: &Issue) -> Value {
         "labels": labels_of(u, r, &i.labels),
         "assignee": assignees.first().cloned().unwrap_or(Value::Null),
         "assignees": assignees,
-        "milestone": null,
+        "milestone": milestone_of(u, r, i.milestone),
         "locked": false,
         "active_lock_reason": null,
         "comments": r.comments.iter().filter(|c| c.issue_number == i.number).count(),
@@ -561,8 +597,31 @@ pub(crate) fn check_run(u: &Urls, r: &RepoState, c: &CheckRun) -> Value {
         },
         "name": c.name,
         "check_suite": { "id": user_id(&format!("suite:{}", c.head_sha)) },
-        "app": github_actions_app(u),
+        "app": app(u, &c.app_slug),
         "pull_requests": [],
+    })
+}
+
+/// The app of a check run: GitHub Actions (which owns runs made with an Actions token), or
+/// another app named by its slug.
+fn app(u: &Urls, slug: &str) -> Value {
+    if slug == crate::fake::DEFAULT_APP {
+        return github_actions_app(u);
+    }
+    let id = user_id(&format!("app:{slug}"));
+    json!({
+        "id": id,
+        "slug": slug,
+        "node_id": format!("A_kwDO{id}"),
+        "owner": org(u, slug),
+        "name": slug,
+        "description": null,
+        "external_url": format!("https://{slug}.example"),
+        "html_url": format!("{}/apps/{}", u.web, enc(slug)),
+        "created_at": "2020-01-01T00:00:00Z",
+        "updated_at": "2020-01-01T00:00:00Z",
+        "permissions": { "checks": "write", "statuses": "write" },
+        "events": ["check_run", "check_suite"],
     })
 }
 

@@ -33,6 +33,6 @@ mod state;
 mod util;
 
 pub use contract::{validate_response, validate_response_for_path};
-pub use fake::{DEFAULT_ACTOR, FakeGitHub};
+pub use fake::{DEFAULT_ACTOR, DEFAULT_APP, FakeGitHub};
 pub use faults::Faults;
 pub use state::{Asset, Comment, Dispatch, Pull, Release};

@@ -90,6 +90,11 @@ pub(crate) struct State {
     pub teams: BTreeMap<String, Vec<String>>,
     /// The login of the token's user.
     pub actor: String,
+    /// The slug of the GitHub App the token belongs to (`github-actions` for `GITHUB_TOKEN`):
+    /// the app of the check runs it creates, and the only app whose runs it may update.
+    pub token_app: String,
+    /// `GET /orgs/{org}/teams/{slug}/members` answers 403, as it does for `GITHUB_TOKEN`.
+    pub forbid_team_reads: bool,
 }
 
 pub(crate) fn repo_key(owner: &str, name: &str) -> String {
@@ -107,6 +112,7 @@ pub(crate) struct RepoState {
     pub last_number: u64,
     pub issues: BTreeMap<u64, Issue>,
     pub labels: Vec<Label>,
+    pub milestones: Vec<Milestone>,
     pub comments: Vec<IssueComment>,
     pub reviews: Vec<Review>,
     pub check_runs: Vec<CheckRun>,
@@ -136,6 +142,7 @@ impl RepoState {
             last_number: 0,
             issues: BTreeMap::new(),
             labels: Vec::new(),
+            milestones: Vec::new(),
             comments: Vec::new(),
             reviews: Vec::new(),
             check_runs: Vec::new(),
@@ -209,6 +216,18 @@ pub(crate) struct Label {
     pub description: Option<String>,
 }
 
+/// A milestone; issues refer to it by number.
+#[derive(Clone, Debug)]
+pub(crate) struct Milestone {
+    pub id: u64,
+    pub number: u64,
+    pub title: String,
+    /// `open` or `closed`.
+    pub state: String,
+    pub creator: String,
+    pub created_at: String,
+}
+
 /// An issue, or the issue half of a pull request.
 #[derive(Clone, Debug)]
 pub(crate) struct Issue {
@@ -224,6 +243,8 @@ pub(crate) struct Issue {
     pub created_at: String,
     pub updated_at: String,
     pub closed_at: Option<String>,
+    /// The number of its milestone.
+    pub milestone: Option<u64>,
     pub pull: Option<PullData>,
 }
 
@@ -282,6 +303,8 @@ pub(crate) struct CheckRun {
     pub id: u64,
     pub head_sha: String,
     pub name: String,
+    /// The slug of the app that made it (`github-actions`, `circleci-checks`…).
+    pub app_slug: String,
     pub status: String,
     pub conclusion: Option<String>,
     pub started_at: Option<String>,

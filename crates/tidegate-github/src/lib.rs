@@ -4,6 +4,7 @@
 
 pub mod assets;
 mod error;
+pub mod gates;
 pub mod gitdata;
 pub mod overrides;
 pub mod pulls;
@@ -291,6 +292,52 @@ impl GitHub {
     /// at the last page, at an empty page, or at a link to a page already read (a server that
     /// loops); past [`MAX_PAGES`] it is an error rather than a list silently cut short.
     pub async fn list_all(&self, path: &str, call: Call) -> Result<Vec<Value>, Error> {
+        self.walk_pages(path, call, |body| match body {
+            Value::Array(page) => Some(page),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Every item of a list endpoint that answers an object holding the page's items under
+    /// `field` (`{"total_count": …, "check_runs": […]}`), walked as [`GitHub::list_all`] does.
+    pub async fn list_all_in(
+        &self,
+        path: &str,
+        field: &'static str,
+        call: Call,
+    ) -> Result<Vec<Value>, Error> {
+        self.walk_pages(path, call, |mut body| match body.get_mut(field)?.take() {
+            Value::Array(page) => Some(page),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Sends one request once, with no retry: for a create that must not run twice when its
+    /// answer is lost (the caller looks for what it made before trying again).
+    pub(crate) async fn send_once(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        call: Call,
+    ) -> Result<Reply, Error> {
+        let once = RetryPolicy {
+            max_retries: 0,
+            ..self.retry.clone()
+        };
+        let result = retry::run(&once, &self.token, || self.attempt(&method, path, body)).await;
+        result.map_err(|failure| error::explain(failure, call, &self.repo, &self.token))
+    }
+
+    /// Walks the pages of a list; `items` takes a page's body apart (`None`: not a list).
+    async fn walk_pages(
+        &self,
+        path: &str,
+        call: Call,
+        items_of: impl Fn(Value) -> Option<Vec<Value>>,
+    ) -> Result<Vec<Value>, Error> {
         let separator = if path.contains('?') { '&' } else { '?' };
         let mut next = Some(format!("{path}{separator}per_page=100"));
         let mut seen = std::collections::HashSet::new();
@@ -306,10 +353,10 @@ impl GitHub {
                 )));
             }
             let reply = self.send(Method::GET, &url, None, call).await?;
-            match reply.body {
-                Value::Array(page) if page.is_empty() => break,
-                Value::Array(page) => items.extend(page),
-                _ => {
+            match items_of(reply.body) {
+                Some(page) if page.is_empty() => break,
+                Some(page) => items.extend(page),
+                None => {
                     return Err(Error::Unexpected(format!(
                         "GitHub answered {} with something other than a list",
                         call.what

@@ -27,8 +27,12 @@ fn apply_run_fields(run: &mut CheckRun, body: &Value) {
     if let Some(v) = text("started_at") {
         run.started_at = Some(v);
     }
+    // A completed run stays completed (GitHub keeps its conclusion, and a run cannot go back to
+    // `queued` or `in_progress`); a new conclusion may replace the old one.
     if let Some(v) = text("status") {
-        run.status = v;
+        if run.status != "completed" {
+            run.status = v;
+        }
     }
     if let Some(v) = text("conclusion") {
         // A conclusion completes the run, as GitHub documents.
@@ -49,7 +53,35 @@ fn apply_run_fields(run: &mut CheckRun, body: &Value) {
     }
 }
 
+/// GitHub's limit on `output.summary` and `output.text`, in characters.
+const OUTPUT_LIMIT: usize = 65_535;
+
+/// 422 when the output's summary or text is longer than GitHub takes.
+fn check_output(rq: &Rq<'_>) -> Result<(), Reply> {
+    for field in ["summary", "text"] {
+        let length = rq
+            .body
+            .pointer(&format!("/output/{field}"))
+            .and_then(Value::as_str)
+            .map_or(0, |t| t.chars().count());
+        if length > OUTPUT_LIMIT {
+            return Err(Reply::validation(
+                vec![json!({
+                    "resource": "CheckRun",
+                    "code": "custom",
+                    "field": field,
+                    "message": format!("Only {OUTPUT_LIMIT} characters are allowed; {length} were supplied."),
+                })],
+                rq.docs(),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn create_run(st: &mut State, rq: &Rq<'_>) -> Handled {
+    check_output(rq)?;
+    let app_slug = st.token_app.clone();
     let r = repo(st, rq)?;
     let g = open_git(r, rq)?;
     let missing = |f: &str| Reply::invalid_field("CheckRun", f, "missing_field", rq.docs());
@@ -62,6 +94,7 @@ pub(crate) fn create_run(st: &mut State, rq: &Rq<'_>) -> Handled {
         id: next_id(),
         head_sha: commit.to_string(),
         name: name.to_string(),
+        app_slug,
         status: "queued".into(),
         conclusion: None,
         started_at: Some(now_iso()),
@@ -80,12 +113,18 @@ pub(crate) fn create_run(st: &mut State, rq: &Rq<'_>) -> Handled {
 
 pub(crate) fn update_run(st: &mut State, rq: &Rq<'_>) -> Handled {
     let id = rq.number("check_run_id")?;
+    check_output(rq)?;
+    let app_slug = st.token_app.clone();
     let r = repo(st, rq)?;
     let run = r
         .check_runs
         .iter_mut()
         .find(|c| c.id == id)
         .ok_or_else(|| rq.not_found())?;
+    // An app may update only its own check runs.
+    if run.app_slug != app_slug {
+        return Err(Reply::error(403, "Invalid app", rq.docs()));
+    }
     apply_run_fields(run, rq.body);
     let run = run.clone();
     Ok(Reply::ok(json::check_run(rq.urls, r, &run)))
@@ -110,11 +149,13 @@ pub(crate) fn runs_for_ref(st: &mut State, rq: &Rq<'_>) -> Handled {
         .filter(|c| rq.q("status").is_none_or(|s| c.status == s))
         .collect();
     runs.sort_by_key(|c| std::cmp::Reverse(c.id));
+    // `latest` (the default) keeps the newest run of each name in each app's check suite.
     if rq.q("filter").unwrap_or("latest") == "latest" {
-        let mut seen = Vec::new();
+        let mut seen: Vec<(&str, &str)> = Vec::new();
         runs.retain(|c| {
-            let first = !seen.contains(&c.name);
-            seen.push(c.name.clone());
+            let key = (c.name.as_str(), c.app_slug.as_str());
+            let first = !seen.contains(&key);
+            seen.push(key);
             first
         });
     }
@@ -183,7 +224,9 @@ pub(crate) fn combined_status(st: &mut State, rq: &Rq<'_>) -> Handled {
     let r = repo(st, rq)?;
     let sha = resolve_ref(r, rq)?;
     let latest = latest_statuses(r, &sha);
-    let statuses: Vec<Value> = latest
+    // The state covers every context; `statuses` is paginated (30 a page unless `per_page`).
+    let page = Page::of(rq, latest.len());
+    let statuses: Vec<Value> = latest[page.start..page.end]
         .iter()
         .map(|s| {
             let mut v = json::status(rq.urls, r, s);
@@ -193,7 +236,7 @@ pub(crate) fn combined_status(st: &mut State, rq: &Rq<'_>) -> Handled {
             v
         })
         .collect();
-    Ok(Reply::ok(json!({
+    Ok(page.reply(json!({
         "state": combined_state(&latest),
         "statuses": statuses,
         "sha": sha,

@@ -21,10 +21,21 @@ pub(crate) fn list(st: &mut State, rq: &Rq<'_>) -> Handled {
                 .collect()
         })
         .unwrap_or_default();
+    // `milestone`: a number, `*` (any) or `none`.
+    let milestone = rq.q("milestone");
     let mut issues: Vec<_> = r
         .issues
         .values()
         .filter(|i| state == "all" || i.state == state)
+        .filter(|i| match milestone {
+            None => true,
+            Some("*") => i.milestone.is_some(),
+            Some("none") => i.milestone.is_none(),
+            Some(n) => n
+                .parse::<u64>()
+                .ok()
+                .is_some_and(|n| i.milestone == Some(n)),
+        })
         .filter(|i| {
             wanted
                 .iter()

@@ -128,6 +128,7 @@ pub(crate) fn create(st: &mut State, rq: &Rq<'_>) -> Handled {
             created_at: now.clone(),
             updated_at: now,
             closed_at: None,
+            milestone: None,
             pull: Some(PullData {
                 id: next_id(),
                 head_ref: head_ref.to_string(),

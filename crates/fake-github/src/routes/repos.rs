@@ -73,6 +73,14 @@ pub(crate) fn get_rules(st: &mut State, rq: &Rq<'_>) -> Handled {
 pub(crate) fn get_permission(st: &mut State, rq: &Rq<'_>) -> Handled {
     let r = repo(st, rq)?;
     let login = rq.p("username");
+    // Apps' bot accounts are no users to GitHub.
+    if login.ends_with("[bot]") {
+        return Err(Reply::error(
+            404,
+            &format!("{login} is not a user"),
+            rq.docs(),
+        ));
+    }
     let role = if login.eq_ignore_ascii_case(&r.owner) {
         "admin".to_string()
     } else {
@@ -109,6 +117,15 @@ pub(crate) fn get_permission(st: &mut State, rq: &Rq<'_>) -> Handled {
 }
 
 pub(crate) fn team_members(st: &mut State, rq: &Rq<'_>) -> Handled {
+    if st.forbid_team_reads {
+        // What an installation token without the organization permission `members: read`
+        // (GITHUB_TOKEN among them) gets.
+        return Err(Reply::error(
+            403,
+            "Resource not accessible by integration",
+            rq.docs(),
+        ));
+    }
     let key = format!(
         "{}/{}",
         rq.p("org").to_lowercase(),

@@ -5,6 +5,7 @@ mod assets;
 mod client;
 mod errors;
 mod faults;
+mod gates;
 mod gitdata;
 mod gitobjects;
 mod merges;

@@ -3,6 +3,7 @@
 //! request with what the test's function returns, and counts the requests.
 
 mod assets;
+mod gates;
 mod misbehaving;
 
 use std::io::{BufRead, BufReader, Read, Write};
