@@ -351,7 +351,11 @@ fn match_groups(groups: &[BTreeSet<String>], approvers: &[String]) -> Vec<Option
         false
     }
     let mut owner: Vec<Option<usize>> = vec![None; approvers.len()];
-    for g in 0..groups.len() {
+    // The most constrained groups first, so the groups left unfilled (reported as missing) are
+    // the ones more people could still fill.
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by_key(|&g| groups[g].len());
+    for g in order {
         let mut seen = vec![false; approvers.len()];
         augment(g, groups, approvers, &mut seen, &mut owner);
     }
