@@ -63,6 +63,22 @@ fn impossible_rules_are_refused_in_one_line() {
             "gate `g`: checks: allow = \"failure\" is not allowed (only \"skipped\" and \"neutral\"); fix [gates.g] in tidegate.toml",
         ),
         (
+            "[gates.g]\nfreeze = { holidays = [\"2026-12-32\"] }",
+            "gate `g`: freeze: holiday \"2026-12-32\" is not a date such as \"2026-12-25\"; fix [gates.g] in tidegate.toml",
+        ),
+        (
+            "[gates.g]\nvotes = { voters = [\"a\"], binding = [\"b\"], binding-min = 1 }",
+            "gate `g`: votes: binding voter b is not among the voters; fix [gates.g] in tidegate.toml",
+        ),
+        (
+            "[gates.g]\nvotes = { voters = [\"a\", \"b\"], min = 3 }",
+            "gate `g`: votes: min = 3 and quorum = 0 cannot exceed the 2 voters; fix [gates.g] in tidegate.toml",
+        ),
+        (
+            "[gates.g]\napprovals = { teams = [\"release-managers\"] }",
+            "gate `g`: team \"release-managers\" is not written org/slug; fix [gates.g] in tidegate.toml",
+        ),
+        (
             "[gates.g]\nchecks = []",
             "gate `g`: checks lists no check; fix [gates.g] in tidegate.toml",
         ),
