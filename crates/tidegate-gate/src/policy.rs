@@ -395,8 +395,13 @@ fn validate(gate: &str, rules: &mut RuleSet) -> Result<(), GateError> {
         if a.teams.is_empty() && a.permission.is_none() && !a.users.is_empty() {
             let people = distinct(&a.users);
             if a.min as usize > people {
+                let eligible = if people == 1 {
+                    "1 person is".to_string()
+                } else {
+                    format!("{people} people are")
+                };
                 return fail(format!(
-                    "approvals: min = {} but only {people} people are eligible (users {})",
+                    "approvals: min = {} but only {eligible} eligible (users {})",
                     a.min,
                     a.users.join(", ")
                 ));
