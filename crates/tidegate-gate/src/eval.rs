@@ -316,37 +316,28 @@ fn combined_why(kind: &str, inner: &[Outcome]) -> String {
 
 /// Failed if any failed, else pending if any pending, else passed; skipped ones do not count.
 pub fn all(outcomes: &[Outcome]) -> Outcome {
-    let applied: Vec<Outcome> = outcomes
-        .iter()
-        .copied()
-        .filter(|&o| o != Outcome::Skipped)
-        .collect();
-    if applied.is_empty() {
-        Outcome::Skipped
-    } else if applied.contains(&Outcome::Failed) {
-        Outcome::Failed
-    } else if applied.contains(&Outcome::Pending) {
-        Outcome::Pending
-    } else {
-        Outcome::Passed
-    }
+    combine(outcomes, Outcome::Failed, Outcome::Passed)
 }
 
 /// Passed if any passed, else pending if any pending, else failed; skipped ones do not count.
 pub fn any(outcomes: &[Outcome]) -> Outcome {
-    let applied: Vec<Outcome> = outcomes
-        .iter()
-        .copied()
-        .filter(|&o| o != Outcome::Skipped)
-        .collect();
-    if applied.is_empty() {
-        Outcome::Skipped
-    } else if applied.contains(&Outcome::Passed) {
-        Outcome::Passed
+    combine(outcomes, Outcome::Passed, Outcome::Failed)
+}
+
+/// `decisive` if one outcome is, else pending if one waits, else `otherwise` (skipped when no
+/// outcome applies).
+fn combine(outcomes: &[Outcome], decisive: Outcome, otherwise: Outcome) -> Outcome {
+    let mut applied = outcomes.iter().copied().filter(|&o| o != Outcome::Skipped);
+    let Some(first) = applied.next() else {
+        return Outcome::Skipped;
+    };
+    let applied: Vec<Outcome> = std::iter::once(first).chain(applied).collect();
+    if applied.contains(&decisive) {
+        decisive
     } else if applied.contains(&Outcome::Pending) {
         Outcome::Pending
     } else {
-        Outcome::Failed
+        otherwise
     }
 }
 
