@@ -28,8 +28,8 @@ fail() {
 command=$1
 binary=$2
 case $binary in
-  promote-branch | changelog | bump) ;;
-  *) fail "unknown binary '$binary'; expected promote-branch, changelog or bump" ;;
+  promote-branch | changelog | bump | gate-check) ;;
+  *) fail "unknown binary '$binary'; expected promote-branch, changelog, bump or gate-check" ;;
 esac
 
 source_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

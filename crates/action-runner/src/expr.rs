@@ -252,6 +252,10 @@ impl Parser<'_> {
                 .steps
                 .get(*id)
                 .and_then(|outputs| outputs.get(*name)),
+            // The event's payload: a field the event lacks is null, as on a runner.
+            ["github", "event", field @ ..] => {
+                self.cx.github.get(&format!("event.{}", field.join(".")))
+            }
             ["github", name] => Some(
                 self.cx
                     .github

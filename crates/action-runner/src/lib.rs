@@ -170,6 +170,8 @@ pub struct Runner {
     workspace: PathBuf,
     token: String,
     repository: String,
+    /// `event.PATH` → value, merged into the `github` context.
+    event: BTreeMap<String, String>,
     scratch: tempfile::TempDir,
 }
 
@@ -195,6 +197,7 @@ impl Runner {
             workspace,
             token: "ghs_notARealToken0123456789abcdefghijklmn".into(),
             repository: "octo/demo".into(),
+            event: BTreeMap::new(),
             scratch,
         }
     }
@@ -223,6 +226,13 @@ impl Runner {
     /// The value of `github.token`.
     pub fn token(mut self, token: &str) -> Self {
         self.token = token.into();
+        self
+    }
+
+    /// A field of the event's payload, as `github.event.PATH` reads it (`pull_request.number`);
+    /// the fields not given are null.
+    pub fn event(mut self, path: &str, value: &str) -> Self {
+        self.event.insert(format!("event.{path}"), value.into());
         self
     }
 
@@ -256,7 +266,10 @@ impl Runner {
                 ("repository".into(), self.repository.clone()),
                 ("action_path".into(), path_text(&self.action_dir)),
                 ("workspace".into(), path_text(&self.workspace)),
-            ]),
+            ])
+            .into_iter()
+            .chain(self.event.clone())
+            .collect(),
             runner: BTreeMap::from([
                 ("os".into(), self.os.clone()),
                 ("arch".into(), self.arch.clone()),
@@ -460,7 +473,7 @@ fn mask(raw: &str, token: &str) -> String {
 
 pub use testkit::workspace_root;
 
-/// The folder holding freshly built `promote-branch`, `changelog` and `bump`: built once per
+/// The folder holding freshly built `promote-branch`, `changelog`, `bump` and `gate-check`: built once per
 /// test process with the cargo that runs the tests (a no-op after `cargo test --workspace`).
 pub fn built_binaries() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
@@ -474,6 +487,7 @@ pub fn built_binaries() -> &'static Path {
                 "--message-format=json-render-diagnostics",
             ])
             .args(["-p", "promote-branch", "-p", "changelog", "-p", "bump"])
+            .args(["-p", "gate-check"])
             .stderr(Stdio::inherit())
             .output()
             .expect("run cargo build");
