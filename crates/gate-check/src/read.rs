@@ -42,6 +42,7 @@ struct Needs {
     reviews: bool,
     teams: BTreeSet<String>,
     checks: bool,
+    after: bool,
     labels: BTreeSet<String>,
     comments: bool,
     commits: bool,
@@ -65,6 +66,7 @@ impl Needs {
             }
         }
         needs.checks |= rules.checks.is_some() || rules.after.is_some();
+        needs.after |= rules.after.is_some();
         if let Some(b) = &rules.blockers {
             needs.labels.extend(b.labels.iter().cloned());
         }
@@ -181,6 +183,10 @@ impl Reader<'_> {
         if needs.checks {
             self.checks(&head_sha, &mut facts).await?;
         }
+        if needs.after && pull.is_none() {
+            self.gate_runs_of_merged_pulls(&head_sha, &mut facts)
+                .await?;
+        }
         if !needs.labels.is_empty() {
             let labels: Vec<String> = needs.labels.iter().cloned().collect();
             facts.blockers = gh
@@ -284,6 +290,36 @@ impl Reader<'_> {
                 created_at: s.created_at,
             })
             .collect();
+        Ok(())
+    }
+
+    /// For a commit without a pull request (a merge or squash commit, a tag), the gates' runs on
+    /// the heads of the pull requests that brought it: `after` accepts them when their tree is the
+    /// commit's (a stage passed on the PR, the next evaluated on what was merged).
+    async fn gate_runs_of_merged_pulls(&self, head_sha: &str, facts: &mut Facts) -> Result<()> {
+        for pull in self.gh.pulls_of_commit(head_sha).await? {
+            let sha = pull.head.sha;
+            let Some(tree) = Oid::from_str(&sha)
+                .ok()
+                .and_then(|id| self.history.tree_of(id).ok())
+            else {
+                continue;
+            };
+            if sha == head_sha {
+                continue;
+            }
+            for run in self.gh.check_runs(&sha).await? {
+                if let Some(gate) = run.name.strip_prefix("tidegate/gate: ") {
+                    facts.gate_runs.push(GateRun {
+                        gate: gate.to_string(),
+                        sha: sha.clone(),
+                        tree: tree.to_string(),
+                        conclusion: run.conclusion,
+                        completed_at: run.completed_at,
+                    });
+                }
+            }
+        }
         Ok(())
     }
 

@@ -531,3 +531,29 @@ not = { approvals = { min = 3, permission = "admin" } }
     // The second gate adds the check runs and statuses (two kinds), nothing per rule.
     assert!(counts[1] <= counts[0] + 2, "{counts:?}");
 }
+
+#[test]
+fn a_stage_passed_on_the_pull_request_counts_for_what_was_merged_with_the_same_tree() {
+    let world = World::new(
+        r#"
+[gates.staging]
+ticket = { pattern = "PROJ-[0-9]+", in = ["body"] }
+
+[gates.production]
+after = "staging"
+"#,
+    );
+    world.gate("staging", &["--post-check"]).ok();
+    let merged = world.fake.merge_pull(OWNER, NAME, world.pr, "squash");
+    world.fetch();
+    world.checkout.git(&["checkout", "-q", "--detach", &merged]);
+    let production =
+        Run::of(&mut world.command(&["--gate", "production", "--ref", &merged, "--base", "main"]));
+    assert_eq!(
+        code(&production),
+        0,
+        "{}{}",
+        production.stdout,
+        production.stderr
+    );
+}
