@@ -243,14 +243,17 @@ pub fn offenders<'a>(
         .filter_map(|(id, message, author)| {
             let subject = message.lines().next().unwrap_or_default().to_string();
             let changes = conventional::parse_commit_message(message);
+            // The header's type is the commit's: a body's lines (a URL, a squashed PR's list)
+            // are not; a breaking-change footer anywhere is.
+            let header = conventional::parse_commit_message(&subject);
             let reason = if changes.iter().any(|c| c.breaking_note.is_some()) {
                 "breaking".to_string()
-            } else if let Some(c) = changes
-                .iter()
-                .find(|c| !allowed.iter().any(|t| t.eq_ignore_ascii_case(&c.kind)))
+            } else if let Some(c) = header
+                .first()
+                .filter(|c| !allowed.iter().any(|t| t.eq_ignore_ascii_case(&c.kind)))
             {
                 c.kind.clone()
-            } else if !changes.is_empty()
+            } else if !header.is_empty()
                 // GitHub's revert button and merge records undo or join; they add nothing.
                 || subject.starts_with("Revert \"")
                 || subject.starts_with("Merge ")
@@ -342,6 +345,8 @@ mod tests {
                 ("d", "tweak things", "Joan"),
                 ("e", "Revert \"feat: y\"", "Ada"),
                 ("f", "chore(deps): bump", "bot"),
+                // A URL opening a body line is not a type.
+                ("g", "fix: a leak\n\nhttps://example.invalid/issue", "Ada"),
             ],
             &allowed,
         );

@@ -110,8 +110,12 @@ pub(crate) fn commits(ctx: &Ctx<'_>, rule: &CommitTypes) -> RuleResult {
         .commits
         .iter()
         .filter(|c| {
-            let parsed = parse_commit_message(&c.message);
-            parsed.is_empty() || parsed.iter().any(|p| !rule.types.contains(&p.kind))
+            // The header's type: a body's lines (a URL, a squashed PR's list) are not the
+            // commit's type.
+            let header = c.message.lines().next().unwrap_or_default();
+            parse_commit_message(header)
+                .first()
+                .is_none_or(|p| !rule.types.iter().any(|t| t.eq_ignore_ascii_case(&p.kind)))
         })
         .map(|c| {
             format!(

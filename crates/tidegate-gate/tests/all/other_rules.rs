@@ -175,3 +175,20 @@ fn a_gate_with_no_rule_or_only_skipped_rules_fails() {
         );
     }
 }
+
+#[test]
+fn a_commit_is_judged_by_its_headers_type_not_its_bodys_lines() {
+    let mut facts = facts();
+    facts.commits = vec![Commit {
+        sha: "a".repeat(40),
+        message: "deps: bump release-please 17.11.1 (#6334)\n\nbump to include a security fix:\nhttps://github.com/googleapis/release-please/releases/tag/v17.11.1\n".into(),
+        author_login: None,
+        author_name: "Ada".into(),
+    }];
+    let verdict = verdict(
+        "[gates.g]\ncommits = { types = [\"deps\"] }\n",
+        &facts,
+        noon(),
+    );
+    assert_eq!(verdict.outcome, Outcome::Passed, "{verdict:?}");
+}
