@@ -582,10 +582,8 @@ pub(crate) fn candidates_of<'t>(
 ) -> Vec<(u64, &'t tidegate_git::ReleaseTag)> {
     let mut found: Vec<(u64, &tidegate_git::ReleaseTag)> = pending
         .tags
-        .tags
-        .iter()
-        .chain(&pending.tags.uncounted)
-        .filter(|t| final_of(&t.version) == *base && !t.version.pre.is_empty())
+        .prereleases_of(base)
+        .into_iter()
         .filter_map(|t| candidate_number(&t.version, label).map(|(n, _)| (n, t)))
         .collect();
     found.sort_by_key(|(n, _)| *n);
@@ -642,12 +640,11 @@ pub fn promote(args: &PromoteArgs) -> Result<()> {
     let version = final_of(&candidate.version);
     let tags = history.release_tags(&package.tag, true)?;
     let newer = tags
-        .tags
-        .iter()
-        .chain(&tags.uncounted)
-        .filter(|t| final_of(&t.version) == version && t.version > candidate.version)
-        .max_by(|a, b| a.version.cmp(&b.version));
-    if let Some(newer) = newer.filter(|t| !t.version.pre.is_empty()) {
+        .prereleases_of(&version)
+        .into_iter()
+        .next_back()
+        .filter(|t| t.version > candidate.version);
+    if let Some(newer) = newer {
         return Err(Exit::declined(format!(
             "{} is not the newest candidate of {version}: {} is; promote the newest (the one the vote was on), or make another candidate",
             candidate.name, newer.name
@@ -700,8 +697,12 @@ pub fn promote(args: &PromoteArgs) -> Result<()> {
         Pending::of(&history, &counted, candidate.commit)?
     };
     let date = crate::request(Vec::new(), None)?.date;
-    let notes =
-        crate::release::notes_from_commits(&history, &counted, &pending, &version, &tag, &date);
+    let notes = crate::release::notes_since_previous(
+        &history,
+        &counted,
+        &pending,
+        crate::release::heading_after(&pending, &version, &tag, &date),
+    );
     let promotion = Promotion {
         package: package.clone(),
         candidate,

@@ -457,16 +457,7 @@ fn unreleased_versions(
             .iter()
             .chain(&pending.tags.uncounted)
             .any(|t| t.version == held.version);
-        let candidate = pending
-            .tags
-            .tags
-            .iter()
-            .chain(&pending.tags.uncounted)
-            .filter(|t| {
-                !t.version.pre.is_empty()
-                    && tidegate_core::release_line::final_of(&t.version) == held.version
-            })
-            .max_by(|a, b| a.version.cmp(&b.version));
+        let candidate = pending.tags.prereleases_of(&held.version).pop();
         if let (false, Some(candidate)) = (tagged, candidate) {
             return Ok(Some(format!(
                 "no release PR: {} holds {}, which has candidates ({}); its final release is made by `bump promote {}`",

@@ -245,13 +245,7 @@ fn item(
     }
     let version = held.version.clone();
     if lines.on_line && version.pre.is_empty() && facts.tags.of_version(&version).is_none() {
-        let newest = facts
-            .tags
-            .tags
-            .iter()
-            .chain(&facts.tags.uncounted)
-            .filter(|t| release_line::final_of(&t.version) == version && !t.version.pre.is_empty())
-            .max_by(|a, b| a.version.cmp(&b.version));
+        let newest = facts.tags.prereleases_of(&version).pop();
         if let Some(newest) = newest {
             return Err(Exit::declined(format!(
                 "{} holds {version}, which has candidates ({}): its final release is made from the voted candidate by `bump promote {}`, another candidate by `bump release --prerelease LABEL`; nothing was tagged",
@@ -433,7 +427,12 @@ fn candidate_notes(
     earlier: Option<&tidegate_git::ReleaseTag>,
     date: &str,
 ) -> Result<String> {
-    let since_final = notes_from_commits(history, package, facts, version, tag, date);
+    let since_final = notes_since_previous(
+        history,
+        package,
+        facts,
+        heading_after(facts, version, tag, date),
+    );
     let Some(earlier) = earlier else {
         return Ok(since_final);
     };
@@ -450,19 +449,16 @@ fn candidate_notes(
         .filter(|c| new.contains(&c.id))
         .cloned()
         .collect();
-    let since_candidate = Pending {
-        analysis: tidegate_core::release::Analysis::of(&commits, package),
-        previous: Some(earlier.clone()),
-        commits: tidegate_git::Commits {
-            commits,
-            merge_records: 0,
+    let recent = notes_from_commits(
+        history,
+        package,
+        ReleaseHeading {
+            previous_tag: Some(earlier.name.clone()),
+            ..heading_after(facts, version, tag, date)
         },
-        tags: Default::default(),
-        previous_version: None,
-        decision: facts.decision.clone(),
-        full_history: false,
-    };
-    let recent = notes_from_commits(history, package, &since_candidate, version, tag, date);
+        &tidegate_core::release::Analysis::of(&commits, package).changes,
+        commits.len(),
+    );
     let since = facts
         .previous
         .as_ref()
@@ -553,44 +549,66 @@ fn notes(
     version: &semver::Version,
     tag: &str,
 ) -> String {
-    let from_changelog = package.changelog_path.as_ref().and_then(|path| {
-        let path = if package.path == "." {
-            path.trim_start_matches('/').to_string()
-        } else {
-            format!("{}/{}", package.path, path.trim_start_matches('/'))
-        };
-        let text = std::fs::read_to_string(history.root().join(path)).ok()?;
-        release_pr::changelog_section(&text, &version.to_string())
-    });
-    from_changelog.unwrap_or_else(|| notes_from_commits(history, package, facts, version, tag, ""))
+    let from_changelog = tidegate_git::release_files::changelog_file(package)
+        .ok()
+        .flatten()
+        .and_then(|path| std::fs::read_to_string(history.root().join(path)).ok())
+        .and_then(|text| release_pr::changelog_section(&text, &version.to_string()));
+    from_changelog.unwrap_or_else(|| {
+        notes_since_previous(
+            history,
+            package,
+            facts,
+            heading_after(facts, version, tag, ""),
+        )
+    })
 }
 
-/// A version's notes written from its commits (the range `facts` holds).
+/// A version's notes written from its commits: `changes` of `count` commits since `previous`.
 pub(crate) fn notes_from_commits(
     history: &History,
     package: &PackageConfig,
-    facts: &Pending,
-    version: &semver::Version,
-    tag: &str,
-    date: &str,
+    heading: ReleaseHeading,
+    changes: &[tidegate_core::commit::Change],
+    count: usize,
 ) -> String {
     let links = history
         .remote_url()
         .as_deref()
         .and_then(tidegate_core::links::Links::from_remote);
-    let built = changelog::build(
-        ReleaseHeading {
-            version: version.to_string(),
-            tag: Some(tag.to_string()),
-            previous_tag: facts.previous.as_ref().map(|t| t.name.clone()),
-            date: date.to_string(),
-        },
+    let built = changelog::build(heading, changes, count, package, links.as_ref());
+    changelog::render_markdown(&built)
+}
+
+/// The heading of `version`'s notes, after the release `facts` counts from.
+pub(crate) fn heading_after(
+    facts: &Pending,
+    version: &semver::Version,
+    tag: &str,
+    date: &str,
+) -> ReleaseHeading {
+    ReleaseHeading {
+        version: version.to_string(),
+        tag: Some(tag.to_string()),
+        previous_tag: facts.previous.as_ref().map(|t| t.name.clone()),
+        date: date.to_string(),
+    }
+}
+
+/// The notes of everything `facts` holds since its previous release.
+pub(crate) fn notes_since_previous(
+    history: &History,
+    package: &PackageConfig,
+    facts: &Pending,
+    heading: ReleaseHeading,
+) -> String {
+    notes_from_commits(
+        history,
+        package,
+        heading,
         &facts.analysis.changes,
         facts.commits.commits.len(),
-        package,
-        links.as_ref(),
-    );
-    changelog::render_markdown(&built)
+    )
 }
 
 /// How the releases are made.

@@ -143,7 +143,9 @@ fn run(cli: &Cli) -> Result<Outcome> {
             sha: history.resolve(sha)?.to_string(),
             base: cli.base.clone(),
         },
-        (None, None) => unreachable_target()?,
+        (None, None) => {
+            return Err(UsageError("give --pr N or --ref SHA (or --replay FILE)".into()).into());
+        }
     };
     let config = cli
         .config
@@ -164,10 +166,6 @@ fn run(cli: &Cli) -> Result<Outcome> {
         Ok::<_, anyhow::Error>(record)
     })?;
     report(cli, &record.verdict, Some(&record))
-}
-
-fn unreachable_target() -> Result<read::Target> {
-    Err(UsageError("give --pr N or --ref SHA (or --replay FILE)".into()).into())
 }
 
 /// The verdict for people (terminal, step summary) and for workflows (outputs, `--json`).

@@ -103,17 +103,17 @@ impl Reader<'_> {
         gate: &str,
     ) -> Result<(String, Facts)> {
         let gh = self.gh;
-        let pull = match target {
-            Target::Pull(number) => Some(gh.pull_info(*number).await?),
-            Target::Commit { .. } => None,
-        };
-        let (base_name, head_sha) = match (target, &pull) {
-            (_, Some(p)) => (p.base_ref.clone(), p.head_sha.clone()),
-            (Target::Commit { sha, base }, None) => (
+        let (pull, base_name, head_sha) = match target {
+            Target::Pull(number) => {
+                let pull = gh.pull_info(*number).await?;
+                let (base, head) = (pull.base_ref.clone(), pull.head_sha.clone());
+                (Some(pull), base, head)
+            }
+            Target::Commit { sha, base } => (
+                None,
                 base.clone().unwrap_or_else(|| self.default_branch()),
                 sha.clone(),
             ),
-            (Target::Pull(_), None) => unreachable_pull()?,
         };
         let base_tip = self.branch_tip(&base_name)?;
         let policy_text = self
@@ -397,8 +397,4 @@ impl Reader<'_> {
             .await?;
         Ok(())
     }
-}
-
-fn unreachable_pull() -> Result<(String, String)> {
-    Err(UsageError("the pull request could not be read".into()).into())
 }

@@ -40,6 +40,16 @@ const SPLIT_TYPES: &[&str] = &[
     "feat", "fix", "docs", "style", "refactor", "perf", "test", "build", "ci", "chore", "revert",
 ];
 
+/// A commit's own type, from its header alone (`None` when the header is not conventional): the
+/// lines of its body (a URL, a squashed PR's list) are not the commit's type.
+pub fn header_type(message: &str) -> Option<String> {
+    let header = message.lines().next().unwrap_or_default();
+    parse_commit_message(header)
+        .into_iter()
+        .next()
+        .map(|parsed| parsed.kind)
+}
+
 /// Every change a commit message holds, in release-please's order; empty when nothing in it is a
 /// conventional message.
 pub fn parse_commit_message(message: &str) -> Vec<Parsed> {

@@ -243,17 +243,16 @@ pub fn offenders<'a>(
         .filter_map(|(id, message, author)| {
             let subject = message.lines().next().unwrap_or_default().to_string();
             let changes = conventional::parse_commit_message(message);
-            // The header's type is the commit's: a body's lines (a URL, a squashed PR's list)
-            // are not; a breaking-change footer anywhere is.
-            let header = conventional::parse_commit_message(&subject);
+            // The header's type is the commit's; a breaking-change footer anywhere counts.
+            let header = conventional::header_type(message);
             let reason = if changes.iter().any(|c| c.breaking_note.is_some()) {
                 "breaking".to_string()
-            } else if let Some(c) = header
-                .first()
-                .filter(|c| !allowed.iter().any(|t| t.eq_ignore_ascii_case(&c.kind)))
+            } else if let Some(kind) = header
+                .as_ref()
+                .filter(|kind| !allowed.iter().any(|t| t.eq_ignore_ascii_case(kind)))
             {
-                c.kind.clone()
-            } else if !header.is_empty()
+                kind.clone()
+            } else if header.is_some()
                 // GitHub's revert button and merge records undo or join; they add nothing.
                 || subject.starts_with("Revert \"")
                 || subject.starts_with("Merge ")

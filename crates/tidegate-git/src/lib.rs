@@ -198,6 +198,23 @@ impl ReleaseTags {
             .find(|t| t.name == name)
     }
 
+    /// The pre-releases of the final version `base` (its candidates: `1.4.0-rc.1`, `1.4.0-rc2`…),
+    /// counted or not, lowest first.
+    pub fn prereleases_of(&self, base: &Version) -> Vec<&ReleaseTag> {
+        let mut found: Vec<&ReleaseTag> = self
+            .tags
+            .iter()
+            .chain(&self.uncounted)
+            .filter(|t| {
+                !t.version.pre.is_empty()
+                    && (t.version.major, t.version.minor, t.version.patch)
+                        == (base.major, base.minor, base.patch)
+            })
+            .collect();
+        found.sort_by(|a, b| a.version.cmp(&b.version));
+        found
+    }
+
     /// The package's tag of a version, counted or not, whatever its spelling.
     pub fn of_version(&self, version: &Version) -> Option<&ReleaseTag> {
         self.tags

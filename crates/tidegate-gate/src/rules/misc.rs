@@ -3,7 +3,6 @@
 use super::list;
 use crate::eval::{Ctx, Outcome, RuleResult, short};
 use crate::policy::{Blockers, CommitTypes, Ticket, TicketSource};
-use tidegate_core::conventional::parse_commit_message;
 
 /// Open issues and pull requests with a blocking label (in the milestone, when one is given).
 /// The pull request being evaluated does not block itself.
@@ -110,12 +109,8 @@ pub(crate) fn commits(ctx: &Ctx<'_>, rule: &CommitTypes) -> RuleResult {
         .commits
         .iter()
         .filter(|c| {
-            // The header's type: a body's lines (a URL, a squashed PR's list) are not the
-            // commit's type.
-            let header = c.message.lines().next().unwrap_or_default();
-            parse_commit_message(header)
-                .first()
-                .is_none_or(|p| !rule.types.iter().any(|t| t.eq_ignore_ascii_case(&p.kind)))
+            tidegate_core::conventional::header_type(&c.message)
+                .is_none_or(|kind| !rule.types.iter().any(|t| t.eq_ignore_ascii_case(&kind)))
         })
         .map(|c| {
             format!(
