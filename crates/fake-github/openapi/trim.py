@@ -106,6 +106,15 @@ OPERATIONS = [
     ("get", "/repos/{owner}/{repo}/git/commits/{commit_sha}"),
     ("get", "/repos/{owner}/{repo}/releases/{release_id}"),
     ("delete", "/repos/{owner}/{repo}/releases/{release_id}"),
+    # backport, deploy, where (issues 17 and 19)
+    ("get", "/repos/{owner}/{repo}/issues/{issue_number}"),
+    ("patch", "/repos/{owner}/{repo}/issues/{issue_number}"),
+    ("post", "/repos/{owner}/{repo}/issues"),
+    ("patch", "/repos/{owner}/{repo}/issues/comments/{comment_id}"),
+    ("post", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"),
+    ("get", "/repos/{owner}/{repo}/deployments/{deployment_id}"),
+    ("get", "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses"),
+    ("get", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"),
 ]
 
 # Asked for, but GitHub's REST description has no such operation.

@@ -15,6 +15,14 @@ const NOT_IMPLEMENTED: &[&str] = &[
     "POST /repos/{owner}/{repo}/deployments",
     "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
     "POST /repos/{owner}/{repo}/dispatches",
+    "GET /repos/{owner}/{repo}/issues/{issue_number}",
+    "PATCH /repos/{owner}/{repo}/issues/{issue_number}",
+    "POST /repos/{owner}/{repo}/issues",
+    "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
+    "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+    "GET /repos/{owner}/{repo}/deployments/{deployment_id}",
+    "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+    "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
 ];
 
 #[test]
