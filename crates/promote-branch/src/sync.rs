@@ -170,13 +170,16 @@ impl Hop<'_> {
             .repository_access()
             .await
             .map_err(|e| self.no_access(e))?;
+        let secret = std::env::var(&self.cli.to_token_env)
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        // What git sends is the token in base64: masked too, should anything print it.
+        tidegate_actions::add_mask(&base64(&format!("x-access-token:{secret}")));
         let remote = Remote {
             url: access.clone_url.clone(),
             token: &self.token,
-            secret: std::env::var(&self.cli.to_token_env)
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
+            secret,
             dir: self.history.root(),
             what: self.downstream.to_string(),
         };

@@ -246,6 +246,30 @@ fn a_squash_merged_sync_is_called_out_on_the_next_run() {
 }
 
 #[test]
+fn a_rebase_merged_sync_is_found_through_its_merged_pull_request() {
+    // Rebased commits keep upstream's subjects, so no title gives them away: the merged sync
+    // pull request does.
+    let world = Sync::new(FakeGitHub::start());
+    world.sync(&[]).ok();
+    let first = world.open_pulls()[0].number;
+    world.fake.merge_pull(DOWN_OWNER, NAME, first, "rebase");
+    world.push_upstream("c.txt", "feat(ui): dark mode (#3)");
+    let next = world.sync(&[]).ok();
+    assert!(
+        next.stderr.contains("an earlier sync merged without a merge commit"),
+        "{}",
+        next.stderr
+    );
+    let open = world.open_pulls();
+    assert_eq!(open.len(), 1);
+    assert!(
+        open[0].body.as_deref().unwrap_or_default().contains("squash-merged"),
+        "{:?}",
+        open[0].body
+    );
+}
+
+#[test]
 fn a_token_that_cannot_reach_the_downstream_repository_fails_before_any_write() {
     let world = Sync::new(FakeGitHub::start());
     let upstream_only = "ghs_upstreamonlyupstreamonlyupstream01";
