@@ -256,14 +256,19 @@ fn a_rebase_merged_sync_is_found_through_its_merged_pull_request() {
     world.push_upstream("c.txt", "feat(ui): dark mode (#3)");
     let next = world.sync(&[]).ok();
     assert!(
-        next.stderr.contains("an earlier sync merged without a merge commit"),
+        next.stderr
+            .contains("an earlier sync merged without a merge commit"),
         "{}",
         next.stderr
     );
     let open = world.open_pulls();
     assert_eq!(open.len(), 1);
     assert!(
-        open[0].body.as_deref().unwrap_or_default().contains("squash-merged"),
+        open[0]
+            .body
+            .as_deref()
+            .unwrap_or_default()
+            .contains("squash-merged"),
         "{:?}",
         open[0].body
     );
