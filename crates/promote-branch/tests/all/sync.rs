@@ -380,8 +380,6 @@ fn bad_inputs_are_one_line_each_and_change_nothing() {
         let mut cmd = Command::cargo_bin("promote-branch").expect("binary");
         let mut all = vec!["--from", "main", "--to", "main"];
         all.extend_from_slice(args);
-        let mut base = world.command(DOWN_TOKEN, &[]);
-        let _ = &mut base;
         cmd.current_dir(world.checkout.path())
             .args(&all)
             .env_clear()
