@@ -903,6 +903,34 @@ impl FakeGitHub {
                 .unwrap_or_default()
         })
     }
+
+    // ---- Downstream sync: tokens limited to some repositories, and git over smart HTTP ----
+
+    /// Makes `token` valid for the repositories `repos` (`owner/name`) only, with `perms`: other
+    /// repositories answer 404 to it (REST and git), as GitHub hides what a token cannot see.
+    /// The default token keeps reaching everything.
+    pub fn add_token(&self, token: &str, repos: &[&str], perms: crate::state::TokenPerms) {
+        let repos = repos
+            .iter()
+            .filter_map(|r| r.split_once('/'))
+            .map(|(owner, name)| repo_key(owner, name))
+            .collect();
+        lock(&self.inner.state)
+            .tokens
+            .insert(token.to_string(), crate::state::TokenGrant { repos, perms });
+    }
+
+    /// The URL `git clone` and `git push` use for the repository (`clone_url` of repos/get):
+    /// `{web}/{owner}/{name}.git`, served by `git http-backend`.
+    pub fn clone_url(&self, owner: &str, repo: &str) -> String {
+        format!("{}/{owner}/{repo}.git", self.inner.urls.web)
+    }
+
+    /// The git smart-HTTP requests served so far, as `upload-pack owner/name` or
+    /// `receive-pack owner/name` (authenticated ones; they are not in the REST counts).
+    pub fn git_requests(&self) -> Vec<String> {
+        lock(&self.inner.state).git_requests.clone()
+    }
 }
 
 impl Drop for FakeGitHub {

@@ -24,7 +24,7 @@ use crate::reply::{
     Payload, Reply, SECONDARY_RATE_LIMIT_DOCS, UNICORN_HTML, secondary_rate_limit_message,
 };
 use crate::routes::{self, Rq, STORAGE_PREFIX, Upload};
-use crate::state::State;
+use crate::state::{State, TokenGrant};
 
 /// Locks a mutex, carrying on after a panic elsewhere (the state stays usable for assertions).
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -46,6 +46,33 @@ pub(crate) struct Inner {
     pub forbid_actions_prs: AtomicBool,
     pub request_seq: AtomicU64,
     pub dir: tempfile::TempDir,
+}
+
+/// What a request's token may reach.
+pub(crate) enum Access {
+    Full,
+    Limited(TokenGrant),
+}
+
+/// The token of an `Authorization` header: `Bearer T`, `token T`, or Basic with any user and the
+/// token as password (as git sends it).
+fn token_of(header: &str) -> Option<String> {
+    let (scheme, value) = header.trim().split_once(' ')?;
+    let value = value.trim();
+    match scheme.to_ascii_lowercase().as_str() {
+        "bearer" | "token" => Some(value.to_string()),
+        "basic" => {
+            let decoded = String::from_utf8(crate::util::base64_decode(value)?).ok()?;
+            decoded.split_once(':').map(|(_, t)| t.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The lower-case `owner/name` key of a `/repos/{owner}/{repo}…` path.
+fn repo_of_path(path: &str) -> Option<String> {
+    let mut parts = path.strip_prefix("/repos/")?.split('/');
+    Some(crate::state::repo_key(parts.next()?, parts.next()?))
 }
 
 /// A request as read off the wire.
@@ -92,16 +119,18 @@ impl Inner {
         lock(&self.violations).push(text);
     }
 
-    fn authorized(&self, header: Option<&str>) -> bool {
-        let Some(h) = header else {
-            return false;
-        };
-        let given = h
-            .strip_prefix("Bearer ")
-            .or_else(|| h.strip_prefix("bearer "))
-            .or_else(|| h.strip_prefix("token "))
-            .map(str::trim);
-        given == Some(self.token.as_str())
+    /// Who the `Authorization` header speaks for: the default token (everything), a token added
+    /// with `add_token` (its repositories), or nobody.
+    pub(crate) fn access(&self, header: Option<&str>) -> Option<Access> {
+        let given = header.and_then(token_of)?;
+        if given == self.token {
+            return Some(Access::Full);
+        }
+        lock(&self.state)
+            .tokens
+            .get(&given)
+            .cloned()
+            .map(Access::Limited)
     }
 
     fn fault_reply(&self, kind: FaultKind, retry_after: u64, request_id: &str) -> Reply {
@@ -159,9 +188,43 @@ impl Inner {
         if let Some(kind) = fault {
             return done(self.fault_reply(kind, retry_after, &request_id), false);
         }
-        if !self.authorized(req.authorization.as_deref()) {
+        let Some(access) = self.access(req.authorization.as_deref()) else {
             return done(Reply::error(401, "Bad credentials", REST_DOCS), false);
+        };
+        if let Access::Limited(grant) = &access {
+            let scoped = |reply: Reply| match grant.scopes() {
+                Some(scopes) => reply.header("x-oauth-scopes", scopes),
+                None => reply,
+            };
+            // GitHub hides a repository the token cannot reach behind a 404.
+            if repo_of_path(&path).is_some_and(|key| !grant.reaches(&key)) {
+                return done(scoped(Reply::error(404, "Not Found", REST_DOCS)), false);
+            }
+            if is_write(&req.method) && !grant.perms.write {
+                let message = if grant.perms.classic {
+                    "Not Found"
+                } else {
+                    "Resource not accessible by personal access token"
+                };
+                let status = if grant.perms.classic { 404 } else { 403 };
+                return done(scoped(Reply::error(status, message, REST_DOCS)), false);
+            }
+            let mut outcome = self.serve_matched(req, matched, path, done);
+            outcome.reply = scoped(outcome.reply);
+            return outcome;
         }
+        self.serve_matched(req, matched, path, done)
+    }
+
+    /// The part of the pipeline after authentication: the documented operation, its schemas, and
+    /// the handler.
+    fn serve_matched(
+        &self,
+        req: RawRequest,
+        matched: Option<contract::Matched>,
+        path: String,
+        done: impl Fn(Reply, bool) -> Outcome,
+    ) -> Outcome {
         let Some(matched) = matched else {
             self.violation(format!(
                 "{} {path}: matches no documented operation",
@@ -364,6 +427,12 @@ async fn handle(
     let (parts, body) = req.into_parts();
     if let Some(id) = parts.uri.path().strip_prefix(STORAGE_PREFIX) {
         return storage(&inner, &parts, id).await;
+    }
+    if let Some(at) = routes::smart_http::git_path(parts.uri.path()) {
+        let bytes = axum::body::to_bytes(Body::new(body), 256 * 1024 * 1024)
+            .await
+            .unwrap_or_default();
+        return routes::smart_http::serve(&inner, &parts, at, bytes).await;
     }
     let header = |name: &str| {
         parts

@@ -95,6 +95,46 @@ pub(crate) struct State {
     pub token_app: String,
     /// `GET /orgs/{org}/teams/{slug}/members` answers 403, as it does for `GITHUB_TOKEN`.
     pub forbid_team_reads: bool,
+    /// Tokens besides the default one, each reaching only its repositories (by lower-case key).
+    pub tokens: BTreeMap<String, TokenGrant>,
+    /// Git smart-HTTP requests served, as `service owner/name` (not in the REST counts).
+    pub git_requests: Vec<String>,
+}
+
+/// What a token added with `FakeGitHub::add_token` may do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TokenPerms {
+    /// May write (REST writes, git pushes); else it reads only.
+    pub write: bool,
+    /// May push commits that change `.github/workflows/` (`workflows: write` of an App token,
+    /// the `workflow` scope of a classic PAT).
+    pub workflows: bool,
+    /// A classic personal access token: every answer carries `X-OAuth-Scopes`.
+    pub classic: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct TokenGrant {
+    /// Lower-case `owner/name` keys.
+    pub repos: Vec<String>,
+    pub perms: TokenPerms,
+}
+
+impl TokenGrant {
+    pub(crate) fn reaches(&self, key: &str) -> bool {
+        self.repos.iter().any(|r| r == key)
+    }
+
+    /// The `X-OAuth-Scopes` a classic token's answers carry.
+    pub(crate) fn scopes(&self) -> Option<String> {
+        self.perms.classic.then(|| {
+            if self.perms.workflows {
+                "repo, workflow".to_string()
+            } else {
+                "repo".to_string()
+            }
+        })
+    }
 }
 
 pub(crate) fn repo_key(owner: &str, name: &str) -> String {

@@ -4,6 +4,7 @@
 
 mod outcome;
 mod promote;
+mod sync;
 
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
@@ -101,6 +102,17 @@ struct Cli {
     /// The environment variable holding the token.
     #[arg(long, default_value = "GITHUB_TOKEN", value_name = "NAME")]
     token_env: String,
+    /// Promote into another repository: push the source's commits to a sync branch there and
+    /// open or update one pull request from it into `--to` (a branch of that repository).
+    #[arg(long, value_name = "OWNER/NAME")]
+    to_repo: Option<String>,
+    /// With --to-repo: the environment variable holding the downstream repository's token.
+    #[arg(long, default_value = "DOWNSTREAM_TOKEN", value_name = "NAME")]
+    to_token_env: String,
+    /// With --to-repo: the downstream branch the source is pushed to [default:
+    /// tidegate/sync/<upstream-owner>-<upstream-repo>/<SRC>].
+    #[arg(long, value_name = "NAME")]
+    sync_branch: Option<String>,
 }
 
 /// An exit code and the one line that explains it.
@@ -112,14 +124,17 @@ fn main() -> std::process::ExitCode {
         Err(e) => return tidegate_actions::usage_failure(e.use_stderr(), &e.to_string()),
     };
     let result = run(&cli);
-    // A last guard: nothing printed may carry the token, whatever GitHub echoed.
-    let token = std::env::var(&cli.token_env).unwrap_or_default();
+    // A last guard: nothing printed may carry a token, whatever GitHub or git echoed.
+    let tokens: Vec<String> = [&cli.token_env, &cli.to_token_env]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
     let redact = |text: String| {
-        if token.trim().is_empty() {
-            text
-        } else {
-            text.replace(token.trim(), "***")
-        }
+        tokens
+            .iter()
+            .fold(text, |text, token| text.replace(token.as_str(), "***"))
     };
     finish(result.map_err(|(code, message)| (code, redact(message))))
 }
@@ -137,6 +152,15 @@ impl Cli {
 fn run(cli: &Cli) -> Result<(), Failure> {
     if let Some(header) = &cli.body_header {
         check_body_header(header).map_err(|e| (2, e.0))?;
+    }
+    if let Some(to_repo) = &cli.to_repo {
+        return sync::run(cli, to_repo);
+    }
+    if cli.sync_branch.is_some() {
+        return Err((
+            2,
+            "--sync-branch goes with --to-repo (a hop into another repository)".to_string(),
+        ));
     }
     let promotion = gather(cli)?;
     let title = title(&cli.title, &promotion.facts).map_err(|e| (2, e.0))?;
@@ -251,6 +275,7 @@ fn gather(cli: &Cli) -> Result<Promotion, Failure> {
             squashed,
             conflicts: range.conflicts,
             links,
+            target_links: None,
         },
         fast_forward: range.fast_forward,
         repo,

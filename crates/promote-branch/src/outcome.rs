@@ -45,6 +45,8 @@ pub struct Outcome {
     pub head_sha: String,
     pub merge_sha: Option<String>,
     pub conflicts: Vec<String>,
+    /// With `--to-repo`: how many commits the downstream target has of its own.
+    pub downstream_only: Option<usize>,
 }
 
 impl Outcome {
@@ -58,6 +60,7 @@ impl Outcome {
             head_sha: facts.source_sha.clone(),
             merge_sha: None,
             conflicts: facts.conflicts.clone(),
+            downstream_only: None,
         }
     }
 
@@ -80,6 +83,9 @@ impl Outcome {
             .set("commit-count", self.commit_count.to_string())
             .set("head-sha", self.head_sha.clone())
             .set("conflicts", self.conflicts.join("\n"));
+        if let Some(count) = self.downstream_only {
+            outputs.set("downstream-only", count.to_string());
+        }
         outputs
             .write()
             .map_err(|e| (3, format!("cannot write $GITHUB_OUTPUT: {e}")))?;
@@ -94,7 +100,7 @@ impl Outcome {
         report(&self.report(promotion))
             .map_err(|e| (3, format!("cannot write the step summary: {e}")))?;
         if cli.json {
-            let document = json!({
+            let mut document = json!({
                 "operation": self.operation.name(),
                 "pr-number": self.pr_number,
                 "pr-url": self.pr_url,
@@ -105,6 +111,10 @@ impl Outcome {
                 "source": promotion.source_found_as,
                 "target": promotion.target_found_as,
             });
+            if let Some(count) = self.downstream_only {
+                document["downstream-only"] = json!(count);
+                document["repository"] = json!(promotion.repo.as_ref().map(ToString::to_string));
+            }
             print_stdout(&format!("{document:#}\n"))
                 .map_err(|e| (3, format!("cannot write to stdout: {e}")))?;
         }

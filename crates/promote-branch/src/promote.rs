@@ -91,7 +91,12 @@ pub fn apply(cli: &Cli, promotion: &Promotion, title: &str) -> Result<Outcome, F
         let github_once = GitHub::new(&api, token, repo, once).map_err(github_failure)?;
         match cli.mode {
             Mode::Pr => {
-                pull_request(&github, &github_once, cli, promotion, title, &mut outcome).await
+                let head = cli.snapshot_branch.as_deref().unwrap_or(promotion.source());
+                let clients = Clients {
+                    github: &github,
+                    once: &github_once,
+                };
+                pull_request(clients, cli, promotion, title, head, &mut outcome).await
             }
             Mode::FastForward => fast_forward(&github, promotion, &mut outcome).await,
             Mode::Merge => merge(&github, promotion, title, &mut outcome).await,
@@ -101,16 +106,26 @@ pub fn apply(cli: &Cli, promotion: &Promotion, title: &str) -> Result<Outcome, F
     })
 }
 
-async fn pull_request(
-    github: &GitHub,
-    github_once: &GitHub,
+/// The clients of the repository the pull request goes to: one with the retry policy, one that
+/// tries a create once (see `pull_request`).
+#[derive(Clone, Copy)]
+pub struct Clients<'a> {
+    pub github: &'a GitHub,
+    pub once: &'a GitHub,
+}
+
+/// Finds the open pull request from `head` into the target and updates it in place, else creates
+/// it.
+pub async fn pull_request(
+    clients: Clients<'_>,
     cli: &Cli,
     promotion: &Promotion,
     title: &str,
+    head: &str,
     outcome: &mut Outcome,
 ) -> Result<(), Error> {
+    let (github, github_once) = (clients.github, clients.once);
     let facts = &promotion.facts;
-    let head = cli.snapshot_branch.as_deref().unwrap_or(promotion.source());
     let hold = cli.on_conflict() == OnConflict::Skip && !facts.conflicts.is_empty();
 
     let existing = github.find_open_pull(head, promotion.target()).await?;

@@ -74,6 +74,10 @@ pub struct Facts {
     pub conflicts: Vec<String>,
     /// Where the repository lives on the web, for the compare link and author profile links.
     pub links: Option<Links>,
+    /// The target's repository when it is another one (a downstream sync): the source's pull
+    /// requests are then written `owner/repo#N`, and the target's commits and the compare links
+    /// point there (it has both sides once the source is pushed to its sync branch).
+    pub target_links: Option<Links>,
 }
 
 /// One line of the list: a pull request, or a commit that came in without one.
@@ -451,7 +455,7 @@ fn summary_line(facts: &Facts, entries: &[Entry]) -> String {
 
 /// ` ([compare](…))` from the target to the source, when the repository's web address is known.
 fn compare_link(facts: &Facts) -> String {
-    facts.links.as_ref().map_or(String::new(), |links| {
+    target_links(facts).map_or(String::new(), |links| {
         format!(
             " ([compare]({}))",
             links.compare(&facts.target_sha, &facts.source_sha)
@@ -489,7 +493,7 @@ fn list(entries: &[Entry], facts: &Facts, room: usize) -> String {
                 .map_or("", |(_, h)| h);
             piece.push_str(&format!("\n### {heading}\n"));
         }
-        piece.push_str(&line(entry, facts.links.as_ref()));
+        piece.push_str(&line(entry, facts));
         let last = i + 1 == ordered.len();
         let limit = if last {
             room
@@ -510,7 +514,13 @@ fn list(entries: &[Entry], facts: &Facts, room: usize) -> String {
     out
 }
 
-fn line(entry: &Entry, links: Option<&Links>) -> String {
+fn line(entry: &Entry, facts: &Facts) -> String {
+    let links = facts.links.as_ref();
+    // In another repository `#N` would name its own pull request N.
+    let repo_prefix = match (&facts.target_links, links) {
+        (Some(_), Some(source)) => escape_inline(&source.slug),
+        _ => String::new(),
+    };
     let mut text = String::from("* ");
     if let Some(scope) = &entry.scope {
         text.push_str(&format!("**{}:** ", escape_inline(scope)));
@@ -522,7 +532,7 @@ fn line(entry: &Entry, links: Option<&Links>) -> String {
     let refs: Vec<String> = entry
         .pull_requests
         .iter()
-        .map(|n| format!("#{n}"))
+        .map(|n| format!("{repo_prefix}#{n}"))
         .collect();
     if refs.is_empty() {
         text.push_str(&format!(" ({})", short(&entry.commit)));
@@ -573,9 +583,15 @@ fn footer(facts: &Facts) -> String {
         out.push_str(&format!(
             "\n⚠ {} has {} ({}), which looks like an earlier promotion squash-merged: a squash leaves the promoted commits off {}, so they are listed here again. Merge promotion pull requests with a merge commit.\n",
             code_span(&facts.target),
-            commit_ref(&squash.id, facts.links.as_ref()),
+            commit_ref(&squash.id, target_links(facts)),
             escape_inline(&clip(&squash.subject)),
             code_span(&facts.target),
+        ));
+    }
+    if facts.target_links.is_some() {
+        out.push_str(&format!(
+            "\nMerge this pull request with a merge commit (not squash or rebase): the next sync finds these commits on {} only then.\n",
+            code_span(&facts.target)
         ));
     }
     if facts.conflicts.is_empty() {
@@ -606,7 +622,7 @@ fn divergence(facts: &Facts) -> String {
     if own.is_empty() && merges.is_empty() {
         return String::new();
     }
-    let compare = facts.links.as_ref().map_or(String::new(), |links| {
+    let compare = target_links(facts).map_or(String::new(), |links| {
         format!(
             " ([compare]({}))",
             links.compare(&facts.source_sha, &facts.target_sha)
@@ -646,7 +662,7 @@ fn divergence(facts: &Facts) -> String {
         out.push_str(&format!(
             "* {} ({}){mark}\n",
             escape_inline(&clip(&commit.subject)),
-            commit_ref(&commit.id, facts.links.as_ref())
+            commit_ref(&commit.id, target_links(facts))
         ));
     }
     let rest = own.len().saturating_sub(FOOTER_ITEMS);
@@ -654,6 +670,11 @@ fn divergence(facts: &Facts) -> String {
         out.push_str(&format!("* …and {rest} more{compare}\n"));
     }
     out
+}
+
+/// Where the target's commits live: its own repository for a downstream sync, else the one.
+fn target_links(facts: &Facts) -> Option<&Links> {
+    facts.target_links.as_ref().or(facts.links.as_ref())
 }
 
 /// A commit's short SHA, linked to the commit when the repository's web address is known.

@@ -8,6 +8,7 @@ mod promote;
 mod release_action;
 mod release_actions;
 mod release_line;
+mod sync;
 
 use action_runner::{Run, Runner, built_binaries, workspace_root};
 use std::path::PathBuf;

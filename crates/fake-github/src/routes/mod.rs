@@ -8,6 +8,7 @@ mod pulls;
 mod refs;
 mod releases;
 mod repos;
+pub(crate) mod smart_http;
 mod workflows;
 
 pub(crate) use assets::STORAGE_PREFIX;

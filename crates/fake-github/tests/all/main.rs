@@ -1,6 +1,7 @@
 //! The fake's contract tests: every answer is checked against GitHub's OpenAPI description, and
 //! GitHub's documented behaviours (422 texts, filters, paging, faults) are pinned down.
 
+mod access;
 mod assets;
 mod client;
 mod errors;

@@ -7,6 +7,7 @@ mod modes;
 mod pull_request;
 mod review;
 mod robust;
+mod sync;
 
 use assert_cmd::Command;
 use fake_github::{FakeGitHub, Pull};
