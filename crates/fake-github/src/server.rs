@@ -136,12 +136,16 @@ impl Inner {
         );
         let path = contract::strip_api_prefix(&req.path).to_string();
         let matched = contract::match_operation(&req.method, &path);
-        let key = matched
-            .as_ref()
-            .map_or_else(|| format!("{} {path}", req.method), |m| m.op.key());
+        // A GraphQL query reads: counted as `POST /graphql`, not as a write.
+        let graphql = routes::graphql::is_endpoint(&req.method, &req.path);
+        let key = match &matched {
+            _ if graphql => "POST /graphql".to_string(),
+            Some(m) => m.op.key(),
+            None => format!("{} {path}", req.method),
+        };
         *lock(&self.counts).entry(key).or_insert(0) += 1;
         self.total.fetch_add(1, Ordering::Relaxed);
-        if is_write(&req.method) {
+        if is_write(&req.method) && !graphql {
             self.writes.fetch_add(1, Ordering::Relaxed);
         }
 
@@ -161,6 +165,16 @@ impl Inner {
         }
         if !self.authorized(req.authorization.as_deref()) {
             return done(Reply::error(401, "Bad credentials", REST_DOCS), false);
+        }
+        if graphql {
+            let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+            let mut problems = Vec::new();
+            let reply =
+                routes::graphql::serve(&lock(&self.state), &body, &mut |p| problems.push(p));
+            for p in problems {
+                self.violation(p);
+            }
+            return done(reply, false);
         }
         let Some(matched) = matched else {
             self.violation(format!(
