@@ -34,7 +34,8 @@ impl Row {
         Self {
             id: entry.id,
             // Deployments made by other tools carry no version: their ref is the version.
-            version: payload_text(&entry.payload, "version").unwrap_or_else(|| entry.git_ref.clone()),
+            version: payload_text(&entry.payload, "version")
+                .unwrap_or_else(|| entry.git_ref.clone()),
             sha: entry.sha.clone(),
             when: entry.created_at.clone(),
             who: payload_text(&entry.payload, "actor").unwrap_or_else(|| entry.creator.clone()),
@@ -48,7 +49,10 @@ impl Row {
 
     /// Final states take no further status from `deploy --status` without an id.
     pub fn is_final(&self) -> bool {
-        matches!(self.status.as_str(), "success" | "failure" | "error" | "inactive")
+        matches!(
+            self.status.as_str(),
+            "success" | "failure" | "error" | "inactive"
+        )
     }
 
     pub fn json(&self) -> Value {

@@ -17,8 +17,8 @@ use tidegate_github::{Error, GitHub, RepoId};
 use history::Row;
 
 #[derive(Parser)]
+// `--version` names the version to deploy, so the binary's own version is not a flag here.
 #[command(
-    version,
     about = "Deploy a version to an environment through the deploy workflow, report its status, roll back, or list the history"
 )]
 struct Cli {
@@ -132,7 +132,9 @@ fn declined(text: String) -> anyhow::Error {
 
 fn run(cli: &Cli) -> Result<()> {
     if cli.environment.trim().is_empty() {
-        return Err(usage("--env is empty: name the environment (staging, production…)".into()));
+        return Err(usage(
+            "--env is empty: name the environment (staging, production…)".into(),
+        ));
     }
     // Everything that needs no request is checked before the first one.
     let extra_inputs = cli
@@ -140,7 +142,10 @@ fn run(cli: &Cli) -> Result<()> {
         .iter()
         .map(|pair| match pair.split_once('=') {
             Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
-            _ => Err(usage(format!("--input `{}` is not NAME=VALUE", one_line(pair)))),
+            _ => Err(usage(format!(
+                "--input `{}` is not NAME=VALUE",
+                one_line(pair)
+            ))),
         })
         .collect::<Result<Vec<_>>>()?;
     let workflow = || {
@@ -151,9 +156,16 @@ fn run(cli: &Cli) -> Result<()> {
     let request = if cli.status.is_some() || cli.list {
         None
     } else if cli.rollback {
-        let reason = cli.reason.clone().filter(|r| !r.trim().is_empty()).ok_or_else(|| {
-            usage("a rollback needs --reason TEXT: say why, it is kept with the deployment".into())
-        })?;
+        let reason = cli
+            .reason
+            .clone()
+            .filter(|r| !r.trim().is_empty())
+            .ok_or_else(|| {
+                usage(
+                    "a rollback needs --reason TEXT: say why, it is kept with the deployment"
+                        .into(),
+                )
+            })?;
         Some(Request {
             version: cli.to.clone().unwrap_or_default(),
             workflow: workflow()?,
@@ -262,7 +274,9 @@ async fn choose_rollback(gh: &GitHub, cli: &Cli, request: &mut Request) -> Resul
 
 /// Who asked: the person who started the workflow, on Actions.
 fn actor() -> Option<String> {
-    std::env::var("GITHUB_ACTOR").ok().filter(|a| !a.trim().is_empty())
+    std::env::var("GITHUB_ACTOR")
+        .ok()
+        .filter(|a| !a.trim().is_empty())
 }
 
 /// What finds this run's deployment again after a lost answer: the Actions run, attempt, job
@@ -347,13 +361,16 @@ async fn deploy(gh: &GitHub, cli: &Cli, request: &Request) -> Result<()> {
         Some(r) => r.clone(),
         None => gh.default_branch().await?,
     };
-    let text = gh.file_text(&found.path, &workflow_ref).await?.ok_or_else(|| {
-        usage(format!(
-            "the workflow {} is not on {}: pass --ref with the branch that holds it",
-            found.path,
-            one_line(&workflow_ref)
-        ))
-    })?;
+    let text = gh
+        .file_text(&found.path, &workflow_ref)
+        .await?
+        .ok_or_else(|| {
+            usage(format!(
+                "the workflow {} is not on {}: pass --ref with the branch that holds it",
+                found.path,
+                one_line(&workflow_ref)
+            ))
+        })?;
     let mut sent = vec![
         cli.version_input.clone(),
         cli.environment_input.clone(),
@@ -396,7 +413,12 @@ async fn deploy(gh: &GitHub, cli: &Cli, request: &Request) -> Result<()> {
         (cli.environment_input.as_str(), env.as_str()),
         (cli.deployment_id_input.as_str(), id_text.as_str()),
     ];
-    inputs.extend(request.extra_inputs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    inputs.extend(
+        request
+            .extra_inputs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
     let run: Run = match gh
         .dispatch_for_run(file, &workflow_ref, &inputs, &deployment.created_at)
         .await
@@ -406,11 +428,18 @@ async fn deploy(gh: &GitHub, cli: &Cli, request: &Request) -> Result<()> {
             let reason = format!("could not start {file}: {e}");
             let short: String = reason.chars().take(140).collect();
             gh.set_deployment_status(id, "error", &short, None).await?;
-            return Err(declined(format!("deployment {id} of {tag} to {env} failed: {reason}")));
+            return Err(declined(format!(
+                "deployment {id} of {tag} to {env} failed: {reason}"
+            )));
         }
     };
-    gh.set_deployment_status(id, "in_progress", &format!("{file} is deploying {tag}"), Some(&run.html_url))
-        .await?;
+    gh.set_deployment_status(
+        id,
+        "in_progress",
+        &format!("{file} is deploying {tag}"),
+        Some(&run.html_url),
+    )
+    .await?;
 
     let mut outputs = Outputs::default();
     outputs
@@ -419,7 +448,10 @@ async fn deploy(gh: &GitHub, cli: &Cli, request: &Request) -> Result<()> {
         .set("environment", env.as_str())
         .set("run_id", run.id.to_string())
         .set("run_url", run.html_url.as_str())
-        .set("rollback_of", request.rollback_of.clone().unwrap_or_default());
+        .set(
+            "rollback_of",
+            request.rollback_of.clone().unwrap_or_default(),
+        );
     outputs.write()?;
     if cli.json {
         print_stdout(&format!(
@@ -450,7 +482,10 @@ async fn status(gh: &GitHub, cli: &Cli) -> Result<()> {
     let id = match cli.deployment_id {
         Some(id) => {
             let found = gh.deployment(id).await?.ok_or_else(|| {
-                usage(format!("no deployment {id} in {}: check --deployment-id", gh.repo()))
+                usage(format!(
+                    "no deployment {id} in {}: check --deployment-id",
+                    gh.repo()
+                ))
             })?;
             if &found.environment != env {
                 return Err(usage(format!(
@@ -484,13 +519,18 @@ async fn status(gh: &GitHub, cli: &Cli) -> Result<()> {
             var("GITHUB_RUN_ID")?
         ))
     });
-    let description = cli.description.clone().unwrap_or_else(|| match state.as_str() {
-        "success" => "Deployed".to_string(),
-        "in_progress" => "Deploying".to_string(),
-        other => format!("Deployment {other}"),
-    });
+    let description = cli
+        .description
+        .clone()
+        .unwrap_or_else(|| match state.as_str() {
+            "success" => "Deployed".to_string(),
+            "in_progress" => "Deploying".to_string(),
+            other => format!("Deployment {other}"),
+        });
     if description.chars().count() > 140 {
-        return Err(usage("--description is longer than GitHub's 140 characters".into()));
+        return Err(usage(
+            "--description is longer than GitHub's 140 characters".into(),
+        ));
     }
     gh.set_deployment_status(id, &state, &description, log_url.as_deref())
         .await?;
@@ -500,7 +540,10 @@ async fn status(gh: &GitHub, cli: &Cli) -> Result<()> {
         .set("state", state.as_str());
     outputs.write()?;
     if cli.json {
-        print_stdout(&format!("{}\n", json!({ "deployment_id": id, "state": state })))?;
+        print_stdout(&format!(
+            "{}\n",
+            json!({ "deployment_id": id, "state": state })
+        ))?;
     } else {
         print_stdout(&format!("Deployment {id} to {}: {state}\n", one_line(env)))?;
     }
@@ -511,7 +554,7 @@ async fn list(gh: &GitHub, cli: &Cli) -> Result<()> {
     if cli.limit == 0 {
         return Err(usage("--limit must be at least 1".into()));
     }
-    let history = rows(gh, &cli.environment, cli.limit, |_| true).await?;
+    let history = rows(gh, &cli.environment, cli.limit, |_| false).await?;
     if cli.json {
         let items: Vec<Value> = history.iter().map(Row::json).collect();
         print_stdout(&format!(

@@ -34,8 +34,7 @@ fn parse(text: &str) -> Result<Node, String> {
     let mut stack: Vec<(Node, Option<String>)> = Vec::new();
     let mut root = None;
     while let Some(event) = parser.next_event() {
-        let (event, _) =
-            event.map_err(|e| format!("line {}: {}", e.marker().line(), e.info()))?;
+        let (event, _) = event.map_err(|e| format!("line {}: {}", e.marker().line(), e.info()))?;
         let value = match event {
             Event::MappingStart(..) => {
                 stack.push((Node::Map(Vec::new()), None));

@@ -935,6 +935,7 @@ impl FakeGitHub {
     /// Records `count` deployments of `git_ref` to `environment` made by `creator` with
     /// `payload`, each with one status `state`, as history made before a test. No request is
     /// counted; no `auto_inactive` applies.
+    #[allow(clippy::too_many_arguments)] // each is one fact of the seeded history
     pub fn add_deployments(
         &self,
         owner: &str,

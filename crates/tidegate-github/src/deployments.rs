@@ -189,6 +189,15 @@ impl GitHub {
                     )));
                 }
                 Ok(reply) => return deployment_of(&reply.body).map(|d| (d, true)),
+                Err(Error::Refused {
+                    status, messages, ..
+                }) if status.as_u16() == 409 => {
+                    return Err(Error::Declined(format!(
+                        "GitHub refused to deploy {}: {}; make the required contexts green or change --required-contexts",
+                        new.git_ref,
+                        messages.join("; ")
+                    )));
+                }
                 Err(e) if ambiguous(&e) => {
                     if let Some(found) = self.find_by_run_key(new).await? {
                         return Ok((found, false));
@@ -419,9 +428,7 @@ impl GitHub {
                     "after": after,
                 },
             });
-            let reply = self
-                .send(Method::POST, &url, Some(&request), HISTORY)
-                .await?;
+            let reply = self.post_outside_api(&url, &request, HISTORY).await?;
             if let Some(errors) = reply.body.get("errors").and_then(Value::as_array) {
                 let said: Vec<&str> = errors
                     .iter()
