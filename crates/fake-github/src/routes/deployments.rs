@@ -53,7 +53,7 @@ fn status_json(
     s: &DeploymentStatusState,
 ) -> Value {
     let api = rq.urls.repo_api(r);
-    json!({
+    let mut v = json!({
         "url": format!("{api}/deployments/{}/statuses/{}", d.id, s.id),
         "id": s.id,
         "node_id": format!("DES_kwDO{}", s.id),
@@ -62,13 +62,21 @@ fn status_json(
         "description": s.description,
         "environment": d.environment,
         "target_url": s.log_url,
-        "log_url": s.log_url,
-        "environment_url": s.environment_url,
         "created_at": s.created_at,
         "updated_at": s.created_at,
         "deployment_url": format!("{api}/deployments/{}", d.id),
         "repository_url": api,
-    })
+    });
+    // Optional URLs are left out when empty (the schema wants a URI where one is given).
+    for (key, url) in [
+        ("log_url", &s.log_url),
+        ("environment_url", &s.environment_url),
+    ] {
+        if !url.is_empty() {
+            v[key] = Value::from(url.as_str());
+        }
+    }
+    v
 }
 
 fn find<'r>(r: &'r mut RepoState, rq: &Rq<'_>) -> Result<&'r mut DeploymentState, Reply> {
