@@ -426,7 +426,12 @@ async fn deploy(gh: &GitHub, cli: &Cli, request: &Request) -> Result<()> {
         Ok(run) => run,
         Err(e) => {
             let reason = format!("could not start {file}: {e}");
-            let short: String = reason.chars().take(140).collect();
+            // The status keeps GitHub's own words: its description holds 140 characters.
+            let said = match &e {
+                Error::Refused { messages, .. } if !messages.is_empty() => messages.join("; "),
+                _ => e.to_string(),
+            };
+            let short = shortened(&format!("{file} did not start: {said}"), 140);
             gh.set_deployment_status(id, "error", &short, None).await?;
             return Err(declined(format!(
                 "deployment {id} of {tag} to {env} failed: {reason}"
@@ -474,6 +479,16 @@ async fn deploy(gh: &GitHub, cli: &Cli, request: &Request) -> Result<()> {
         print_stdout(&format!("{what}: deployment {id}, run {}\n", run.html_url))?;
     }
     Ok(())
+}
+
+/// `text` cut to `max` characters, an ellipsis saying it was cut.
+fn shortened(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
 }
 
 async fn status(gh: &GitHub, cli: &Cli) -> Result<()> {

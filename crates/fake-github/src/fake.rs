@@ -102,6 +102,7 @@ impl FakeGitHub {
             forbid_actions_prs: AtomicBool::new(false),
             request_seq: AtomicU64::new(1),
             dir: tempfile::tempdir().expect("fake-github makes a temporary directory"),
+            refusals: Mutex::new(Vec::new()),
         });
         let (stop, stopped) = oneshot::channel();
         let served = Arc::clone(&inner);
@@ -920,6 +921,14 @@ impl FakeGitHub {
             &format!("ci: add {file}"),
         );
         self.add_workflow(owner, repo, file)
+    }
+
+    /// The next request of `operation` (as the contract names it, e.g. `POST
+    /// /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches`) is refused with
+    /// `status` and `message`, as GitHub refuses when something changed after the caller's
+    /// checks (a workflow disabled meanwhile); the requests after it are served.
+    pub fn refuse_once(&self, operation: &str, status: u16, message: &str) {
+        lock(&self.inner.refusals).push((operation.to_string(), status, message.to_string()));
     }
 
     /// The deployments of the repository, oldest first, with their statuses.

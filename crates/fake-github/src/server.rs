@@ -46,6 +46,9 @@ pub(crate) struct Inner {
     pub forbid_actions_prs: AtomicBool,
     pub request_seq: AtomicU64,
     pub dir: tempfile::TempDir,
+    /// One-shot refusals: the next request of an operation (its key, `POST /repos/…`) gets this
+    /// status and message instead of being served (see `FakeGitHub::refuse_once`).
+    pub refusals: Mutex<Vec<(String, u16, String)>>,
 }
 
 /// A request as read off the wire.
@@ -227,6 +230,14 @@ impl Inner {
                 ),
                 false,
             );
+        }
+        let refusal = {
+            let mut refusals = lock(&self.refusals);
+            let found = refusals.iter().position(|(key, _, _)| *key == op.key());
+            found.map(|i| refusals.remove(i))
+        };
+        if let Some((_, status, message)) = refusal {
+            return done(Reply::error(status, &message, &op.docs_url), false);
         }
         let reply = {
             let mut state = lock(&self.state);

@@ -62,6 +62,11 @@ fn versions_go_to_staging_then_production_and_roll_back() {
     assert_eq!(dispatched[0].inputs["environment"], "staging");
     assert_eq!(dispatched[0].inputs["deployment-id"], rc_id.to_string());
     world.report("staging", rc_id, "success");
+    // The final version to staging too: its success makes the candidate's inactive there.
+    let final_id = deploy(&world, "staging", "v1.4.0")["deployment_id"]
+        .as_u64()
+        .expect("id");
+    world.report("staging", final_id, "success");
 
     // v1.3.0 was in production; then v1.4.0 goes there; then a v1.4.0 deploy fails.
     let old = deploy(&world, "production", "v1.3.0")["deployment_id"]
@@ -87,10 +92,13 @@ fn versions_go_to_staging_then_production_and_roll_back() {
     };
     let last = |id: u64| by_id(id).statuses.last().expect("a status").state.clone();
     assert_eq!(last(failed), "failure");
-    // auto_inactive: the success of v1.4.0 made v1.3.0 inactive, in production only.
-    assert_eq!(last(old), "inactive");
+    // auto_inactive reaches non-production environments only, as GitHub documents it: in
+    // staging the candidate became inactive; in production v1.3.0 keeps its success, and what
+    // is live is the newest success.
+    assert_eq!(last(rc_id), "inactive");
+    assert_eq!(last(final_id), "success");
+    assert_eq!(last(old), "success");
     assert_eq!(last(new), "success");
-    assert_eq!(last(rc_id), "success");
     assert_eq!(
         by_id(new).statuses.last().map(|s| s.log_url.as_str()),
         Some("https://ci.example/run/1")
@@ -117,9 +125,9 @@ fn versions_go_to_staging_then_production_and_roll_back() {
     assert_eq!(rb.payload["reason"], "errors up 5%");
     assert_eq!(rb.auto_merge, Some(false));
     let dispatched = fake.dispatches(OWNER, NAME);
-    assert_eq!(dispatched.len(), 5);
-    assert_eq!(dispatched[4].inputs["version"], "v1.3.0");
-    assert_eq!(dispatched[4].inputs["environment"], "production");
+    assert_eq!(dispatched.len(), 6);
+    assert_eq!(dispatched[5].inputs["version"], "v1.3.0");
+    assert_eq!(dispatched[5].inputs["environment"], "production");
     world.report("production", rb.id, "success");
     // No tag was moved or deleted.
     let tags: Vec<String> = fake.tags(OWNER, NAME).into_iter().map(|(n, _)| n).collect();
@@ -143,7 +151,7 @@ fn versions_go_to_staging_then_production_and_roll_back() {
         "{table}"
     );
     assert!(
-        lines[3].starts_with("v1.4.0") && lines[3].contains("inactive"),
+        lines[3].starts_with("v1.4.0") && lines[3].contains("success"),
         "{table}"
     );
     assert!(
@@ -173,7 +181,9 @@ fn versions_go_to_staging_then_production_and_roll_back() {
     assert_eq!(listed["deployments"][0]["reason"], "errors up 5%");
     assert_eq!(listed["deployments"][1]["status"], "failure");
     let staging = world.run(&["--env", "staging", "--list", "--json"]).json();
-    assert_eq!(staging["deployments"].as_array().map(Vec::len), Some(1));
+    assert_eq!(staging["live"], "v1.4.0");
+    assert_eq!(staging["deployments"].as_array().map(Vec::len), Some(2));
+    assert_eq!(staging["deployments"][1]["status"], "inactive");
     assert_eq!(fake.contract_violations(), Vec::<String>::new());
 }
 
@@ -212,6 +222,49 @@ fn a_release_with_its_checksummed_assets_deploys_with_require_assets() {
         ])
         .ok();
     assert_eq!(world.fake.deployments(OWNER, NAME).len(), 1);
+}
+
+#[test]
+fn a_dispatch_refused_after_the_deployment_exists_marks_it_error_and_exits_1() {
+    let world = World::new();
+    // The workflow passes the checks, then GitHub refuses the dispatch (disabled meanwhile).
+    world.fake.refuse_once(
+        "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
+        422,
+        "Cannot trigger a 'workflow_dispatch' on a disabled workflow",
+    );
+    world
+        .run(&[
+            "--env",
+            "production",
+            "--version",
+            "v1.4.0",
+            "--workflow",
+            "deploy.yml",
+        ])
+        .fails_with(1, "disabled workflow");
+    let recorded = world.fake.deployments(OWNER, NAME);
+    assert_eq!(recorded.len(), 1);
+    let states: Vec<&str> = recorded[0]
+        .statuses
+        .iter()
+        .map(|s| s.state.as_str())
+        .collect();
+    assert_eq!(states, ["queued", "error"]);
+    let reason = &recorded[0].statuses[1].description;
+    assert!(
+        reason
+            == "deploy.yml did not start: Cannot trigger a 'workflow_dispatch' on a disabled workflow",
+        "{reason}"
+    );
+    assert!(world.fake.dispatches(OWNER, NAME).is_empty());
+    // The history says so; nothing is live.
+    let listed = world
+        .run(&["--env", "production", "--list", "--json"])
+        .json();
+    assert_eq!(listed["deployments"][0]["status"], "error");
+    assert_eq!(listed["live"], Value::Null);
+    assert_eq!(world.fake.contract_violations(), Vec::<String>::new());
 }
 
 /// A SHA256SUMS text for (name, bytes).

@@ -1,6 +1,6 @@
 //! Deployments and their statuses, and the workflow runs that `workflow_dispatch` starts (recorded,
 //! never run). A `success` status marks the earlier successful deployments of the same
-//! non-transient environment `inactive`, as GitHub's `auto_inactive` does.
+//! non-transient, non-production environment `inactive`, as GitHub documents `auto_inactive`.
 
 use serde_json::{Value, json};
 
@@ -67,7 +67,8 @@ fn status_json(
         "deployment_url": format!("{api}/deployments/{}", d.id),
         "repository_url": api,
     });
-    // Optional URLs are left out when empty (the schema wants a URI where one is given).
+    // GitHub always sends `target_url` (required), "" when no URL was given; the schema's `uri`
+    // format rejects "", so the fake leaves it out then, as it does the optional URLs.
     for (key, url) in [
         ("log_url", &s.log_url),
         ("environment_url", &s.environment_url),
@@ -234,9 +235,15 @@ pub(crate) fn create_status(st: &mut State, rq: &Rq<'_>) -> Handled {
     let d = find(r, rq)?;
     d.statuses.push(status.clone());
     let d = d.clone();
-    if state == "success" && rq.flag("auto_inactive").unwrap_or(true) && !d.transient {
+    // GitHub documents `auto_inactive` as reaching only earlier non-transient, non-production
+    // deployments: in production, the earlier successful ones keep `success`.
+    if state == "success" && rq.flag("auto_inactive").unwrap_or(true) {
         for other in r.deployments.iter_mut().filter(|o| {
-            o.id != d.id && o.environment == d.environment && o.latest_state() == Some("success")
+            o.id != d.id
+                && o.environment == d.environment
+                && !o.transient
+                && !o.production
+                && o.latest_state() == Some("success")
         }) {
             other.statuses.push(DeploymentStatusState {
                 id: next_id(),

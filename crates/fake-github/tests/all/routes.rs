@@ -383,12 +383,56 @@ fn every_implemented_operation_answers_as_documented() {
     let sts = c.get(&fx.p(&format!("/deployments/{dep_id}/statuses")));
     assert_eq!(sts.json()[0]["state"], "success");
     assert_eq!(sts.json()[0]["log_url"], "https://ci.example/1");
+    assert_eq!(sts.json()[0]["target_url"], "https://ci.example/1");
+    // A status without a URL answers as documented too.
+    let bare = c.post(
+        &fx.p(&format!("/deployments/{dep_id}/statuses")),
+        json!({ "state": "queued" }),
+    );
+    assert_eq!(bare.status, 201, "{}", bare.text());
+    assert_eq!(bare.json()["target_url"], "");
+    // auto_inactive: a later success makes the earlier successful deployment of a non-production
+    // environment inactive, and leaves production's alone (as GitHub documents it).
+    let later_success = |environment: &str| {
+        let ids: Vec<u64> = (0..2)
+            .map(|_| {
+                let d = c.post(
+                    &fx.p("/deployments"),
+                    json!({ "ref": "main", "environment": environment, "required_contexts": [] }),
+                );
+                let id = d.json()["id"].as_u64().expect("an id");
+                let st = c.post(
+                    &fx.p(&format!("/deployments/{id}/statuses")),
+                    json!({ "state": "success" }),
+                );
+                assert_eq!(st.status, 201, "{}", st.text());
+                id
+            })
+            .collect();
+        c.get(&fx.p(&format!("/deployments/{}/statuses", ids[0])))
+            .json()[0]["state"]
+            .clone()
+    };
+    assert_eq!(later_success("qa"), "inactive");
+    assert_eq!(later_success("production"), "success");
     fx.fake.add_workflow(OWNER, REPO, "deploy.yml");
     let run = c.post(
         &fx.p("/actions/workflows/deploy.yml/dispatches"),
         json!({ "ref": "main", "return_run_details": true }),
     );
     assert_eq!(run.status, 200, "{}", run.text());
+    // A one-shot refusal: the next dispatch only.
+    fx.fake.refuse_once(
+        "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
+        422,
+        "Cannot trigger a 'workflow_dispatch' on a disabled workflow",
+    );
+    let refused = c.post(
+        &fx.p("/actions/workflows/deploy.yml/dispatches"),
+        json!({ "ref": "main", "return_run_details": true }),
+    );
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(refused.text().contains("disabled workflow"));
     let runs = c.get(&fx.p("/actions/workflows/deploy.yml/runs?event=workflow_dispatch"));
     assert_eq!(runs.json()["total_count"], 1);
     assert_eq!(
