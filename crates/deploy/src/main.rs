@@ -570,6 +570,16 @@ async fn list(gh: &GitHub, cli: &Cli) -> Result<()> {
         return Err(usage("--limit must be at least 1".into()));
     }
     let history = rows(gh, &cli.environment, cli.limit, |_| false).await?;
+    let mut outputs = Outputs::default();
+    outputs
+        .set(
+            "live",
+            history::live(&history)
+                .map(|r| r.version.clone())
+                .unwrap_or_default(),
+        )
+        .set("count", history.len().to_string());
+    outputs.write()?;
     if cli.json {
         let items: Vec<Value> = history.iter().map(Row::json).collect();
         print_stdout(&format!(
