@@ -1,6 +1,6 @@
 //! `actions/deploy`: the real `deploy` binary on the fake GitHub, through the action: a version
 //! deployed (the deploy workflow dispatched), its status reported as the workflow's last step
-//! does, the history listed to a JSON file; inputs refused before anything runs; the example
+//! does, a rollback to the version before, the history listed to a JSON file; inputs refused before anything runs; the example
 //! workflows pass only what the action declares.
 
 use crate::{action, failed_with, succeeded, token_stays_hidden};
@@ -75,24 +75,36 @@ fn runner(path: &Path, fake: &FakeGitHub) -> Runner {
 }
 
 #[test]
-fn a_version_is_deployed_its_status_reported_and_the_history_listed() {
+fn a_version_is_deployed_reported_rolled_back_and_listed() {
     let fake = FakeGitHub::start();
     let origin = fake.create_repo("acme", "widgets");
-    let sha = fake.commit_file(
+    // v1.3.0 was in production before; v1.4.0 is the version to deploy.
+    for version in ["v1.3.0", "v1.4.0"] {
+        let sha = fake.commit_file(
+            "acme",
+            "widgets",
+            "main",
+            "VERSION",
+            version,
+            &format!("chore: release {version}"),
+        );
+        let tagged = Command::new("git")
+            .arg("--git-dir")
+            .arg(&origin)
+            .args(["tag", version, &sha])
+            .status()
+            .expect("git runs");
+        assert!(tagged.success());
+    }
+    fake.add_deployments(
         "acme",
         "widgets",
-        "main",
-        "VERSION",
-        "1.4.0",
-        "chore: release 1.4.0",
+        "production",
+        "v1.3.0",
+        &serde_json::json!({ "version": "v1.3.0" }),
+        "success",
+        1,
     );
-    let tagged = Command::new("git")
-        .arg("--git-dir")
-        .arg(&origin)
-        .args(["tag", "v1.4.0", &sha])
-        .status()
-        .expect("git runs");
-    assert!(tagged.success());
     let example = std::fs::read_to_string(workspace_root().join("examples/deploy.yml"))
         .expect("examples/deploy.yml");
     fake.add_workflow_file("acme", "widgets", "deploy.yml", &example);
@@ -107,8 +119,8 @@ fn a_version_is_deployed_its_status_reported_and_the_history_listed() {
     succeeded(&run);
     token_stays_hidden(&run, &fake.token());
     let recorded = fake.deployments("acme", "widgets");
-    assert_eq!(recorded.len(), 1, "{}", run.log);
-    let deployment = &recorded[0];
+    assert_eq!(recorded.len(), 2, "{}", run.log);
+    let deployment = &recorded[1];
     assert_eq!(
         (deployment.git_ref.as_str(), deployment.environment.as_str()),
         ("v1.4.0", "production")
@@ -146,14 +158,33 @@ fn a_version_is_deployed_its_status_reported_and_the_history_listed() {
     succeeded(&run);
     assert_eq!(run.outputs["state"], "success");
     assert_eq!(run.outputs["deployment-id"], deployment.id.to_string());
-    let states: Vec<String> = fake.deployments("acme", "widgets")[0]
+    let states: Vec<String> = fake.deployments("acme", "widgets")[1]
         .statuses
         .iter()
         .map(|s| s.state.clone())
         .collect();
     assert_eq!(states, ["queued", "in_progress", "success"]);
 
-    // The history, as a JSON file under RUNNER_TEMP.
+    // Rollback: the version live before, with the reason.
+    let rolling_back = runner(&path, &fake)
+        .input("mode", "rollback")
+        .input("environment", "production")
+        .input("reason", "errors up 5%");
+    let run = rolling_back.run().expect("harness");
+    succeeded(&run);
+    assert_eq!(run.outputs["version"], "v1.3.0");
+    assert_eq!(run.outputs["rollback-of"], "v1.4.0");
+    let recorded = fake.deployments("acme", "widgets");
+    assert_eq!(recorded.len(), 3);
+    assert_eq!(run.outputs["deployment-id"], recorded[2].id.to_string());
+    assert_eq!(recorded[2].git_ref, "v1.3.0");
+    assert_eq!(recorded[2].payload["reason"], "errors up 5%");
+    assert_eq!(
+        fake.dispatches("acme", "widgets")[1].inputs["version"],
+        "v1.3.0"
+    );
+
+    // The history, as a JSON file under RUNNER_TEMP: the rollback is under way, v1.4.0 is live.
     let listing = runner(&path, &fake)
         .input("mode", "list")
         .input("environment", "production");
@@ -165,8 +196,10 @@ fn a_version_is_deployed_its_status_reported_and_the_history_listed() {
     )
     .expect("JSON");
     assert_eq!(history["live"], "v1.4.0");
-    assert_eq!(history["deployments"][0]["status"], "success");
-    assert_eq!(history["deployments"][0]["reason"], "weekly");
+    assert_eq!(history["deployments"][0]["status"], "in_progress");
+    assert_eq!(history["deployments"][0]["rollback_of"], "v1.4.0");
+    assert_eq!(history["deployments"][1]["status"], "success");
+    assert_eq!(history["deployments"][1]["reason"], "weekly");
     assert_eq!(fake.contract_violations(), Vec::<String>::new());
 }
 
