@@ -260,7 +260,19 @@ fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
 /// Rewrites one OpenAPI 3.0 schema into JSON Schema (Draft 4): `nullable: true` becomes "also
 /// `null`" (`type: [T, "null"]`, `null` added to an `enum`, or `anyOf: [schema, {type: null}]` when
 /// there is no `type`), recursively; OpenAPI-only annotations are dropped. `$ref`s are kept.
+/// A `format`ted string whose documented default is `""` also takes `""`: GitHub sends that
+/// default (a deployment status's `target_url` without a URL), which no `uri` is.
 pub fn to_json_schema(schema: &Value) -> Value {
+    let converted = convert(schema);
+    let empty_default = schema.get("format").is_some() && schema.get("default") == Some(&json!(""));
+    if empty_default {
+        json!({ "anyOf": [converted, { "enum": [""] }] })
+    } else {
+        converted
+    }
+}
+
+fn convert(schema: &Value) -> Value {
     let Some(obj) = schema.as_object() else {
         return schema.clone();
     };

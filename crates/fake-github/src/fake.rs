@@ -17,6 +17,7 @@ use crate::state::{
     Asset, AssetState, CheckRun, Comment, CommitStatus, Dispatch, Issue, IssueComment, Milestone,
     Pull, Release, ReleaseState, RepoState, Review, State, Workflow, github_asset_name, repo_key,
 };
+use crate::state::{Deployment, DeploymentState, DeploymentStatusState};
 use crate::util::{next_id, now_iso};
 
 /// The login the fake's token belongs to, unless [`FakeGitHub::set_actor`] changes it.
@@ -101,6 +102,7 @@ impl FakeGitHub {
             forbid_actions_prs: AtomicBool::new(false),
             request_seq: AtomicU64::new(1),
             dir: tempfile::tempdir().expect("fake-github makes a temporary directory"),
+            refusals: Mutex::new(Vec::new()),
         });
         let (stop, stopped) = oneshot::channel();
         let served = Arc::clone(&inner);
@@ -930,6 +932,90 @@ impl FakeGitHub {
     /// `receive-pack owner/name` (authenticated ones; they are not in the REST counts).
     pub fn git_requests(&self) -> Vec<String> {
         lock(&self.inner.state).git_requests.clone()
+    }
+
+    // ---- Deployments (deploy): workflow files, deployments, statuses and runs ----
+
+    /// Declares the workflow `.github/workflows/{file}` and commits `content` there on `main`,
+    /// so the contents API returns it; returns the workflow's id.
+    pub fn add_workflow_file(&self, owner: &str, repo: &str, file: &str, content: &str) -> u64 {
+        let path = format!(".github/workflows/{file}");
+        self.commit_file(
+            owner,
+            repo,
+            "main",
+            &path,
+            content,
+            &format!("ci: add {file}"),
+        );
+        self.add_workflow(owner, repo, file)
+    }
+
+    /// The next request of `operation` (as the contract names it, e.g. `POST
+    /// /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches`) is refused with
+    /// `status` and `message`, as GitHub refuses when something changed after the caller's
+    /// checks (a workflow disabled meanwhile); the requests after it are served.
+    pub fn refuse_once(&self, operation: &str, status: u16, message: &str) {
+        lock(&self.inner.refusals).push((operation.to_string(), status, message.to_string()));
+    }
+
+    /// The deployments of the repository, oldest first, with their statuses.
+    pub fn deployments(&self, owner: &str, repo: &str) -> Vec<Deployment> {
+        self.with_repo(owner, repo, |r| {
+            r.deployments
+                .iter()
+                .map(DeploymentState::snapshot)
+                .collect()
+        })
+    }
+
+    /// Records `count` deployments of `git_ref` to `environment` made by `creator` with
+    /// `payload`, each with one status `state`, as history made before a test. No request is
+    /// counted; no `auto_inactive` applies.
+    #[allow(clippy::too_many_arguments)] // each is one fact of the seeded history
+    pub fn add_deployments(
+        &self,
+        owner: &str,
+        repo: &str,
+        environment: &str,
+        git_ref: &str,
+        payload: &serde_json::Value,
+        state: &str,
+        count: usize,
+    ) {
+        self.with_repo(owner, repo, |r| {
+            let sha = git::open(&r.git_dir)
+                .ok()
+                .and_then(|g| git::resolve_commit(&g, git_ref))
+                .map(|o| o.to_string())
+                .expect("the ref exists");
+            for _ in 0..count {
+                r.deployments.push(DeploymentState {
+                    id: next_id(),
+                    git_ref: git_ref.to_string(),
+                    sha: sha.clone(),
+                    environment: environment.to_string(),
+                    task: "deploy".to_string(),
+                    payload: payload.clone(),
+                    description: None,
+                    creator: "hubot".to_string(),
+                    created_at: now_iso(),
+                    transient: false,
+                    production: environment == "production",
+                    required_contexts: None,
+                    auto_merge: None,
+                    statuses: vec![DeploymentStatusState {
+                        id: next_id(),
+                        state: state.to_string(),
+                        description: String::new(),
+                        log_url: String::new(),
+                        environment_url: String::new(),
+                        creator: "hubot".to_string(),
+                        created_at: now_iso(),
+                    }],
+                });
+            }
+        });
     }
 }
 

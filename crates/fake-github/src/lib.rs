@@ -36,3 +36,4 @@ pub use contract::{validate_response, validate_response_for_path};
 pub use fake::{DEFAULT_ACTOR, DEFAULT_APP, FakeGitHub};
 pub use faults::Faults;
 pub use state::{Asset, Comment, Dispatch, Pull, Release, TokenPerms};
+pub use state::{Deployment, DeploymentStatus};

@@ -46,6 +46,9 @@ pub(crate) struct Inner {
     pub forbid_actions_prs: AtomicBool,
     pub request_seq: AtomicU64,
     pub dir: tempfile::TempDir,
+    /// One-shot refusals: the next request of an operation (its key, `POST /repos/…`) gets this
+    /// status and message instead of being served (see `FakeGitHub::refuse_once`).
+    pub refusals: Mutex<Vec<(String, u16, String)>>,
 }
 
 /// What a request's token may reach.
@@ -165,12 +168,16 @@ impl Inner {
         );
         let path = contract::strip_api_prefix(&req.path).to_string();
         let matched = contract::match_operation(&req.method, &path);
-        let key = matched
-            .as_ref()
-            .map_or_else(|| format!("{} {path}", req.method), |m| m.op.key());
+        // A GraphQL query reads: counted as `POST /graphql`, not as a write.
+        let graphql = routes::graphql::is_endpoint(&req.method, &req.path);
+        let key = match &matched {
+            _ if graphql => "POST /graphql".to_string(),
+            Some(m) => m.op.key(),
+            None => format!("{} {path}", req.method),
+        };
         *lock(&self.counts).entry(key).or_insert(0) += 1;
         self.total.fetch_add(1, Ordering::Relaxed);
-        if is_write(&req.method) {
+        if is_write(&req.method) && !graphql {
             self.writes.fetch_add(1, Ordering::Relaxed);
         }
 
@@ -200,7 +207,7 @@ impl Inner {
             if repo_of_path(&path).is_some_and(|key| !grant.reaches(&key)) {
                 return done(scoped(Reply::error(404, "Not Found", REST_DOCS)), false);
             }
-            if is_write(&req.method) && !grant.perms.write {
+            if is_write(&req.method) && !graphql && !grant.perms.write {
                 let message = if grant.perms.classic {
                     "Not Found"
                 } else {
@@ -225,6 +232,16 @@ impl Inner {
         path: String,
         done: impl Fn(Reply, bool) -> Outcome,
     ) -> Outcome {
+        if routes::graphql::is_endpoint(&req.method, &req.path) {
+            let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+            let mut problems = Vec::new();
+            let reply =
+                routes::graphql::serve(&lock(&self.state), &body, &mut |p| problems.push(p));
+            for p in problems {
+                self.violation(p);
+            }
+            return done(reply, false);
+        }
         let Some(matched) = matched else {
             self.violation(format!(
                 "{} {path}: matches no documented operation",
@@ -276,6 +293,14 @@ impl Inner {
                 ),
                 false,
             );
+        }
+        let refusal = {
+            let mut refusals = lock(&self.refusals);
+            let found = refusals.iter().position(|(key, _, _)| *key == op.key());
+            found.map(|i| refusals.remove(i))
+        };
+        if let Some((_, status, message)) = refusal {
+            return done(Reply::error(status, &message, &op.docs_url), false);
         }
         let reply = {
             let mut state = lock(&self.state);

@@ -169,6 +169,10 @@ pub(crate) struct RepoState {
     /// The repository setting "immutable releases": releases published while it is on freeze
     /// their assets.
     pub immutable_releases: bool,
+    /// Deployments (oldest first) with their statuses; ids grow with time.
+    pub deployments: Vec<DeploymentState>,
+    /// Workflow runs started by `workflow_dispatch`, oldest first.
+    pub runs: Vec<WorkflowRun>,
 }
 
 impl RepoState {
@@ -194,6 +198,8 @@ impl RepoState {
             workflows: Vec::new(),
             dispatches: Vec::new(),
             immutable_releases: false,
+            deployments: Vec::new(),
+            runs: Vec::new(),
         }
     }
 
@@ -471,4 +477,109 @@ impl ReleaseState {
     pub(crate) fn can_be_latest(&self) -> bool {
         !self.draft && !self.prerelease
     }
+}
+
+/// A snapshot of one deployment, for assertions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deployment {
+    pub id: u64,
+    /// The ref as sent (a tag, branch or SHA).
+    pub git_ref: String,
+    pub sha: String,
+    pub environment: String,
+    pub task: String,
+    /// The payload as sent (an object, or a string when sent as one).
+    pub payload: serde_json::Value,
+    pub description: Option<String>,
+    pub creator: String,
+    /// `required_contexts` as sent (`None`: not sent, GitHub checks every context).
+    pub required_contexts: Option<Vec<String>>,
+    /// `auto_merge` as sent (`None`: not sent, GitHub's default is `true`).
+    pub auto_merge: Option<bool>,
+    /// Its statuses, oldest first.
+    pub statuses: Vec<DeploymentStatus>,
+}
+
+/// A snapshot of one deployment status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeploymentStatus {
+    pub state: String,
+    pub description: String,
+    pub log_url: String,
+    pub creator: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct DeploymentState {
+    pub id: u64,
+    pub git_ref: String,
+    pub sha: String,
+    pub environment: String,
+    pub task: String,
+    pub payload: serde_json::Value,
+    pub description: Option<String>,
+    pub creator: String,
+    pub created_at: String,
+    pub transient: bool,
+    pub production: bool,
+    pub required_contexts: Option<Vec<String>>,
+    pub auto_merge: Option<bool>,
+    pub statuses: Vec<DeploymentStatusState>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct DeploymentStatusState {
+    pub id: u64,
+    pub state: String,
+    pub description: String,
+    pub log_url: String,
+    pub environment_url: String,
+    pub creator: String,
+    pub created_at: String,
+}
+
+impl DeploymentState {
+    pub(crate) fn snapshot(&self) -> Deployment {
+        Deployment {
+            id: self.id,
+            git_ref: self.git_ref.clone(),
+            sha: self.sha.clone(),
+            environment: self.environment.clone(),
+            task: self.task.clone(),
+            payload: self.payload.clone(),
+            description: self.description.clone(),
+            creator: self.creator.clone(),
+            required_contexts: self.required_contexts.clone(),
+            auto_merge: self.auto_merge,
+            statuses: self
+                .statuses
+                .iter()
+                .map(|s| DeploymentStatus {
+                    state: s.state.clone(),
+                    description: s.description.clone(),
+                    log_url: s.log_url.clone(),
+                    creator: s.creator.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// The state of its newest status, if any.
+    pub(crate) fn latest_state(&self) -> Option<&str> {
+        self.statuses.last().map(|s| s.state.as_str())
+    }
+}
+
+/// A workflow run a dispatch started (never actually run).
+#[derive(Clone, Debug)]
+pub(crate) struct WorkflowRun {
+    pub id: u64,
+    pub workflow_id: u64,
+    pub workflow_file: String,
+    pub run_number: u64,
+    /// The branch or tag dispatched on.
+    pub head_branch: String,
+    pub head_sha: String,
+    pub actor: String,
+    pub created_at: String,
 }

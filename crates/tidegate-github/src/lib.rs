@@ -3,6 +3,7 @@
 //! policy, pagination by `Link` headers, and errors that say what to do.
 
 pub mod assets;
+pub mod deployments;
 pub mod downstream;
 mod error;
 pub mod gates;
@@ -329,6 +330,35 @@ impl GitHub {
             ..self.retry.clone()
         };
         let result = retry::run(&once, &self.token, || self.attempt(&method, path, body)).await;
+        result.map_err(|failure| error::explain(failure, call, &self.repo, &self.token))
+    }
+
+    /// POSTs `body` to `url`, an absolute URL on the API's own host outside the API's path (the
+    /// GraphQL endpoint `https://HOST/api/graphql`), under the retry policy.
+    pub(crate) async fn post_outside_api(
+        &self,
+        url: &str,
+        body: &Value,
+        call: Call,
+    ) -> Result<Reply, Error> {
+        if origin(url) != self.api_origin {
+            return Err(Error::Usage(format!(
+                "{} is not on the API's host {}; the token goes nowhere else",
+                tidegate_actions::redact_url_credentials(url),
+                self.api_origin
+            )));
+        }
+        // A client whose base is the bare origin: the API client would put `/api/v3` in front.
+        let octo = build_client(
+            self.api_origin.parse().map_err(|_| bad_api_url(url))?,
+            Some(&self.token),
+            READ_TIMEOUT,
+        )?;
+        let result = retry::run(&self.retry, &self.token, || async {
+            let sent = octo._post(url, Some(body)).await;
+            self.reply_of(sent).await
+        })
+        .await;
         result.map_err(|failure| error::explain(failure, call, &self.repo, &self.token))
     }
 

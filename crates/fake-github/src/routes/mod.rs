@@ -2,7 +2,9 @@
 
 mod assets;
 mod checks;
+mod deployments;
 mod gitdata;
+pub(crate) mod graphql;
 mod issues;
 mod pulls;
 mod refs;
@@ -157,6 +159,18 @@ pub(crate) fn dispatch(st: &mut State, rq: &Rq<'_>) -> Option<Reply> {
         "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}" => workflows::get(st, rq),
         "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches" => {
             workflows::dispatch(st, rq)
+        }
+        "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs" => {
+            deployments::runs(st, rq)
+        }
+        "POST /repos/{owner}/{repo}/deployments" => deployments::create(st, rq),
+        "GET /repos/{owner}/{repo}/deployments" => deployments::list(st, rq),
+        "GET /repos/{owner}/{repo}/deployments/{deployment_id}" => deployments::get(st, rq),
+        "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses" => {
+            deployments::statuses(st, rq)
+        }
+        "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses" => {
+            deployments::create_status(st, rq)
         }
         _ => return None,
     };

@@ -44,7 +44,8 @@ pub(crate) fn get(st: &mut State, rq: &Rq<'_>) -> Handled {
 
 pub(crate) fn dispatch(st: &mut State, rq: &Rq<'_>) -> Handled {
     let r = repo(st, rq)?;
-    let workflow = find(r, rq)?.file.clone();
+    let found = find(r, rq)?.clone();
+    let workflow = found.file.clone();
     let git_ref = rq.s("ref").unwrap_or_default().to_string();
     {
         let g = open_git(r, rq)?;
@@ -77,10 +78,15 @@ pub(crate) fn dispatch(st: &mut State, rq: &Rq<'_>) -> Handled {
                 .collect()
         })
         .unwrap_or_default();
+    let run = super::deployments::start_run(rq, r, &found, &git_ref);
     r.dispatches.push(Dispatch {
         workflow,
         git_ref,
         inputs,
     });
-    Ok(Reply::empty(204))
+    if rq.flag("return_run_details") == Some(true) {
+        Ok(Reply::ok(run))
+    } else {
+        Ok(Reply::empty(204))
+    }
 }

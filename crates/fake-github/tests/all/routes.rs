@@ -11,18 +11,12 @@ use crate::support::{Fx, OWNER, REPO};
 /// Documented operations the fake does not implement (they answer 404 and are reported as contract
 /// violations if called).
 const NOT_IMPLEMENTED: &[&str] = &[
-    "GET /repos/{owner}/{repo}/deployments",
-    "POST /repos/{owner}/{repo}/deployments",
-    "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
     "POST /repos/{owner}/{repo}/dispatches",
     "GET /repos/{owner}/{repo}/issues/{issue_number}",
     "PATCH /repos/{owner}/{repo}/issues/{issue_number}",
     "POST /repos/{owner}/{repo}/issues",
     "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
     "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-    "GET /repos/{owner}/{repo}/deployments/{deployment_id}",
-    "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-    "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
 ];
 
 #[test]
@@ -361,6 +355,89 @@ fn every_implemented_operation_answers_as_documented() {
     assert_eq!(
         c.delete(&fx.p(&format!("/releases/{spare_id}"))).status,
         404
+    );
+
+    // Deployments, their statuses, and the runs dispatches start.
+    let dep = c.post(
+        &fx.p("/deployments"),
+        json!({ "ref": "main", "environment": "qa", "auto_merge": false, "required_contexts": [], "payload": { "version": "x" } }),
+    );
+    assert_eq!(dep.status, 201, "{}", dep.text());
+    let dep_id = dep.json()["id"].as_u64().expect("an id");
+    assert_eq!(dep.json()["payload"]["version"], "x");
+    let listed = c.get(&fx.p("/deployments?environment=qa&ref=main"));
+    assert_eq!(listed.json()[0]["id"], dep_id);
+    assert_eq!(
+        c.get(&fx.p("/deployments?environment=other")).json(),
+        json!([])
+    );
+    assert_eq!(
+        c.get(&fx.p(&format!("/deployments/{dep_id}"))).json()["environment"],
+        "qa"
+    );
+    let st = c.post(
+        &fx.p(&format!("/deployments/{dep_id}/statuses")),
+        json!({ "state": "success", "log_url": "https://ci.example/1" }),
+    );
+    assert_eq!(st.status, 201, "{}", st.text());
+    let sts = c.get(&fx.p(&format!("/deployments/{dep_id}/statuses")));
+    assert_eq!(sts.json()[0]["state"], "success");
+    assert_eq!(sts.json()[0]["log_url"], "https://ci.example/1");
+    assert_eq!(sts.json()[0]["target_url"], "https://ci.example/1");
+    // A status without a URL answers as documented too.
+    let bare = c.post(
+        &fx.p(&format!("/deployments/{dep_id}/statuses")),
+        json!({ "state": "queued" }),
+    );
+    assert_eq!(bare.status, 201, "{}", bare.text());
+    assert_eq!(bare.json()["target_url"], "");
+    // auto_inactive: a later success makes the earlier successful deployment of a non-production
+    // environment inactive, and leaves production's alone (as GitHub documents it).
+    let later_success = |environment: &str| {
+        let ids: Vec<u64> = (0..2)
+            .map(|_| {
+                let d = c.post(
+                    &fx.p("/deployments"),
+                    json!({ "ref": "main", "environment": environment, "required_contexts": [] }),
+                );
+                let id = d.json()["id"].as_u64().expect("an id");
+                let st = c.post(
+                    &fx.p(&format!("/deployments/{id}/statuses")),
+                    json!({ "state": "success" }),
+                );
+                assert_eq!(st.status, 201, "{}", st.text());
+                id
+            })
+            .collect();
+        c.get(&fx.p(&format!("/deployments/{}/statuses", ids[0])))
+            .json()[0]["state"]
+            .clone()
+    };
+    assert_eq!(later_success("qa"), "inactive");
+    assert_eq!(later_success("production"), "success");
+    fx.fake.add_workflow(OWNER, REPO, "deploy.yml");
+    let run = c.post(
+        &fx.p("/actions/workflows/deploy.yml/dispatches"),
+        json!({ "ref": "main", "return_run_details": true }),
+    );
+    assert_eq!(run.status, 200, "{}", run.text());
+    // A one-shot refusal: the next dispatch only.
+    fx.fake.refuse_once(
+        "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches",
+        422,
+        "Cannot trigger a 'workflow_dispatch' on a disabled workflow",
+    );
+    let refused = c.post(
+        &fx.p("/actions/workflows/deploy.yml/dispatches"),
+        json!({ "ref": "main", "return_run_details": true }),
+    );
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(refused.text().contains("disabled workflow"));
+    let runs = c.get(&fx.p("/actions/workflows/deploy.yml/runs?event=workflow_dispatch"));
+    assert_eq!(runs.json()["total_count"], 1);
+    assert_eq!(
+        runs.json()["workflow_runs"][0]["id"],
+        run.json()["workflow_run_id"]
     );
 
     // The merge, last: it changes main.

@@ -38,6 +38,11 @@ fn nullable_becomes_a_null_alternative() {
             "items": { "type": ["boolean", "null"] },
         })
     );
+    // A documented default of "" is a value GitHub sends, whatever the format.
+    assert_eq!(
+        to_json_schema(&json!({ "type": "string", "format": "uri", "default": "" })),
+        json!({ "anyOf": [{ "type": "string", "format": "uri", "default": "" }, { "enum": [""] }] })
+    );
     // Not nullable: untouched apart from annotations.
     assert_eq!(
         to_json_schema(&json!({ "type": "integer", "nullable": false, "x-github": {} })),

@@ -1,0 +1,8 @@
+//! The `deploy` binary, run as a workflow runs it, against the fake GitHub with real tags,
+//! releases and workflow files.
+
+mod deploy;
+mod faults;
+mod refusals;
+mod schema;
+mod support;
