@@ -129,6 +129,8 @@ pub(crate) struct RepoState {
     /// The repository setting "immutable releases": releases published while it is on freeze
     /// their assets.
     pub immutable_releases: bool,
+    /// Reactions on issue comments (backport).
+    pub comment_reactions: Vec<CommentReaction>,
 }
 
 impl RepoState {
@@ -154,6 +156,7 @@ impl RepoState {
             workflows: Vec::new(),
             dispatches: Vec::new(),
             immutable_releases: false,
+            comment_reactions: Vec::new(),
         }
     }
 
@@ -431,4 +434,15 @@ impl ReleaseState {
     pub(crate) fn can_be_latest(&self) -> bool {
         !self.draft && !self.prerelease
     }
+}
+
+/// A reaction on an issue comment.
+#[derive(Clone, Debug)]
+pub(crate) struct CommentReaction {
+    pub id: u64,
+    pub comment_id: u64,
+    pub user: String,
+    /// `+1`, `eyes`…
+    pub content: String,
+    pub created_at: String,
 }

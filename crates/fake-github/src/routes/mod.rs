@@ -3,6 +3,7 @@
 mod assets;
 mod checks;
 mod gitdata;
+mod issue_edits;
 mod issues;
 mod pulls;
 mod refs;
@@ -156,6 +157,14 @@ pub(crate) fn dispatch(st: &mut State, rq: &Rq<'_>) -> Option<Reply> {
         "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}" => workflows::get(st, rq),
         "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches" => {
             workflows::dispatch(st, rq)
+        }
+        "GET /repos/{owner}/{repo}/issues/{issue_number}" => issue_edits::get(st, rq),
+        "PATCH /repos/{owner}/{repo}/issues/{issue_number}" => issue_edits::update(st, rq),
+        "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}" => {
+            issue_edits::update_comment(st, rq)
+        }
+        "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions" => {
+            issue_edits::react_to_comment(st, rq)
         }
         _ => return None,
     };
