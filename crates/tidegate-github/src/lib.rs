@@ -3,6 +3,7 @@
 //! policy, pagination by `Link` headers, and errors that say what to do.
 
 pub mod assets;
+pub mod backports;
 mod error;
 pub mod gates;
 pub mod gitdata;
