@@ -160,12 +160,11 @@ pub fn already_on_target(
     }
     let mut found = Vec::new();
     for pick in picks {
-        match patch_id(repo, &repo.find_commit(*pick)?)? {
-            Some(id) => match on_target.get(&id) {
+        if let Some(id) = patch_id(repo, &repo.find_commit(*pick)?)? {
+            match on_target.get(&id) {
                 Some(there) => found.push(*there),
                 None => return Ok(None),
-            },
-            None => {}
+            }
         }
     }
     Ok((!found.is_empty()).then_some(found))
