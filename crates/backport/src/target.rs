@@ -95,10 +95,8 @@ pub fn branch_name(pr: u64, target: &str) -> String {
 pub async fn backport_to(cx: &Context<'_>, target: &str, tip: Oid) -> TargetResult {
     match attempt(cx, target, tip).await {
         Ok(result) => result,
-        Err((code, message)) => {
-            tidegate_actions::error(&format!("backport to {target}: {message}"));
-            TargetResult::failed(target, code, message)
-        }
+        // Said once, in the run's final error line, with the other failed targets.
+        Err((code, message)) => TargetResult::failed(target, code, message),
     }
 }
 
