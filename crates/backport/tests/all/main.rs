@@ -24,9 +24,15 @@ pub struct World {
     files: tempfile::TempDir,
 }
 
+impl Default for World {
+    fn default() -> Self {
+        Self::with_fake(FakeGitHub::start())
+    }
+}
+
 impl World {
     pub fn new() -> Self {
-        Self::with_fake(FakeGitHub::start())
+        Self::default()
     }
 
     pub fn with_fake(fake: FakeGitHub) -> Self {
