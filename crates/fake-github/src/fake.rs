@@ -1017,6 +1017,35 @@ impl FakeGitHub {
             }
         });
     }
+
+    // --- backport: what its tests read back ---
+
+    /// The title of the milestone of an issue or pull request, if it has one.
+    pub fn milestone_title(&self, owner: &str, repo: &str, number: u64) -> Option<String> {
+        self.with_repo(owner, repo, |r| {
+            let n = r.issues.get(&number)?.milestone?;
+            r.milestones
+                .iter()
+                .find(|m| m.number == n)
+                .map(|m| m.title.clone())
+        })
+    }
+
+    /// The reactions on an issue comment, as (login, content), oldest first.
+    pub fn comment_reactions(
+        &self,
+        owner: &str,
+        repo: &str,
+        comment_id: u64,
+    ) -> Vec<(String, String)> {
+        self.with_repo(owner, repo, |r| {
+            r.comment_reactions
+                .iter()
+                .filter(|x| x.comment_id == comment_id)
+                .map(|x| (x.user.clone(), x.content.clone()))
+                .collect()
+        })
+    }
 }
 
 impl Drop for FakeGitHub {

@@ -173,6 +173,8 @@ pub(crate) struct RepoState {
     pub deployments: Vec<DeploymentState>,
     /// Workflow runs started by `workflow_dispatch`, oldest first.
     pub runs: Vec<WorkflowRun>,
+    /// Reactions on issue comments (backport).
+    pub comment_reactions: Vec<CommentReaction>,
 }
 
 impl RepoState {
@@ -200,6 +202,7 @@ impl RepoState {
             immutable_releases: false,
             deployments: Vec::new(),
             runs: Vec::new(),
+            comment_reactions: Vec::new(),
         }
     }
 
@@ -581,5 +584,16 @@ pub(crate) struct WorkflowRun {
     pub head_branch: String,
     pub head_sha: String,
     pub actor: String,
+    pub created_at: String,
+}
+
+/// A reaction on an issue comment.
+#[derive(Clone, Debug)]
+pub(crate) struct CommentReaction {
+    pub id: u64,
+    pub comment_id: u64,
+    pub user: String,
+    /// `+1`, `eyes`…
+    pub content: String,
     pub created_at: String,
 }

@@ -3,6 +3,7 @@
 //! policy, pagination by `Link` headers, and errors that say what to do.
 
 pub mod assets;
+pub mod backports;
 pub mod deployments;
 pub mod downstream;
 mod error;

@@ -2,6 +2,7 @@
 //! and release against the fake GitHub, changelog and bump on real repositories, and the installer against a
 //! local server holding a release's archives and SHA256SUMS.
 
+mod backport;
 mod deploy;
 mod gate_check;
 mod install;

@@ -4,6 +4,7 @@ mod assets;
 mod checks;
 mod deployments;
 mod gitdata;
+mod issue_edits;
 pub(crate) mod graphql;
 mod issues;
 mod pulls;
@@ -171,6 +172,14 @@ pub(crate) fn dispatch(st: &mut State, rq: &Rq<'_>) -> Option<Reply> {
         }
         "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses" => {
             deployments::create_status(st, rq)
+        }
+        "GET /repos/{owner}/{repo}/issues/{issue_number}" => issue_edits::get(st, rq),
+        "PATCH /repos/{owner}/{repo}/issues/{issue_number}" => issue_edits::update(st, rq),
+        "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}" => {
+            issue_edits::update_comment(st, rq)
+        }
+        "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions" => {
+            issue_edits::react_to_comment(st, rq)
         }
         _ => return None,
     };

@@ -12,11 +12,7 @@ use crate::support::{Fx, OWNER, REPO};
 /// violations if called).
 const NOT_IMPLEMENTED: &[&str] = &[
     "POST /repos/{owner}/{repo}/dispatches",
-    "GET /repos/{owner}/{repo}/issues/{issue_number}",
-    "PATCH /repos/{owner}/{repo}/issues/{issue_number}",
     "POST /repos/{owner}/{repo}/issues",
-    "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
-    "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
 ];
 
 #[test]
@@ -269,6 +265,43 @@ fn every_implemented_operation_answers_as_documented() {
     );
     let left = c.delete(&fx.p(&format!("/issues/{number}/labels/promotion")));
     assert_eq!(left.json().as_array().map(Vec::len), Some(1));
+
+    // One issue read and edited, a comment edited, a reaction (backport).
+    let milestone = fx.fake.add_milestone(OWNER, REPO, "1.3");
+    let edited = c.patch(
+        &fx.p(&format!("/issues/{number}")),
+        json!({ "labels": ["backport"], "milestone": milestone, "assignees": ["octo-reviewer"] }),
+    );
+    assert_eq!(edited.status, 200, "{}", edited.text());
+    let read = c.get(&fx.p(&format!("/issues/{number}")));
+    assert_eq!(read.json()["labels"][0]["name"], "backport");
+    assert_eq!(read.json()["milestone"]["title"], "1.3");
+    assert_eq!(read.json()["assignees"][0]["login"], "octo-reviewer");
+    assert_eq!(
+        c.patch(
+            &fx.p(&format!("/issues/{number}")),
+            json!({ "milestone": 99 })
+        )
+        .status,
+        422
+    );
+    let comment_id = comment.json()["id"].as_u64().expect("an id");
+    let changed = c.patch(
+        &fx.p(&format!("/issues/comments/{comment_id}")),
+        json!({ "body": "Gate: still ok" }),
+    );
+    assert_eq!(changed.json()["body"], "Gate: still ok");
+    let reaction = c.post(
+        &fx.p(&format!("/issues/comments/{comment_id}/reactions")),
+        json!({ "content": "eyes" }),
+    );
+    assert_eq!(reaction.status, 201);
+    let again = c.post(
+        &fx.p(&format!("/issues/comments/{comment_id}/reactions")),
+        json!({ "content": "eyes" }),
+    );
+    assert_eq!(again.status, 200, "the same reaction twice is one reaction");
+    assert_eq!(fx.fake.comment_reactions(OWNER, REPO, comment_id).len(), 1);
 
     // Check runs and statuses.
     let run = c.post(

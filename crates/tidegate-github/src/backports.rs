@@ -1,0 +1,350 @@
+//! What `backport` asks of GitHub: a merged pull request and its commits' subjects, the backport
+//! pull request found again by its head branch, commits with their original author written
+//! through the git-data API, an issue dressed in one PATCH, comments kept to one per marker, and
+//! reactions.
+
+use crate::{Call, Error, GitHub, encode_query};
+use base64::Engine;
+use http::Method;
+use serde_json::{Value, json};
+
+const READ_PULL: Call = Call::on_item("read the pull request", "pull-requests: read");
+const LIST_PULLS: Call = Call::on_repo("list pull requests", "pull-requests: read");
+const PULL_COMMITS: Call = Call::on_item("list the pull request's commits", "pull-requests: read");
+const DRESS: Call = Call::on_item(
+    "set the backport pull request's labels, milestone and assignees",
+    "issues: write",
+);
+const COMMENTS: Call = Call::on_item("read the comments", "issues: read");
+const COMMENT: Call = Call::on_item("comment", "issues: write");
+const EDIT_COMMENT: Call = Call::on_item("update a comment", "issues: write");
+const REACT: Call = Call::on_item("react to the comment", "issues: write");
+const CREATE_BLOB: Call = Call::on_repo("create a blob", "contents: write");
+const CREATE_TREE: Call = Call::on_repo("create a tree", "contents: write");
+const CREATE_COMMIT: Call = Call::on_repo("create the backport commit", "contents: write");
+
+/// The fields of a pull request a backport reads.
+#[derive(Clone, Debug)]
+pub struct PullDetails {
+    pub number: u64,
+    pub title: String,
+    pub html_url: String,
+    /// `open` or `closed`.
+    pub state: String,
+    pub merged: bool,
+    pub merge_commit_sha: Option<String>,
+    pub base: String,
+    pub head: String,
+    /// How many commits the pull request had.
+    pub commits: usize,
+    pub labels: Vec<String>,
+    /// The milestone's number.
+    pub milestone: Option<u64>,
+    pub author: String,
+    pub draft: bool,
+}
+
+/// One entry of a tree built on a base tree: `content` `None` deletes the path.
+#[derive(Clone, Debug)]
+pub struct TreeChange {
+    pub path: String,
+    /// `100644`, `100755` or `120000`.
+    pub mode: String,
+    pub content: Option<Vec<u8>>,
+}
+
+/// Who wrote a commit, and when (`YYYY-MM-DDTHH:MM:SS+HH:MM`).
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+    pub date: String,
+}
+
+/// A comment's id and body.
+#[derive(Clone, Debug)]
+pub struct CommentRef {
+    pub id: u64,
+    pub body: String,
+    pub user: String,
+}
+
+fn text(v: &Value, pointer: &str) -> String {
+    v.pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn details_of(v: &Value) -> Result<PullDetails, Error> {
+    let number = v
+        .get("number")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| Error::Unexpected("GitHub sent a pull request without a number".into()))?;
+    Ok(PullDetails {
+        number,
+        title: text(v, "/title"),
+        html_url: text(v, "/html_url"),
+        state: text(v, "/state"),
+        merged: v.get("merged").and_then(Value::as_bool).unwrap_or(false)
+            || v.get("merged_at").is_some_and(|m| !m.is_null()),
+        merge_commit_sha: v
+            .get("merge_commit_sha")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        base: text(v, "/base/ref"),
+        head: text(v, "/head/ref"),
+        commits: v.get("commits").and_then(Value::as_u64).unwrap_or(0) as usize,
+        labels: v
+            .get("labels")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l.get("name").and_then(Value::as_str).map(str::to_string))
+            .collect(),
+        milestone: v.pointer("/milestone/number").and_then(Value::as_u64),
+        author: text(v, "/user/login"),
+        draft: v.get("draft").and_then(Value::as_bool).unwrap_or(false),
+    })
+}
+
+impl GitHub {
+    /// Pull request `number`, or `None` when there is none (an issue of that number is none).
+    pub async fn pull_details(&self, number: u64) -> Result<Option<PullDetails>, Error> {
+        let path = self.repo_path(&format!("/pulls/{number}"));
+        match self.send(Method::GET, &path, None, READ_PULL).await {
+            Ok(reply) => details_of(&reply.body).map(Some),
+            Err(Error::Refused { status, .. }) if status.as_u16() == 404 => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The subjects (first lines) of the pull request's commits, oldest first.
+    pub async fn pull_commit_subjects(&self, number: u64) -> Result<Vec<String>, Error> {
+        let path = self.repo_path(&format!("/pulls/{number}/commits"));
+        Ok(self
+            .list_all(&path, PULL_COMMITS)
+            .await?
+            .iter()
+            .map(|c| {
+                text(c, "/commit/message")
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect())
+    }
+
+    /// The pull request from `head` (a branch of this repository) into `base`, open, merged or
+    /// closed: the open one first, else the newest.
+    pub async fn find_pull_any_state(
+        &self,
+        head: &str,
+        base: &str,
+    ) -> Result<Option<PullDetails>, Error> {
+        let path = self.repo_path(&format!(
+            "/pulls?state=all&head={}&base={}",
+            encode_query(&format!("{}:{head}", self.repo().owner)),
+            encode_query(base)
+        ));
+        let mut found: Vec<PullDetails> = self
+            .list_all(&path, LIST_PULLS)
+            .await?
+            .iter()
+            .map(details_of)
+            .collect::<Result<_, _>>()?;
+        found.retain(|p| p.head == head && p.base == base);
+        found.sort_by_key(|p| (p.state != "open", std::cmp::Reverse(p.number)));
+        Ok(found.into_iter().next())
+    }
+
+    /// Sets an issue's (or pull request's) labels, milestone and assignees in one request;
+    /// repeating it changes nothing.
+    pub async fn dress_issue(
+        &self,
+        number: u64,
+        labels: &[String],
+        milestone: Option<u64>,
+        assignees: &[String],
+    ) -> Result<(), Error> {
+        let mut request = json!({ "labels": labels });
+        if let Some(m) = milestone {
+            request["milestone"] = json!(m);
+        }
+        if !assignees.is_empty() {
+            request["assignees"] = json!(assignees);
+        }
+        let path = self.repo_path(&format!("/issues/{number}"));
+        self.send(Method::PATCH, &path, Some(&request), DRESS)
+            .await
+            .map(drop)
+    }
+
+    /// The comments of an issue or pull request, oldest first.
+    pub async fn comments_of(&self, number: u64) -> Result<Vec<CommentRef>, Error> {
+        let path = self.repo_path(&format!("/issues/{number}/comments"));
+        Ok(self
+            .list_all(&path, COMMENTS)
+            .await?
+            .iter()
+            .filter_map(|c| {
+                Some(CommentRef {
+                    id: c.get("id")?.as_u64()?,
+                    body: text(c, "/body"),
+                    user: text(c, "/user/login"),
+                })
+            })
+            .collect())
+    }
+
+    /// Keeps ONE comment holding `marker` on issue `number` with `body` (which must contain the
+    /// marker): updated in place when there is one, else created. A create is sent once; when its
+    /// answer is lost the comments are read again before trying again, so a lost answer never
+    /// leaves two comments. Returns the comment's id.
+    pub async fn upsert_marked_comment(
+        &self,
+        number: u64,
+        marker: &str,
+        body: &str,
+    ) -> Result<u64, Error> {
+        let mut last = None;
+        for _ in 0..=self.retry.max_retries {
+            let existing = self
+                .comments_of(number)
+                .await?
+                .into_iter()
+                .find(|c| c.body.contains(marker));
+            if let Some(comment) = existing {
+                if comment.body != body {
+                    let path = self.repo_path(&format!("/issues/comments/{}", comment.id));
+                    self.send(
+                        Method::PATCH,
+                        &path,
+                        Some(&json!({ "body": body })),
+                        EDIT_COMMENT,
+                    )
+                    .await?;
+                }
+                return Ok(comment.id);
+            }
+            let path = self.repo_path(&format!("/issues/{number}/comments"));
+            match self
+                .send_once(Method::POST, &path, Some(&json!({ "body": body })), COMMENT)
+                .await
+            {
+                Ok(reply) => {
+                    return reply.body.get("id").and_then(Value::as_u64).ok_or_else(|| {
+                        Error::Unexpected("GitHub sent a comment without an id".into())
+                    });
+                }
+                // Made or not, the answer is lost: look again before another try.
+                Err(e @ (Error::Unavailable { .. } | Error::Transport(_))) => {
+                    tokio::time::sleep(self.retry.base_delay).await;
+                    last = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::Unexpected("no attempt was made to comment".into())))
+    }
+
+    /// Adds reaction `content` (`+1`, `eyes`…) to issue comment `id`; the same one twice is one.
+    pub async fn react_to_comment(&self, id: u64, content: &str) -> Result<(), Error> {
+        let path = self.repo_path(&format!("/issues/comments/{id}/reactions"));
+        self.send(
+            Method::POST,
+            &path,
+            Some(&json!({ "content": content })),
+            REACT,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// A tree: `base_tree` with `changes` applied. Text travels inline; other bytes as a blob.
+    pub async fn tree_with_changes(
+        &self,
+        base_tree: &str,
+        changes: &[TreeChange],
+    ) -> Result<String, Error> {
+        let mut entries = Vec::with_capacity(changes.len());
+        for change in changes {
+            let entry = match &change.content {
+                None => {
+                    json!({ "path": change.path, "mode": change.mode, "type": "blob", "sha": null })
+                }
+                Some(bytes) => match std::str::from_utf8(bytes) {
+                    Ok(text) => {
+                        json!({ "path": change.path, "mode": change.mode, "type": "blob", "content": text })
+                    }
+                    Err(_) => {
+                        let request = json!({
+                            "content": base64::engine::general_purpose::STANDARD.encode(bytes),
+                            "encoding": "base64",
+                        });
+                        let reply = self
+                            .send(
+                                Method::POST,
+                                &self.repo_path("/git/blobs"),
+                                Some(&request),
+                                CREATE_BLOB,
+                            )
+                            .await?;
+                        json!({ "path": change.path, "mode": change.mode, "type": "blob", "sha": text(&reply.body, "/sha") })
+                    }
+                },
+            };
+            entries.push(entry);
+        }
+        let request = json!({ "base_tree": base_tree, "tree": entries });
+        let reply = self
+            .send(
+                Method::POST,
+                &self.repo_path("/git/trees"),
+                Some(&request),
+                CREATE_TREE,
+            )
+            .await?;
+        Some(text(&reply.body, "/sha"))
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                Error::Unexpected("GitHub's answer to creating a tree has no SHA".into())
+            })
+    }
+
+    /// A commit of `tree` on `parents` written by `author`; GitHub records the committer.
+    /// Objects are named by their content, so a retried create makes nothing twice.
+    pub async fn commit_by(
+        &self,
+        message: &str,
+        tree: &str,
+        parents: &[String],
+        author: &Person,
+    ) -> Result<String, Error> {
+        let request = json!({
+            "message": message,
+            "tree": tree,
+            "parents": parents,
+            "author": { "name": author.name, "email": author.email, "date": author.date },
+        });
+        let reply = self
+            .send(
+                Method::POST,
+                &self.repo_path("/git/commits"),
+                Some(&request),
+                CREATE_COMMIT,
+            )
+            .await?;
+        Some(text(&reply.body, "/sha"))
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                Error::Unexpected("GitHub's answer to creating a commit has no SHA".into())
+            })
+    }
+
+    /// Whether branch `name` exists on GitHub.
+    pub async fn branch_exists(&self, name: &str) -> Result<bool, Error> {
+        Ok(self.ref_sha(&format!("heads/{name}")).await?.is_some())
+    }
+}
