@@ -28,8 +28,8 @@ fail() {
 command=$1
 binary=$2
 case $binary in
-  promote-branch | changelog | bump | gate-check) ;;
-  *) fail "unknown binary '$binary'; expected promote-branch, changelog, bump or gate-check" ;;
+  promote-branch | changelog | bump | gate-check | backport | deploy) ;;
+  *) fail "unknown binary '$binary'; expected promote-branch, changelog, bump, gate-check, backport or deploy" ;;
 esac
 
 source_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -488,7 +488,7 @@ pub fn built_binaries() -> &'static Path {
             ])
             .args(["-p", "promote-branch", "-p", "changelog", "-p", "bump"])
             .args(["-p", "gate-check"])
-            .args(["-p", "backport"])
+            .args(["-p", "backport", "-p", "deploy"])
             .stderr(Stdio::inherit())
             .output()
             .expect("run cargo build");

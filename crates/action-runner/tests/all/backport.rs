@@ -1,8 +1,5 @@
 //! `actions/backport` against the fake GitHub: inputs become flags, the token only the
 //! environment, the binary's outputs the action's.
-//!
-//! Ignored until `backport` is in actions/setup/install.sh's list of binaries (the lead adds new
-//! binaries there when merging); run with `--ignored` then, and drop the `ignore`.
 
 use crate::{failed_with, local_runner, succeeded, token_stays_hidden};
 use fake_github::FakeGitHub;
@@ -50,7 +47,6 @@ fn runner(repo: &Repo) -> action_runner::Runner {
 }
 
 #[test]
-#[ignore = "needs `backport` in actions/setup/install.sh, added at merge"]
 fn backports_a_merged_pr_and_maps_its_outputs() {
     let repo = repo();
     let runner = runner(&repo)
@@ -82,7 +78,6 @@ fn backports_a_merged_pr_and_maps_its_outputs() {
 }
 
 #[test]
-#[ignore = "needs `backport` in actions/setup/install.sh, added at merge"]
 fn a_pr_that_is_not_a_number_is_refused_before_the_binary_runs() {
     let repo = repo();
     let run = runner(&repo)

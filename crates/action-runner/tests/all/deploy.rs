@@ -3,70 +3,13 @@
 //! does, a rollback to the version before, the history listed to a JSON file; inputs refused before anything runs; the example
 //! workflows pass only what the action declares.
 
-use crate::{action, failed_with, succeeded, token_stays_hidden};
+use crate::{action, failed_with, local_runner, succeeded, token_stays_hidden};
 use action_runner::{Runner, workspace_root};
 use fake_github::FakeGitHub;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::process::Command;
 
-/// The folder holding a freshly built `deploy` (the shared helper builds the older binaries).
-fn deploy_binary_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let out = Command::new(cargo)
-            .current_dir(workspace_root())
-            .args([
-                "build",
-                "--locked",
-                "--message-format=json-render-diagnostics",
-            ])
-            .args(["-p", "deploy"])
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("run cargo build");
-        assert!(out.status.success(), "cargo build of deploy failed");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter_map(|m| m["executable"].as_str().map(PathBuf::from))
-            .find_map(|exe| exe.parent().map(Path::to_path_buf))
-            .expect("cargo reported the binary it built")
-    })
-}
-
-/// `actions/deploy` with `actions/setup` beside it. The installer names the binaries it knows;
-/// until `deploy` is among them (the lead adds it at merge), the copy's list gets it.
-fn action_copy() -> (tempfile::TempDir, PathBuf) {
-    let root = tempfile::tempdir().expect("temp dir");
-    for name in ["deploy", "setup"] {
-        let to = root.path().join(name);
-        std::fs::create_dir_all(&to).expect("mkdir");
-        for entry in std::fs::read_dir(action(name))
-            .expect("read action")
-            .flatten()
-        {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
-        }
-    }
-    let install = root.path().join("setup/install.sh");
-    let text = std::fs::read_to_string(&install).expect("install.sh");
-    let known = "  promote-branch | changelog | bump | gate-check)";
-    if text.contains(known) && !text.contains("| deploy") {
-        std::fs::write(
-            &install,
-            text.replace(known, &format!("{} | deploy)", &known[..known.len() - 1])),
-        )
-        .expect("write install.sh");
-    }
-    let path = root.path().join("deploy");
-    (root, path)
-}
-
-fn runner(path: &Path, fake: &FakeGitHub) -> Runner {
-    Runner::new(path)
-        .env("TIDEGATE_BIN_DIR", deploy_binary_dir())
+fn runner(fake: &FakeGitHub) -> Runner {
+    local_runner("deploy")
         .repository("acme/widgets")
         .token(&fake.token())
         .env("GITHUB_API_URL", fake.api_url())
@@ -108,10 +51,9 @@ fn a_version_is_deployed_reported_rolled_back_and_listed() {
     let example = std::fs::read_to_string(workspace_root().join("examples/deploy.yml"))
         .expect("examples/deploy.yml");
     fake.add_workflow_file("acme", "widgets", "deploy.yml", &example);
-    let (_copy, path) = action_copy();
 
     // Deploy: a deployment of the tag, the workflow dispatched with its id.
-    let deploying = runner(&path, &fake)
+    let deploying = runner(&fake)
         .input("environment", "production")
         .input("version", "v1.4.0")
         .input("reason", "weekly");
@@ -149,7 +91,7 @@ fn a_version_is_deployed_reported_rolled_back_and_listed() {
     );
 
     // The deploy workflow's last step, as examples/deploy.yml has it.
-    let reporting = runner(&path, &fake)
+    let reporting = runner(&fake)
         .input("mode", "status")
         .input("environment", "production")
         .input("deployment-id", &dispatched[0].inputs["deployment-id"])
@@ -166,7 +108,7 @@ fn a_version_is_deployed_reported_rolled_back_and_listed() {
     assert_eq!(states, ["queued", "in_progress", "success"]);
 
     // Rollback: the version live before, with the reason.
-    let rolling_back = runner(&path, &fake)
+    let rolling_back = runner(&fake)
         .input("mode", "rollback")
         .input("environment", "production")
         .input("reason", "errors up 5%");
@@ -185,7 +127,7 @@ fn a_version_is_deployed_reported_rolled_back_and_listed() {
     );
 
     // The history, as a JSON file under RUNNER_TEMP: the rollback is under way, v1.4.0 is live.
-    let listing = runner(&path, &fake)
+    let listing = runner(&fake)
         .input("mode", "list")
         .input("environment", "production");
     let run = listing.run().expect("harness");
