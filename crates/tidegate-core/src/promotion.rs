@@ -5,7 +5,7 @@
 use crate::UsageError;
 use crate::commit::{CommitInfo, DEFAULT_TYPES, classify, merged_pull_request};
 use crate::links::Links;
-use crate::markdown::{code_span, escape_inline};
+use crate::markdown::{code_span, escape_inline, qualify_issue_refs};
 use regex_lite::Regex;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -528,7 +528,13 @@ fn line(entry: &Entry, facts: &Facts) -> String {
     if group_of(entry) == "other" && entry.kind != "other" {
         text.push_str(&format!("{}: ", escape_inline(&entry.kind)));
     }
-    text.push_str(&escape_inline(&entry.description));
+    let description = escape_inline(&entry.description);
+    if repo_prefix.is_empty() {
+        text.push_str(&description);
+    } else {
+        // `fixes #12` upstream (shown as `refs #12`) means the upstream issue, not the downstream one.
+        text.push_str(&qualify_issue_refs(&description, &repo_prefix));
+    }
     let refs: Vec<String> = entry
         .pull_requests
         .iter()

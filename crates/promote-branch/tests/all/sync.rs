@@ -403,3 +403,21 @@ fn bad_inputs_are_one_line_each_and_change_nothing() {
     assert!(world.pulls().is_empty());
     assert_eq!(world.fake.branch_sha(DOWN_OWNER, NAME, SYNC_BRANCH), None);
 }
+
+#[test]
+fn issue_references_in_upstream_commit_text_name_the_upstream_repository() {
+    let world = Sync::new(FakeGitHub::start());
+    world.push_upstream("d.txt", "fix: stop the crash, fixes #7 and see #8 (#4)");
+
+    let run = world.sync(&["--json"]);
+    assert_eq!(run.json()["operation"], "created", "{}", run.stderr);
+
+    let body = world.open_pulls()[0].body.clone().expect("body");
+    // Downstream, a bare `#7` would link (and cross-reference) the downstream repository's #7.
+    assert!(
+        body.contains(
+            "stop the crash, refs acme/widgets#7 and see acme/widgets#8 (acme/widgets#4)"
+        ),
+        "{body}"
+    );
+}
