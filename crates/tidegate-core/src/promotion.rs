@@ -445,9 +445,9 @@ fn summary_line(facts: &Facts, entries: &[Entry]) -> String {
     format!(
         "**{}**{from}, {} {} → {} {}{}",
         plural(facts.commits.len(), "commit"),
-        code_span(&facts.source),
+        source_name(facts),
         short(&facts.source_sha),
-        code_span(&facts.target),
+        target_name(facts),
         short(&facts.target_sha),
         compare_link(facts),
     )
@@ -640,7 +640,7 @@ fn divergence(facts: &Facts) -> String {
     } else {
         "bring no change of their own"
     };
-    let mut out = format!("\nOnly on {}: ", code_span(&facts.target));
+    let mut out = format!("\nOnly on {}: ", target_name(facts));
     if own.is_empty() {
         out.push_str(&format!("{quiet_merges} that {nothing_own}{compare}\n"));
         return out;
@@ -650,7 +650,7 @@ fn divergence(facts: &Facts) -> String {
     if equivalent > 0 {
         out.push_str(&format!(
             " ({equivalent} already on {} as an equivalent patch)",
-            code_span(&facts.source)
+            source_name(facts)
         ));
     }
     if !merges.is_empty() {
@@ -679,6 +679,23 @@ fn divergence(facts: &Facts) -> String {
 }
 
 /// Where the target's commits live: its own repository for a downstream sync, else the one.
+/// The source branch as the body names it: with its repository when the target is another one
+/// (`main` → `main` would say nothing).
+fn source_name(facts: &Facts) -> String {
+    match (&facts.target_links, &facts.links) {
+        (Some(_), Some(source)) => code_span(&format!("{}:{}", source.slug, facts.source)),
+        _ => code_span(&facts.source),
+    }
+}
+
+/// The target branch as the body names it, with its repository when it is another one.
+fn target_name(facts: &Facts) -> String {
+    match &facts.target_links {
+        Some(target) => code_span(&format!("{}:{}", target.slug, facts.target)),
+        None => code_span(&facts.target),
+    }
+}
+
 fn target_links(facts: &Facts) -> Option<&Links> {
     facts.target_links.as_ref().or(facts.links.as_ref())
 }

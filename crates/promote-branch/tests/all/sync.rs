@@ -155,7 +155,17 @@ fn the_hop_opens_one_pull_request_downstream_then_updates_it_reporting_carried_p
         "{body}"
     );
     assert!(
-        body.contains("Only on `main`: 2 commits (1 already on `main` as an equivalent patch)"),
+        body.contains(
+            "Only on `ocean/widgets:main`: 2 commits (1 already on `acme/widgets:main` as an equivalent patch)"
+        ),
+        "{body}"
+    );
+    // Both branches are `main`: the body names each with its repository.
+    assert!(
+        body.contains(&format!(
+            "**2 commits** from 2 pull requests, `acme/widgets:main` {} → `ocean/widgets:main` ",
+            &world.upstream_main()[..7]
+        )),
         "{body}"
     );
     assert!(body.contains("* ocean branding") || body.contains("* chore: ocean branding"));
