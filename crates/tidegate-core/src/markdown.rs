@@ -58,11 +58,27 @@ pub fn escape_inline(text: &str) -> String {
     out
 }
 
+/// A bare `#N` (not `owner/repo#N`, not an entity such as `&#60;`, not inside a link's text).
+static ISSUE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(^|[^\w&;\[])#([0-9]+)\b").expect("valid regex"));
+
 /// Links every `#N` outside code spans of already escaped Markdown to its issue, as release-please
 /// links issue references in an entry's text.
 pub fn link_issue_refs(markdown: &str, url: impl Fn(u64) -> String) -> String {
-    static ISSUE: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(^|[^\w&;\[])#([0-9]+)\b").expect("valid regex"));
+    replace_issue_refs(markdown, |n| format!("[#{n}]({})", url(n)))
+}
+
+/// Writes every bare `#N` outside code spans of already escaped Markdown as `slug#N`: text from
+/// one repository shown in another, where a bare `#N` would name (and cross-reference) the other
+/// repository's issue N.
+pub fn qualify_issue_refs(markdown: &str, slug: &str) -> String {
+    replace_issue_refs(markdown, |n| format!("{slug}#{n}"))
+}
+
+fn replace_issue_refs(markdown: &str, with: impl Fn(u64) -> String) -> String {
+    if !markdown.contains('#') {
+        return markdown.to_string();
+    }
     let mut out = String::with_capacity(markdown.len());
     for (i, part) in split_code_spans(markdown).into_iter().enumerate() {
         if i % 2 == 1 {
@@ -71,7 +87,7 @@ pub fn link_issue_refs(markdown: &str, url: impl Fn(u64) -> String) -> String {
         }
         out.push_str(&ISSUE.replace_all(part, |c: &regex_lite::Captures<'_>| {
             match c[2].parse::<u64>() {
-                Ok(n) => format!("{}[#{n}]({})", &c[1], url(n)),
+                Ok(n) => format!("{}{}", &c[1], with(n)),
                 Err(_) => c[0].to_string(),
             }
         }));
@@ -171,7 +187,7 @@ fn escape_text(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{escape_inline, link_issue_refs};
+    use super::{escape_inline, link_issue_refs, qualify_issue_refs};
 
     #[test]
     fn mentions_become_code_and_emails_stay() {
@@ -233,6 +249,14 @@ mod tests {
         assert_eq!(
             link_issue_refs("constraints, #1990 and `#7` x#8", url),
             "constraints, [#1990](https://x/issues/1990) and `#7` x#8"
+        );
+    }
+
+    #[test]
+    fn bare_issue_references_get_the_repository_outside_code() {
+        assert_eq!(
+            qualify_issue_refs("refs #12, see #3 and o/r#4 `#5` &#60;", "acme/widgets"),
+            "refs acme/widgets#12, see acme/widgets#3 and o/r#4 `#5` &#60;"
         );
     }
 }

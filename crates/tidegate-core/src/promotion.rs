@@ -5,7 +5,7 @@
 use crate::UsageError;
 use crate::commit::{CommitInfo, DEFAULT_TYPES, classify, merged_pull_request};
 use crate::links::Links;
-use crate::markdown::{code_span, escape_inline};
+use crate::markdown::{code_span, escape_inline, qualify_issue_refs};
 use regex_lite::Regex;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -445,9 +445,9 @@ fn summary_line(facts: &Facts, entries: &[Entry]) -> String {
     format!(
         "**{}**{from}, {} {} → {} {}{}",
         plural(facts.commits.len(), "commit"),
-        code_span(&facts.source),
+        source_name(facts),
         short(&facts.source_sha),
-        code_span(&facts.target),
+        target_name(facts),
         short(&facts.target_sha),
         compare_link(facts),
     )
@@ -528,7 +528,13 @@ fn line(entry: &Entry, facts: &Facts) -> String {
     if group_of(entry) == "other" && entry.kind != "other" {
         text.push_str(&format!("{}: ", escape_inline(&entry.kind)));
     }
-    text.push_str(&escape_inline(&entry.description));
+    let description = escape_inline(&entry.description);
+    if repo_prefix.is_empty() {
+        text.push_str(&description);
+    } else {
+        // `fixes #12` upstream (shown as `refs #12`) means the upstream issue, not the downstream one.
+        text.push_str(&qualify_issue_refs(&description, &repo_prefix));
+    }
     let refs: Vec<String> = entry
         .pull_requests
         .iter()
@@ -634,7 +640,7 @@ fn divergence(facts: &Facts) -> String {
     } else {
         "bring no change of their own"
     };
-    let mut out = format!("\nOnly on {}: ", code_span(&facts.target));
+    let mut out = format!("\nOnly on {}: ", target_name(facts));
     if own.is_empty() {
         out.push_str(&format!("{quiet_merges} that {nothing_own}{compare}\n"));
         return out;
@@ -644,7 +650,7 @@ fn divergence(facts: &Facts) -> String {
     if equivalent > 0 {
         out.push_str(&format!(
             " ({equivalent} already on {} as an equivalent patch)",
-            code_span(&facts.source)
+            source_name(facts)
         ));
     }
     if !merges.is_empty() {
@@ -673,6 +679,23 @@ fn divergence(facts: &Facts) -> String {
 }
 
 /// Where the target's commits live: its own repository for a downstream sync, else the one.
+/// The source branch as the body names it: with its repository when the target is another one
+/// (`main` → `main` would say nothing).
+fn source_name(facts: &Facts) -> String {
+    match (&facts.target_links, &facts.links) {
+        (Some(_), Some(source)) => code_span(&format!("{}:{}", source.slug, facts.source)),
+        _ => code_span(&facts.source),
+    }
+}
+
+/// The target branch as the body names it, with its repository when it is another one.
+fn target_name(facts: &Facts) -> String {
+    match &facts.target_links {
+        Some(target) => code_span(&format!("{}:{}", target.slug, facts.target)),
+        None => code_span(&facts.target),
+    }
+}
+
 fn target_links(facts: &Facts) -> Option<&Links> {
     facts.target_links.as_ref().or(facts.links.as_ref())
 }

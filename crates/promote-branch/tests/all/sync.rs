@@ -155,7 +155,17 @@ fn the_hop_opens_one_pull_request_downstream_then_updates_it_reporting_carried_p
         "{body}"
     );
     assert!(
-        body.contains("Only on `main`: 2 commits (1 already on `main` as an equivalent patch)"),
+        body.contains(
+            "Only on `ocean/widgets:main`: 2 commits (1 already on `acme/widgets:main` as an equivalent patch)"
+        ),
+        "{body}"
+    );
+    // Both branches are `main`: the body names each with its repository.
+    assert!(
+        body.contains(&format!(
+            "**2 commits** from 2 pull requests, `acme/widgets:main` {} → `ocean/widgets:main` ",
+            &world.upstream_main()[..7]
+        )),
         "{body}"
     );
     assert!(body.contains("* ocean branding") || body.contains("* chore: ocean branding"));
@@ -402,4 +412,22 @@ fn bad_inputs_are_one_line_each_and_change_nothing() {
     assert_eq!(world.fake.write_count(), 0);
     assert!(world.pulls().is_empty());
     assert_eq!(world.fake.branch_sha(DOWN_OWNER, NAME, SYNC_BRANCH), None);
+}
+
+#[test]
+fn issue_references_in_upstream_commit_text_name_the_upstream_repository() {
+    let world = Sync::new(FakeGitHub::start());
+    world.push_upstream("d.txt", "fix: stop the crash, fixes #7 and see #8 (#4)");
+
+    let run = world.sync(&["--json"]);
+    assert_eq!(run.json()["operation"], "created", "{}", run.stderr);
+
+    let body = world.open_pulls()[0].body.clone().expect("body");
+    // Downstream, a bare `#7` would link (and cross-reference) the downstream repository's #7.
+    assert!(
+        body.contains(
+            "stop the crash, refs acme/widgets#7 and see acme/widgets#8 (acme/widgets#4)"
+        ),
+        "{body}"
+    );
 }
