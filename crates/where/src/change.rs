@@ -216,7 +216,11 @@ impl Change {
             .map(|(k, _)| k.chars().count())
             .max()
             .unwrap_or(0);
-        let pr = self.pr.map(|n| format!(" (#{n})")).unwrap_or_default();
+        let pr = self
+            .pr
+            .map(|n| format!(" (#{n})"))
+            .filter(|suffix| !self.subject.ends_with(suffix.as_str()))
+            .unwrap_or_default();
         let mut out = format!(
             "{} {}{pr}\n",
             short(self.commit),
