@@ -173,6 +173,9 @@ pub struct Options {
     /// Approval gates for `gate-check`, by name (`[gates.production]`): read and checked by
     /// gate-check; `bump` and `changelog` leave them be (top level only).
     pub gates: Option<BTreeMap<String, serde_json::Value>>,
+    /// The river: the chain of branches a change flows down, its deployment environments and an
+    /// optional downstream repository (`[river]`), read by `where` (top level only).
+    pub river: Option<crate::river::RiverOptions>,
 }
 
 /// An entry of `extra-files`.
@@ -325,6 +328,8 @@ pub struct Config {
     pub root_takes_all: bool,
     /// `[release-lines]`, settled (the defaults without one).
     pub lines: crate::release_line::LineConfig,
+    /// `[river]`, settled and checked (`None` without one).
+    pub river: Option<crate::river::River>,
     pub warnings: Vec<String>,
 }
 
@@ -359,6 +364,7 @@ impl Config {
             node_workspace: None,
             root_takes_all: false,
             lines: crate::release_line::LineConfig::settle(None).expect("the defaults are valid"),
+            river: None,
             warnings: Vec::new(),
         }
     }
@@ -387,6 +393,7 @@ impl Config {
                         ("linked-versions", package.linked_versions.is_some()),
                         ("release-lines", package.release_lines.is_some()),
                         ("gates", package.gates.is_some()),
+                        ("river", package.river.is_some()),
                     ] {
                         if nested {
                             return Err(ConfigError::invalid(
@@ -422,6 +429,12 @@ impl Config {
             node_workspace: None,
             root_takes_all: false,
             lines: crate::release_line::LineConfig::settle(options.release_lines.as_ref())
+                .map_err(|e| ConfigError::invalid(file, e))?,
+            river: options
+                .river
+                .as_ref()
+                .map(crate::river::River::settle)
+                .transpose()
                 .map_err(|e| ConfigError::invalid(file, e))?,
             warnings: Vec::new(),
         })
@@ -522,6 +535,7 @@ impl Config {
             node_workspace,
             root_takes_all: true,
             lines: crate::release_line::LineConfig::settle(None).expect("the defaults are valid"),
+            river: None,
             warnings,
         })
     }

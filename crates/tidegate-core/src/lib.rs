@@ -12,6 +12,7 @@ pub mod promotion;
 pub mod release;
 pub mod release_line;
 pub mod release_pr;
+pub mod river;
 pub mod tag;
 pub mod template;
 pub mod version;

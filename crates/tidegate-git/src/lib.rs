@@ -8,6 +8,7 @@ pub mod checkout;
 mod graph;
 pub mod pending;
 pub mod promotion;
+pub mod reach;
 pub mod release_files;
 pub mod release_tree;
 pub mod safe_write;

@@ -283,7 +283,10 @@ impl History {
     }
 
     /// The change a single-parent commit makes (`None` for merges, root and empty commits).
-    fn change_of(&self, commit: &git2::Commit<'_>) -> Result<Option<git2::Diff<'_>>, git2::Error> {
+    pub(crate) fn change_of(
+        &self,
+        commit: &git2::Commit<'_>,
+    ) -> Result<Option<git2::Diff<'_>>, git2::Error> {
         if commit.parent_count() != 1 {
             return Ok(None);
         }
@@ -322,7 +325,7 @@ impl History {
 }
 
 /// The paths a change touches, in order: equal for the same change on another base.
-fn touched_paths(diff: &git2::Diff<'_>) -> Vec<Vec<u8>> {
+pub(crate) fn touched_paths(diff: &git2::Diff<'_>) -> Vec<Vec<u8>> {
     diff.deltas()
         .filter_map(|d| {
             d.new_file()
@@ -333,12 +336,12 @@ fn touched_paths(diff: &git2::Diff<'_>) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn bytes_path(bytes: &[u8]) -> std::path::PathBuf {
+pub(crate) fn bytes_path(bytes: &[u8]) -> std::path::PathBuf {
     std::path::PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// Whether a single-parent commit changes every one of `paths` (added, removed or modified).
-fn changes_all(commit: &git2::Commit<'_>, paths: &[std::path::PathBuf]) -> bool {
+pub(crate) fn changes_all(commit: &git2::Commit<'_>, paths: &[std::path::PathBuf]) -> bool {
     let (Ok(tree), Ok(parent)) = (commit.tree(), commit.parent(0).and_then(|p| p.tree())) else {
         return false;
     };

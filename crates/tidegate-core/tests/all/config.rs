@@ -468,3 +468,58 @@ fn the_root_package_takes_every_commit_only_under_release_pleases_rules() {
         Config::from_toml("tidegate.toml", "[packages.\".\"]\n[packages.\"a\"]\n").expect("valid");
     assert!(!toml.root_takes_all);
 }
+
+const RIVER: &str = r#"
+[river]
+branches = ["main", "stable", "rhoai"]
+environments = ["staging", "production"]
+
+[river.downstream]
+repo = "ocean-org/widgets-downstream"
+branch = "main"
+remote = "downstream"
+"#;
+
+#[test]
+fn reads_the_river() {
+    let config = Config::from_toml("tidegate.toml", RIVER).expect("valid");
+    let river = config.river.expect("a river");
+    assert_eq!(river.branches, ["main", "stable", "rhoai"]);
+    assert_eq!(river.environments, ["staging", "production"]);
+    let downstream = river.downstream.expect("a downstream hop");
+    assert_eq!(downstream.repo(), "ocean-org/widgets-downstream");
+    assert_eq!(downstream.branch, "main");
+    assert_eq!(downstream.remote.as_deref(), Some("downstream"));
+    // The rest of the configuration is untouched by it.
+    assert_eq!(config.packages.len(), 1);
+}
+
+#[test]
+fn refuses_a_bad_river_in_one_line() {
+    for (text, wanted) in [
+        ("[river]\nbranches = []", "`river.branches` is empty"),
+        (
+            "[river]\nbranches = [\"main\", \"stable\", \"main\"]",
+            "names `main` twice, which would make the chain a cycle",
+        ),
+        (
+            "[river]\nbranches = [\"main\"]\n[river.downstream]\nrepo = \"widgets\"",
+            "write it as OWNER/NAME",
+        ),
+        ("[river]\nbranches = [\"ma in\"]", "not a branch name"),
+        (
+            "[river]\nbranches = [\"main\"]\nenvironments = [\"prod\", \"prod\"]",
+            "names `prod` twice",
+        ),
+        ("[river]\nbranch = [\"main\"]", "unknown key `branch`"),
+        (
+            "[packages.\"a\"]\n[packages.\"a\".river]\nbranches = [\"main\"]",
+            "has its own `river`",
+        ),
+    ] {
+        let err = Config::from_toml("tidegate.toml", text).expect_err(text);
+        let message = err.to_string();
+        assert!(message.contains(wanted), "{text}: {message}");
+        assert!(!message.contains('\n'), "{message}");
+    }
+}

@@ -1,0 +1,86 @@
+//! What only GitHub knows: a PR's merge commit, deployments, the downstream repository.
+
+use http::Method;
+use serde_json::Value;
+use tidegate_github::{Call, Error, GitHub};
+
+const GET: Method = Method::GET;
+
+const PULL: Call = Call::on_item("read the pull request", "pull-requests: read");
+const COMPARE: Call = Call::on_item("compare the downstream branch", "contents: read");
+
+/// A pull request's state and merge commit.
+#[derive(Clone, Debug)]
+pub struct Pull {
+    pub merged: bool,
+    pub state: String,
+    pub merge_commit_sha: Option<String>,
+}
+
+/// Pull request `number` (one request); `None` when the repository has no such PR.
+pub async fn pull(gh: &GitHub, number: u64) -> Result<Option<Pull>, Error> {
+    let path = gh.repo_path(&format!("/pulls/{number}"));
+    match gh.send(GET, &path, None, PULL).await {
+        Ok(reply) => {
+            let v = reply.body;
+            Ok(Some(Pull {
+                merged: v.get("merged").and_then(Value::as_bool).unwrap_or(false)
+                    || v.get("merged_at").is_some_and(|m| !m.is_null()),
+                state: v
+                    .get("state")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                merge_commit_sha: v
+                    .get("merge_commit_sha")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            }))
+        }
+        Err(e) if not_found(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// The live deployment of `environment`: the newest whose latest status is `success` (deploy's
+/// rule), read 100 deployments per GraphQL request until it is found.
+pub async fn live_deployment(
+    gh: &GitHub,
+    environment: &str,
+) -> Result<Option<(String, String)>, Error> {
+    let live =
+        |e: &tidegate_github::deployments::HistoryEntry| e.latest.as_deref() == Some("success");
+    let entries = gh
+        .deployment_history(environment, 1000, |page| !page.iter().any(live))
+        .await?;
+    Ok(entries.iter().find(|e| live(e)).map(|e| {
+        let version = e
+            .payload
+            .get("version")
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+            .map_or_else(|| e.git_ref.clone(), str::to_string);
+        (version, e.sha.clone())
+    }))
+}
+
+/// Whether `branch` of the client's repository holds `sha`: one compare request; "behind" or
+/// "identical" means it does. A commit the repository does not have is not held.
+pub async fn branch_holds(gh: &GitHub, branch: &str, sha: &str) -> Result<bool, Error> {
+    let path = gh.repo_path(&format!(
+        "/compare/{}...{sha}",
+        tidegate_github::encode_path(branch)
+    ));
+    match gh.send(GET, &path, None, COMPARE).await {
+        Ok(reply) => Ok(matches!(
+            reply.body.get("status").and_then(Value::as_str),
+            Some("behind" | "identical")
+        )),
+        Err(e) if not_found(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+fn not_found(e: &Error) -> bool {
+    matches!(e, Error::Refused { status, .. } if status.as_u16() == 404)
+}

@@ -1,0 +1,374 @@
+//! `where`: where a change has reached along the river (the chain of branches of `[river]` in
+//! tidegate.toml), which promotion carried it, the first release and pre-release holding it,
+//! the maintenance lines holding it as a backport, and, with a token, the environments whose
+//! live deployment holds it and the downstream repository.
+
+mod change;
+mod github;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use git2::Oid;
+use std::path::PathBuf;
+use tidegate_actions::{one_line, print_stdout};
+use tidegate_core::UsageError;
+use tidegate_core::river::River;
+use tidegate_git::History;
+use tidegate_git::promotion::Tip;
+use tidegate_github::{GitHub, RepoId, RetryPolicy, Token};
+
+use change::{Change, Deployed, Downstream, OnBranch};
+
+#[derive(Parser)]
+#[command(
+    group(clap::ArgGroup::new("change").required(true).args(["pr", "commit"])),
+    version,
+    about = "Where a change has reached: the river's branches, promotions, releases, deployments"
+)]
+struct Cli {
+    /// The pull request to follow (found by its merge or squash commit).
+    #[arg(long, value_name = "N")]
+    pr: Option<u64>,
+    /// The commit to follow.
+    #[arg(long, value_name = "SHA")]
+    commit: Option<String>,
+    /// The configuration file, relative to the repository root [default: tidegate.toml].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The package whose release tags count, in a monorepo [default: the root package].
+    #[arg(long, value_name = "PATH")]
+    package: Option<String>,
+    /// Print one JSON document.
+    #[arg(long)]
+    json: bool,
+    /// The checkout [default: the current directory].
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    repo: PathBuf,
+    /// OWNER/NAME on GitHub [default: $GITHUB_REPOSITORY].
+    #[arg(long, value_name = "OWNER/NAME")]
+    github_repo: Option<String>,
+    /// The environment variable holding the token; without a token only the checkout is read.
+    #[arg(long, default_value = "GITHUB_TOKEN", value_name = "NAME")]
+    token_env: String,
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return tidegate_actions::usage_failure(e.use_stderr(), &e.to_string()),
+    };
+    tidegate_actions::finish(run(&cli).map_err(|e| (exit_code(&e), format!("{e:#}"))))
+}
+
+fn exit_code(e: &anyhow::Error) -> u8 {
+    if e.downcast_ref::<UsageError>().is_some() {
+        return tidegate_actions::exit::USAGE;
+    }
+    if let Some(github) = e.downcast_ref::<tidegate_github::Error>() {
+        return github.exit_code();
+    }
+    if let Some(promote) = e.downcast_ref::<tidegate_git::promotion::PromoteError>() {
+        return promote.exit_code();
+    }
+    tidegate_git::exit_code(e.as_ref())
+}
+
+fn usage(text: String) -> anyhow::Error {
+    UsageError(text).into()
+}
+
+/// GitHub, when a token and a repository are there.
+struct Remote {
+    runtime: tokio::runtime::Runtime,
+    token: Token,
+    gh: GitHub,
+}
+
+impl Remote {
+    fn connect(cli: &Cli) -> Result<Option<Self>> {
+        let has_token = std::env::var(&cli.token_env).is_ok_and(|t| !t.trim().is_empty());
+        if !has_token {
+            return Ok(None);
+        }
+        let repo = cli
+            .github_repo
+            .clone()
+            .or_else(|| std::env::var("GITHUB_REPOSITORY").ok())
+            .filter(|r| !r.trim().is_empty())
+            .ok_or_else(|| {
+                usage("a token is set but not the repository: pass --github-repo OWNER/NAME (or set GITHUB_REPOSITORY)".into())
+            })?;
+        let repo = RepoId::parse(&repo)?;
+        let token = Token::from_env(&cli.token_env)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?;
+        let gh = runtime.block_on(async { client(token.clone(), repo) })?;
+        Ok(Some(Self { runtime, token, gh }))
+    }
+
+    fn other(&self, repo: RepoId) -> Result<GitHub> {
+        let token = self.token.clone();
+        Ok(self.runtime.block_on(async { client(token, repo) })?)
+    }
+}
+
+fn client(token: Token, repo: RepoId) -> Result<GitHub, tidegate_github::Error> {
+    GitHub::new(
+        &tidegate_github::api_url_from_env(),
+        token,
+        repo,
+        RetryPolicy::from_env(),
+    )
+}
+
+/// The chain's branches as found in the checkout; a branch that is not there is a configuration
+/// error naming it.
+fn chain_tips(history: &History, river: &River, source: &str) -> Result<Vec<Tip>> {
+    river
+        .branches
+        .iter()
+        .map(|b| {
+            history
+                .branch_tip(b)
+                .map_err(|e| match e {
+                    tidegate_git::promotion::PromoteError::UnknownBranch(_) => usage(format!(
+                        "{source}: `river.branches` names `{}`, which exists neither on origin nor locally; fix the name, or fetch it (actions/checkout with `fetch-depth: 0`)",
+                        one_line(b)
+                    )),
+                    other => other.into(),
+                })
+        })
+        .collect()
+}
+
+/// The commit to follow: `--commit`, or the PR's merge or squash commit.
+fn target(cli: &Cli, history: &History, tips: &[Tip], remote: Option<&Remote>) -> Result<Oid> {
+    if let Some(sha) = &cli.commit {
+        return history.find_commit_id(sha).ok_or_else(|| {
+            usage(format!(
+                "commit `{}` is not in this repository; check the SHA, or fetch the whole history (`git fetch --unshallow`, actions/checkout with `fetch-depth: 0`)",
+                one_line(sha)
+            ))
+        });
+    }
+    let pr = cli.pr.unwrap_or_default();
+    if let Some(remote) = remote {
+        let found = remote.runtime.block_on(github::pull(&remote.gh, pr))?;
+        let Some(pull) = found else {
+            return Err(usage(format!(
+                "pull request #{pr} does not exist in {}; check the number",
+                remote.gh.repo()
+            )));
+        };
+        if !pull.merged {
+            return Err(usage(format!(
+                "pull request #{pr} is not merged (it is {}): it has not entered the river yet",
+                one_line(&pull.state)
+            )));
+        }
+        let sha = pull.merge_commit_sha.unwrap_or_default();
+        return history.find_commit_id(&sha).ok_or_else(|| {
+            usage(format!(
+                "the merge commit {} of pull request #{pr} is not in this checkout; fetch it (`git fetch origin`, actions/checkout with `fetch-depth: 0`)",
+                one_line(&sha)
+            ))
+        });
+    }
+    let ids: Vec<Oid> = tips.iter().map(|t| t.commit).collect();
+    history.pull_request_commit(&ids, pr)?.ok_or_else(|| {
+        usage(format!(
+            "pull request #{pr} is not on the river: no squash commit ending `(#{pr})` and no `Merge pull request #{pr}` on the first-parent line of {}; check the number, or set a token so GitHub is asked",
+            tips.iter().map(|t| t.branch.as_str()).collect::<Vec<_>>().join(", ")
+        ))
+    })
+}
+
+fn on_branch(history: &History, tip: &Tip, commit: Oid) -> Result<OnBranch> {
+    let held = history.held_by(tip.commit, commit)?;
+    let arrival = match held {
+        Some(h) => history.arrival(tip.commit, h.carrier(commit))?,
+        None => None,
+    };
+    Ok(OnBranch {
+        branch: tip.branch.clone(),
+        found_as: tip.found_as.clone(),
+        held,
+        arrival,
+        pr_confirmed: false,
+    })
+}
+
+/// The start of a branch pattern before its first placeholder (`release/` of
+/// `release/{version}`).
+fn pattern_prefix(pattern: &str) -> &str {
+    pattern.split('{').next().unwrap_or_default()
+}
+
+fn run(cli: &Cli) -> Result<()> {
+    let history = History::open(&cli.repo)?;
+    let config = tidegate_git::checkout::load_config(&history, cli.config.as_deref(), None)?;
+    let package = config.package(cli.package.as_deref())?;
+    let river = config.river.clone().unwrap_or_default();
+    let tips = chain_tips(&history, &river, &config.source)?;
+    let remote = Remote::connect(cli)?;
+    let commit = target(cli, &history, &tips, remote.as_ref())?;
+    let message = history.message(commit)?;
+    let pr = cli.pr.or_else(|| {
+        tidegate_core::commit::merged_pull_request(&message)
+            .or_else(|| tidegate_git::reach::squash_pull_request(&message))
+    });
+    let mut change = Change {
+        commit,
+        subject: history.subject(commit)?,
+        pr,
+        branches: tips
+            .iter()
+            .map(|tip| on_branch(&history, tip, commit))
+            .collect::<Result<_>>()?,
+        maintenance: Vec::new(),
+        release: None,
+        prerelease: None,
+        environments: None,
+        downstream: None,
+    };
+    // Maintenance lines: the release branches `bump cut` makes, outside the chain.
+    let mut lines: Vec<String> = Vec::new();
+    for pattern in [&config.lines.branch, &config.lines.hotfix_branch] {
+        let prefix = pattern_prefix(pattern);
+        if prefix.is_empty() {
+            continue;
+        }
+        for name in history.branches_named(prefix)? {
+            if !lines.contains(&name) && !river.branches.contains(&name) {
+                lines.push(name);
+            }
+        }
+    }
+    for line in &lines {
+        let tip = history.branch_tip(line)?;
+        change.maintenance.push(on_branch(&history, &tip, commit)?);
+    }
+    let tags = history.release_tags(&package.tag, true)?;
+    change.find_releases(&history, &tags)?;
+    if let Some(downstream) = &river.downstream {
+        change.downstream = Some(read_downstream(
+            &history,
+            downstream,
+            &change,
+            remote.as_ref(),
+        )?);
+    }
+    if let Some(remote) = &remote {
+        confirm_pulls(remote, &mut change)?;
+        change.environments = Some(deployments(&history, remote, &river, &change)?);
+    }
+    let text = if cli.json {
+        let mut text = serde_json::to_string_pretty(&change.json())?;
+        text.push('\n');
+        text
+    } else {
+        change.text()
+    };
+    print_stdout(&text)?;
+    Ok(())
+}
+
+/// Confirms each promotion's PR through GitHub: its merge commit must be the merge found.
+fn confirm_pulls(remote: &Remote, change: &mut Change) -> Result<()> {
+    for branch in change
+        .branches
+        .iter_mut()
+        .chain(change.maintenance.iter_mut())
+    {
+        let Some(arrival) = &branch.arrival else {
+            continue;
+        };
+        let Some(pr) = arrival.pr else { continue };
+        let pull = remote.runtime.block_on(github::pull(&remote.gh, pr))?;
+        branch.pr_confirmed = pull.is_some_and(|p| {
+            p.merged && p.merge_commit_sha.as_deref() == Some(&arrival.commit.to_string())
+        });
+    }
+    Ok(())
+}
+
+fn deployments(
+    history: &History,
+    remote: &Remote,
+    river: &River,
+    change: &Change,
+) -> Result<Vec<Deployed>> {
+    let carriers = change.carriers();
+    let mut out = Vec::new();
+    for environment in &river.environments {
+        let live = remote
+            .runtime
+            .block_on(github::live_deployment(&remote.gh, environment))?;
+        let (version, sha) = live.unzip();
+        let contains = match &sha {
+            None => Some(false),
+            Some(sha) => match history.find_commit_id(sha) {
+                None => None,
+                Some(deployed) => {
+                    let mut any = false;
+                    for &c in &carriers {
+                        any |= history.holds(deployed, c)?;
+                    }
+                    Some(any)
+                }
+            },
+        };
+        out.push(Deployed {
+            environment: environment.clone(),
+            version,
+            sha,
+            contains,
+        });
+    }
+    Ok(out)
+}
+
+/// The downstream branch: from the configured remote when the checkout has it (the commit or
+/// its patch), else one compare request, else unknown.
+fn read_downstream(
+    history: &History,
+    downstream: &tidegate_core::river::Downstream,
+    change: &Change,
+    remote: Option<&Remote>,
+) -> Result<Downstream> {
+    let mut out = Downstream {
+        repo: downstream.repo(),
+        branch: downstream.branch.clone(),
+        read_from: "unknown",
+        contains: None,
+    };
+    if let Some(name) = &downstream.remote {
+        if let Some(tip) = history.remote_branch(name, &downstream.branch) {
+            out.read_from = "remote";
+            out.contains = Some(history.held_by(tip, change.commit)?.is_some());
+            return Ok(out);
+        }
+    }
+    if let Some(remote) = remote {
+        let gh = remote.other(RepoId {
+            owner: downstream.owner.clone(),
+            name: downstream.name.clone(),
+        })?;
+        let mut contains = false;
+        for carrier in change.carriers() {
+            contains |= remote.runtime.block_on(github::branch_holds(
+                &gh,
+                &downstream.branch,
+                &carrier.to_string(),
+            ))?;
+            if contains {
+                break;
+            }
+        }
+        out.read_from = "api";
+        out.contains = Some(contains);
+    }
+    Ok(out)
+}
