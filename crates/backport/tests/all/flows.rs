@@ -282,6 +282,10 @@ fn a_conflict_opens_a_draft_with_the_markers_and_the_commands_to_finish() {
     assert_eq!(again.json()["results"][1]["status"], "exists");
     assert_eq!(&w.comments_with(number, RESULTS)[0].body, original);
     assert_eq!(w.fake.write_count(), 0, "a re-run writes nothing");
+    println!(
+        "re-run over a conflict draft and a clean backport: {} reads",
+        w.fake.read_count()
+    );
     let summary = w.summary();
     assert!(
         summary.contains("**conflicts** in `app.txt`")
