@@ -36,6 +36,7 @@ only_for() { # INPUT VALUE MODES...
 only_for version "$INPUT_VERSION" deploy rollback
 only_for reason "$INPUT_REASON" deploy rollback
 only_for ref "$INPUT_REF" deploy rollback
+only_for workflow "$INPUT_WORKFLOW" deploy rollback
 only_for required-contexts "$INPUT_REQUIRED_CONTEXTS" deploy rollback
 only_for workflow-inputs "$INPUT_WORKFLOW_INPUTS" deploy rollback
 only_for status "$INPUT_STATUS" status
@@ -61,7 +62,7 @@ case $INPUT_MODE in
       refuse version "is empty; give the tag to deploy (v1.4.0)"
     [[ $INPUT_MODE == deploy || -n ${INPUT_REASON//[[:space:]]/} ]] ||
       refuse reason "is empty; a rollback says why, and the reason is kept with the deployment"
-    [[ $INPUT_WORKFLOW =~ ^[A-Za-z0-9._-]+\.ya?ml$ ]] ||
+    [[ -z $INPUT_WORKFLOW || $INPUT_WORKFLOW =~ ^[A-Za-z0-9._-]+\.ya?ml$ ]] ||
       refuse workflow "'$(escaped "$INPUT_WORKFLOW")' is not a workflow file name; give the file under .github/workflows/ (deploy.yml)"
     while IFS= read -r line; do
       [[ -n ${line//[[:space:]]/} ]] || continue

@@ -236,10 +236,12 @@ async fn backport(
                 tidegate_core::markdown::code_span(user),
             );
             reply(gh, pr, *id, &line).await?;
-            return Err(usage(format!(
+            // Ignored, not failed: anyone may comment, and a red workflow would say nothing new.
+            notice(&format!(
                 "{} may not ask for backports (role {role}, write access needed); replied on #{pr} and did nothing",
                 tidegate_actions::one_line(user)
-            )));
+            ));
+            return Ok(Vec::new());
         }
     }
     let refuse = |message: String| async {
@@ -335,17 +337,26 @@ async fn backport(
     for (t, tip) in targets.iter().zip(tips) {
         results.push(target::backport_to(&context, t, tip).await);
     }
-    let sections: Vec<(String, String)> = results
-        .iter()
-        .map(|r| (r.target.clone(), r.section.clone()))
-        .collect();
     let previous = gh
         .comments_of(pr)
         .await
         .map_err(github_failure)?
         .into_iter()
         .find(|c| c.body.contains(text::RESULTS_MARKER));
-    let body = text::results_comment(pr, previous.as_ref().map(|c| c.body.as_str()), &sections);
+    let previous = previous.as_ref().map(|c| c.body.as_str());
+    // A target whose open backport the comment already names keeps its section: a re-run
+    // changes nothing, and "opened" or the conflict's commands stay as they were said.
+    let sections: Vec<(String, String)> = results
+        .iter()
+        .filter(|r| {
+            !(r.earlier_open
+                && r.pr
+                    .zip(previous)
+                    .is_some_and(|(n, comment)| text::reports(comment, &r.target, n)))
+        })
+        .map(|r| (r.target.clone(), r.section.clone()))
+        .collect();
+    let body = text::results_comment(pr, previous, &sections);
     gh.upsert_marked_comment(pr, text::RESULTS_MARKER, &body)
         .await
         .map_err(github_failure)?;

@@ -55,6 +55,8 @@ pub struct TargetResult {
     /// The Markdown section for the result comment and the step summary.
     pub section: String,
     pub exit_code: u8,
+    /// An open pull request an earlier run made: a result comment naming it stays as it is.
+    pub earlier_open: bool,
 }
 
 impl TargetResult {
@@ -83,6 +85,7 @@ impl TargetResult {
             message,
             section,
             exit_code: code,
+            earlier_open: false,
         }
     }
 }
@@ -129,6 +132,11 @@ async fn attempt(cx: &Context<'_>, target: &str, tip: Oid) -> Result<TargetResul
         .await
         .map_err(github)?
     {
+        if found.state == "open" && found.draft {
+            if let Some(result) = conflict_found(cx, target, &found).await? {
+                return Ok(result);
+            }
+        }
         let state = if found.merged {
             "merged"
         } else if found.state == "open" && found.draft {
@@ -149,6 +157,7 @@ async fn attempt(cx: &Context<'_>, target: &str, tip: Oid) -> Result<TargetResul
                 found.number
             ),
             exit_code: 0,
+            earlier_open: found.state == "open",
         });
     }
     if let Some(there) =
@@ -282,6 +291,7 @@ async fn attempt(cx: &Context<'_>, target: &str, tip: Oid) -> Result<TargetResul
                 picked.len()
             ),
             exit_code: 0,
+            earlier_open: false,
         });
     };
     let instructions = text::instructions(&head, &conflict.files, &conflict.remaining);
@@ -306,13 +316,45 @@ async fn attempt(cx: &Context<'_>, target: &str, tip: Oid) -> Result<TargetResul
             "draft #{number}: conflicts in {}",
             conflict.files.join(", ")
         ),
-        section: format!(
-            "⚠️ {}: draft #{number}, **conflicts** in {} (the markers are committed).\n\n{instructions}",
-            code_span(target),
-            text::files_list(&conflict.files)
+        section: text::conflict_section(
+            target,
+            number,
+            &text::files_list(&conflict.files),
+            &instructions,
         ),
         exit_code: 0,
+        earlier_open: false,
     })
+}
+
+/// An open draft an earlier run made for a conflict is still a conflict: its files and the
+/// commands to finish it are read back from its conflict comment (`None`: it has none).
+async fn conflict_found(
+    cx: &Context<'_>,
+    target: &str,
+    found: &PullDetails,
+) -> Result<Option<TargetResult>, (u8, String)> {
+    let comments = cx.gh.comments_of(found.number).await.map_err(github)?;
+    let Some((files, instructions)) = comments
+        .iter()
+        .find_map(|c| text::read_conflict_comment(&c.body))
+    else {
+        return Ok(None);
+    };
+    Ok(Some(TargetResult {
+        target: target.to_string(),
+        status: Status::Conflict,
+        pr: Some(found.number),
+        url: Some(found.html_url.clone()),
+        created: false,
+        message: format!(
+            "draft #{} (made by an earlier run) still needs its conflicts resolved",
+            found.number
+        ),
+        section: text::conflict_section(target, found.number, &files, &instructions),
+        exit_code: 0,
+        earlier_open: true,
+    }))
 }
 
 fn already(target: &str, what: &str) -> TargetResult {
@@ -329,5 +371,6 @@ fn already(target: &str, what: &str) -> TargetResult {
             escape_inline(what)
         ),
         exit_code: 0,
+        earlier_open: false,
     }
 }

@@ -144,11 +144,31 @@ pub fn instructions(branch: &str, files: &[String], remaining: &[Oid]) -> String
     )
 }
 
+/// Ends the files list in the conflict comment's first line.
+const CONFLICT_FILES_END: &str = ". The conflicted state is committed, with diff3-style markers.";
+
 pub fn conflict_comment(target: &str, files: &[String], instructions: &str) -> String {
     format!(
-        "{CONFLICT_MARKER}\n**The backport to {} conflicts** in {}. The conflicted state is committed, with diff3-style markers.\n\n{instructions}",
+        "{CONFLICT_MARKER}\n**The backport to {} conflicts** in {}{CONFLICT_FILES_END}\n\n{instructions}",
         code_span(target),
         files_list(files)
+    )
+}
+
+/// The files (as Markdown) and the instructions of a conflict comment, read back on a re-run.
+pub fn read_conflict_comment(body: &str) -> Option<(String, String)> {
+    let rest = &body[body.find(CONFLICT_MARKER)? + CONFLICT_MARKER.len()..];
+    let (first, instructions) = rest.trim_start_matches('\n').split_once("\n\n")?;
+    let files = first.split_once(" conflicts** in ")?.1;
+    let files = files.strip_suffix(CONFLICT_FILES_END)?;
+    Some((files.to_string(), instructions.to_string()))
+}
+
+/// The result line of a conflicted target: the same on the first run and on re-runs.
+pub fn conflict_section(target: &str, draft: u64, files: &str, instructions: &str) -> String {
+    format!(
+        "⚠️ {}: draft #{draft}, **conflicts** in {files} (the markers are committed).\n\n{instructions}",
+        code_span(target)
     )
 }
 
@@ -161,27 +181,43 @@ pub fn section(target: &str, text: &str) -> String {
     )
 }
 
+/// The sections of a result comment: (the hidden target name, the whole section).
+fn sections_of(comment: &str) -> Vec<(String, String)> {
+    let open = "<!-- tidegate:backport-target to=";
+    let close = "<!-- /tidegate:backport-target -->";
+    let mut sections = Vec::new();
+    let mut rest = comment;
+    while let Some(start) = rest.find(open) {
+        let after = &rest[start + open.len()..];
+        let Some(name_end) = after.find(" -->") else {
+            break;
+        };
+        let Some(end) = after.find(close) else {
+            break;
+        };
+        let whole = &rest[start..start + open.len() + end + close.len()];
+        sections.push((after[..name_end].to_string(), whole.to_string()));
+        rest = &after[end + close.len()..];
+    }
+    sections
+}
+
+/// Whether the result comment already reports `target` by pull request `#number`.
+pub fn reports(comment: &str, target: &str, number: u64) -> bool {
+    let key = hidden(target);
+    let mention = format!("#{number}");
+    sections_of(comment).iter().any(|(t, whole)| {
+        *t == key
+            && whole.match_indices(&mention).any(|(at, _)| {
+                !whole[at + mention.len()..].starts_with(|c: char| c.is_ascii_digit())
+            })
+    })
+}
+
 /// The result comment: the sections of `previous` (a former version of the comment) for the
 /// targets not in `fresh`, and `fresh`'s, in target order.
 pub fn results_comment(pr: u64, previous: Option<&str>, fresh: &[(String, String)]) -> String {
-    let mut sections: Vec<(String, String)> = Vec::new();
-    if let Some(previous) = previous {
-        let open = "<!-- tidegate:backport-target to=";
-        let close = "<!-- /tidegate:backport-target -->";
-        let mut rest = previous;
-        while let Some(start) = rest.find(open) {
-            let after = &rest[start + open.len()..];
-            let Some(name_end) = after.find(" -->") else {
-                break;
-            };
-            let Some(end) = after.find(close) else {
-                break;
-            };
-            let whole = &rest[start..start + open.len() + end + close.len()];
-            sections.push((after[..name_end].to_string(), whole.to_string()));
-            rest = &after[end + close.len()..];
-        }
-    }
+    let mut sections = previous.map(sections_of).unwrap_or_default();
     for (target, text) in fresh {
         let key = hidden(target);
         sections.retain(|(t, _)| *t != key);
@@ -217,6 +253,26 @@ mod tests {
         assert!(second.contains("one: created") && !second.contains("one: failed"));
         assert!(second.contains("two: created"));
         assert_eq!(second.matches(RESULTS_MARKER).count(), 1);
+    }
+
+    #[test]
+    fn a_conflict_comment_reads_back_its_files_and_instructions() {
+        let files = vec!["app.txt".to_string(), "a b.txt".to_string()];
+        let steps = instructions("backport/4-to-release/1", &files, &[]);
+        let body = conflict_comment("release/1", &files, &steps);
+        assert_eq!(
+            read_conflict_comment(&body),
+            Some((files_list(&files), steps))
+        );
+        assert_eq!(read_conflict_comment("someone's note"), None);
+    }
+
+    #[test]
+    fn a_section_reports_a_pull_request_by_its_whole_number() {
+        let comment = results_comment(4, None, &[("release/1".into(), "#12 opened".into())]);
+        assert!(reports(&comment, "release/1", 12));
+        assert!(!reports(&comment, "release/1", 1));
+        assert!(!reports(&comment, "release/2", 12));
     }
 
     #[test]

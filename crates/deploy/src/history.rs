@@ -19,6 +19,8 @@ pub struct Row {
     pub rollback_of: Option<String>,
     pub reason: Option<String>,
     pub log_url: Option<String>,
+    /// The deploy workflow it was started with (a rollback's default).
+    pub workflow: Option<String>,
 }
 
 fn payload_text(payload: &Value, key: &str) -> Option<String> {
@@ -44,6 +46,7 @@ impl Row {
             rollback_of: payload_text(&entry.payload, "rollback_of"),
             reason: payload_text(&entry.payload, "reason"),
             log_url: entry.log_url.clone(),
+            workflow: payload_text(&entry.payload, "workflow"),
         }
     }
 
@@ -67,6 +70,7 @@ impl Row {
             "rollback_of": self.rollback_of,
             "reason": self.reason,
             "log_url": self.log_url,
+            "workflow": self.workflow,
         })
     }
 }

@@ -28,7 +28,8 @@ struct Cli {
     /// The version to deploy: a tag that exists on GitHub.
     #[arg(long, value_name = "TAG")]
     version: Option<String>,
-    /// The deploy workflow's file name under .github/workflows/ (deploy.yml).
+    /// The deploy workflow's file name under .github/workflows/ (deploy.yml) [default with
+    /// --rollback: the workflow the live deployment was started with].
     #[arg(long, value_name = "FILE")]
     workflow: Option<String>,
     /// The branch whose workflow file runs [default: the repository's default branch].
@@ -97,7 +98,8 @@ struct Cli {
 /// A deployment as asked: what, where, how, and why.
 struct Request {
     version: String,
-    workflow: String,
+    /// `None` for a rollback without --workflow: the live deployment's.
+    workflow: Option<String>,
     workflow_ref: Option<String>,
     reason: String,
     rollback_of: Option<String>,
@@ -148,11 +150,6 @@ fn run(cli: &Cli) -> Result<()> {
             ))),
         })
         .collect::<Result<Vec<_>>>()?;
-    let workflow = || {
-        cli.workflow.clone().ok_or_else(|| {
-            usage("give --workflow FILE: the deploy workflow under .github/workflows/ that deploys the version".into())
-        })
-    };
     let request = if cli.status.is_some() || cli.list {
         None
     } else if cli.rollback {
@@ -168,7 +165,7 @@ fn run(cli: &Cli) -> Result<()> {
             })?;
         Some(Request {
             version: cli.to.clone().unwrap_or_default(),
-            workflow: workflow()?,
+            workflow: cli.workflow.clone(),
             workflow_ref: cli.workflow_ref.clone(),
             reason,
             rollback_of: None,
@@ -178,9 +175,12 @@ fn run(cli: &Cli) -> Result<()> {
         let version = cli.version.clone().ok_or_else(|| {
             usage("give --version TAG to deploy, or one of --status, --rollback, --list".into())
         })?;
+        let workflow = cli.workflow.clone().ok_or_else(|| {
+            usage("give --workflow FILE: the deploy workflow under .github/workflows/ that deploys the version".into())
+        })?;
         Some(Request {
             version,
-            workflow: workflow()?,
+            workflow: Some(workflow),
             workflow_ref: cli.workflow_ref.clone(),
             reason: cli.reason.clone().unwrap_or_default(),
             rollback_of: None,
@@ -267,6 +267,14 @@ async fn choose_rollback(gh: &GitHub, cli: &Cli, request: &mut Request) -> Resul
             "{target} never deployed successfully to {env}: roll back to a version that did, or pass --force"
         )));
     }
+    if request.workflow.is_none() {
+        request.workflow = Some(live.workflow.clone().ok_or_else(|| {
+            usage(format!(
+                "a rollback needs --workflow FILE: the live deployment of {} in {env} (#{}) does not record the workflow it was started with",
+                live.version, live.id
+            ))
+        })?);
+    }
     request.version = target;
     request.rollback_of = Some(live.version.clone());
     Ok(())
@@ -350,7 +358,9 @@ async fn deploy(gh: &GitHub, cli: &Cli, request: &Request) -> Result<()> {
     if cli.require_assets {
         check_assets(gh, tag).await?;
     }
-    let file = &request.workflow;
+    let Some(file) = &request.workflow else {
+        return Err(usage("give --workflow FILE: the deploy workflow under .github/workflows/ that deploys the version".into()));
+    };
     let found = gh.workflow(file).await?.ok_or_else(|| {
         usage(format!(
             "no workflow {} in {repo}: commit it under .github/workflows/ on the default branch, or fix --workflow",
@@ -387,6 +397,8 @@ async fn deploy(gh: &GitHub, cli: &Cli, request: &Request) -> Result<()> {
         "run_id": std::env::var("GITHUB_RUN_ID").ok(),
         "run_key": key,
         "tool": "tidegate",
+        // What a rollback starts when not told (--workflow).
+        "workflow": file,
     });
     if let Some(from) = &request.rollback_of {
         payload["rollback_of"] = Value::from(from.as_str());

@@ -194,7 +194,13 @@ impl Hop<'_> {
             ));
         };
         let fetched = format!("{FETCHED}/{}", self.target);
-        remote.fetch(&self.target, &fetched)?;
+        // Negotiated from the source and what an earlier run fetched, not from every tag and
+        // branch of the checkout (upstream's, which downstream mostly lacks: a round each).
+        let mut negotiate_from = vec![self.source_sha.clone()];
+        if let Ok(earlier) = self.history.resolve(&fetched) {
+            negotiate_from.push(earlier.to_string());
+        }
+        remote.fetch(&self.target, &fetched, &negotiate_from)?;
         // Opened again: the fetch added objects the first handle may not see.
         let history = History::open(self.history.root())
             .map_err(|e| (tidegate_git::exit_code(&e), e.to_string()))?;
@@ -539,9 +545,17 @@ impl Remote<'_> {
             .collect())
     }
 
-    fn fetch(&self, branch: &str, into: &str) -> Result<(), Failure> {
+    /// Fetches `branch` into `into`, offering git's server only the history of `tips`.
+    fn fetch(&self, branch: &str, into: &str, tips: &[String]) -> Result<(), Failure> {
         let spec = format!("+refs/heads/{branch}:{into}");
-        let output = self.git(&["fetch", "-q", "--no-tags", self.url.as_str(), &spec])?;
+        let tips: Vec<String> = tips
+            .iter()
+            .map(|t| format!("--negotiation-tip={t}"))
+            .collect();
+        let mut args = vec!["fetch", "-q", "--no-tags"];
+        args.extend(tips.iter().map(String::as_str));
+        args.extend([self.url.as_str(), spec.as_str()]);
+        let output = self.git(&args)?;
         if output.status.success() {
             Ok(())
         } else {

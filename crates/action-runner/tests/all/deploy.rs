@@ -121,6 +121,10 @@ fn a_version_is_deployed_reported_rolled_back_and_listed() {
     assert_eq!(run.outputs["deployment-id"], recorded[2].id.to_string());
     assert_eq!(recorded[2].git_ref, "v1.3.0");
     assert_eq!(recorded[2].payload["reason"], "errors up 5%");
+    // No `workflow` input: the one the live deployment was started with (the deploy step's
+    // default, recorded in its payload).
+    assert_eq!(recorded[1].payload["workflow"], "deploy.yml");
+    assert_eq!(fake.dispatches("acme", "widgets")[1].workflow, "deploy.yml");
     assert_eq!(
         fake.dispatches("acme", "widgets")[1].inputs["version"],
         "v1.3.0"
@@ -191,6 +195,14 @@ fn bad_inputs_stop_with_one_error_before_anything_runs() {
             "input 'force' is for mode rollback, not deploy",
         ),
         (&[("mode", "status")], "input 'status' is empty"),
+        (
+            &[
+                ("mode", "status"),
+                ("status", "success"),
+                ("workflow", "deploy.yml"),
+            ],
+            "input 'workflow' is for mode deploy/rollback, not status",
+        ),
         (
             &[("mode", "status"), ("status", "done")],
             "input 'status' must be success, failure, error or in_progress",

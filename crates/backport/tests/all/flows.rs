@@ -113,18 +113,20 @@ fn backport_two_lines(method: &str, expected_subjects: impl Fn(u64) -> Vec<Strin
     let comments = w.comments_with(number, RESULTS);
     assert_eq!(comments.len(), 1);
     assert!(comments[0].body.contains("`release/1`") && comments[0].body.contains("`release/2`"));
-    // A re-run finds both and makes nothing.
+    // A re-run finds both and makes nothing; the comment still says what was opened.
     let before = w.pulls().len();
+    let said = w.comments_with(number, RESULTS).remove(0).body;
     let again = w
         .run(&["--pr", &n, "--to", "release/1,release/2", "--json"])
         .ok();
     assert_eq!(w.pulls().len(), before);
     assert_eq!(again.json()["results"][0]["status"], "exists");
     assert_eq!(w.outputs()["created"], "");
+    assert_eq!(w.comments_with(number, RESULTS).len(), 1, "one comment");
     assert_eq!(
-        w.comments_with(number, RESULTS).len(),
-        1,
-        "the comment is updated in place"
+        w.comments_with(number, RESULTS)[0].body,
+        said,
+        "nothing changed, so the comment is not rewritten"
     );
     assert!(
         w.fake.contract_violations().is_empty(),
@@ -259,9 +261,35 @@ fn a_conflict_opens_a_draft_with_the_markers_and_the_commands_to_finish() {
         original.contains("conflicts") && original.contains(&format!("git switch {head}")),
         "{original}"
     );
-    // Re-run: nothing new, no second comment.
-    w.run(&["--pr", &number.to_string(), "--to", "release/1,release/2"])
+    // Re-run: nothing new, no second comment, and the draft is still reported as a conflict
+    // with its commands (the comment on the original is left as it was).
+    w.fake.reset_counts();
+    w.clear_summary();
+    let again = w
+        .run(&[
+            "--pr",
+            &number.to_string(),
+            "--to",
+            "release/1,release/2",
+            "--json",
+        ])
         .ok();
     assert_eq!(w.backports_to("release/1").len(), 1);
     assert_eq!(w.fake.comments(OWNER, NAME, draft.number).len(), 1);
+    let result = &again.json()["results"][0];
+    assert_eq!(result["status"], "conflict", "{result}");
+    assert_eq!(result["pr"], draft.number);
+    assert_eq!(again.json()["results"][1]["status"], "exists");
+    assert_eq!(&w.comments_with(number, RESULTS)[0].body, original);
+    assert_eq!(w.fake.write_count(), 0, "a re-run writes nothing");
+    println!(
+        "re-run over a conflict draft and a clean backport: {} reads",
+        w.fake.read_count()
+    );
+    let summary = w.summary();
+    assert!(
+        summary.contains("**conflicts** in `app.txt`")
+            && summary.contains(&format!("git switch {head}")),
+        "the step summary repeats the commands: {summary}"
+    );
 }

@@ -130,6 +130,10 @@ impl World {
         std::fs::read_to_string(self.files.path().join("summary")).unwrap_or_default()
     }
 
+    pub fn clear_summary(&self) {
+        std::fs::write(self.files.path().join("summary"), "").expect("the summary file");
+    }
+
     pub fn pulls(&self) -> Vec<Pull> {
         self.fake.pulls(OWNER, NAME)
     }

@@ -47,6 +47,10 @@ fn versions_go_to_staging_then_production_and_roll_back() {
     assert_eq!(d.payload["actor"], "ada");
     assert_eq!(d.payload["reason"], "weekly");
     assert_eq!(d.payload["tool"], "tidegate");
+    assert_eq!(
+        d.payload["workflow"], "deploy.yml",
+        "what a rollback starts"
+    );
     assert!(d.payload.get("rollback_of").is_none());
     let states: Vec<&str> = d.statuses.iter().map(|s| s.state.as_str()).collect();
     assert_eq!(states, ["queued", "in_progress"]);
@@ -104,7 +108,8 @@ fn versions_go_to_staging_then_production_and_roll_back() {
         Some("https://ci.example/run/1")
     );
 
-    // Rollback: v1.4.0 is live; the previous successful version is v1.3.0.
+    // Rollback: v1.4.0 is live; the previous successful version is v1.3.0. No --workflow: the
+    // one v1.4.0 was deployed with.
     let back = world
         .run(&[
             "--env",
@@ -112,8 +117,6 @@ fn versions_go_to_staging_then_production_and_roll_back() {
             "--rollback",
             "--reason",
             "errors up 5%",
-            "--workflow",
-            "deploy.yml",
             "--json",
         ])
         .json();
@@ -126,6 +129,7 @@ fn versions_go_to_staging_then_production_and_roll_back() {
     assert_eq!(rb.auto_merge, Some(false));
     let dispatched = fake.dispatches(OWNER, NAME);
     assert_eq!(dispatched.len(), 6);
+    assert_eq!(dispatched[5].workflow, "deploy.yml");
     assert_eq!(dispatched[5].inputs["version"], "v1.3.0");
     assert_eq!(dispatched[5].inputs["environment"], "production");
     world.report("production", rb.id, "success");

@@ -1,6 +1,7 @@
 //! Bad inputs and refusals: one line each, the right exit code, and nothing made.
 
-use crate::support::{NAME, OWNER, World};
+use crate::support::{DEPLOY_YML, NAME, OWNER, World};
+use serde_json::json;
 
 const NO_DISPATCH: &str = "name: Deploy\non:\n  push:\n    tags: ['v*']\njobs: {}\n";
 const OTHER_INPUTS: &str = "on:\n  workflow_dispatch:\n    inputs:\n      tag:\n        required: true\n      version: {}\n      environment: {}\n      deployment-id: {}\njobs: {}\n";
@@ -187,4 +188,84 @@ fn undeclared_inputs_and_a_branch_without_the_workflow_are_refused() {
         "the workflow .github/workflows/deploy.yml is not on nope",
     );
     assert_nothing_made(&world);
+}
+
+#[test]
+fn a_rollback_starts_the_workflow_the_live_deployment_was_started_with_unless_told() {
+    let world = World::new();
+    world
+        .fake
+        .add_workflow_file(OWNER, NAME, "ship.yml", DEPLOY_YML);
+    let rollback = |extra: &[&str]| {
+        let mut args = vec!["--env", "production", "--rollback", "--reason", "broken"];
+        args.extend_from_slice(extra);
+        world.run(&args)
+    };
+    // History made by another tool records no workflow: one line, nothing made.
+    world.fake.add_deployments(
+        OWNER,
+        NAME,
+        "production",
+        "v1.3.0",
+        &json!({}),
+        "success",
+        1,
+    );
+    world.fake.add_deployments(
+        OWNER,
+        NAME,
+        "production",
+        "v1.4.0",
+        &json!({}),
+        "success",
+        1,
+    );
+    world.fake.reset_counts();
+    rollback(&[]).fails_with(
+        2,
+        "a rollback needs --workflow FILE: the live deployment of v1.4.0 in production",
+    );
+    assert_eq!(world.fake.write_count(), 0);
+    assert!(world.fake.dispatches(OWNER, NAME).is_empty());
+    // Deployed with ship.yml: a rollback without --workflow starts ship.yml.
+    let out = world
+        .run(&[
+            "--env",
+            "production",
+            "--version",
+            "v1.4.0",
+            "--workflow",
+            "ship.yml",
+            "--json",
+        ])
+        .json();
+    world.report(
+        "production",
+        out["deployment_id"].as_u64().expect("id"),
+        "success",
+    );
+    let back = rollback(&["--json"]).json();
+    assert_eq!(back["version"], "v1.3.0");
+    let dispatched = world.fake.dispatches(OWNER, NAME);
+    assert_eq!(
+        dispatched.last().map(|d| d.workflow.as_str()),
+        Some("ship.yml")
+    );
+    world.report(
+        "production",
+        back["deployment_id"].as_u64().expect("id"),
+        "success",
+    );
+    // The rollback recorded ship.yml too; --workflow still overrides it.
+    rollback(&["--to", "v1.4.0", "--workflow", "deploy.yml"]).ok();
+    let dispatched = world.fake.dispatches(OWNER, NAME);
+    assert_eq!(
+        dispatched.last().map(|d| d.workflow.as_str()),
+        Some("deploy.yml")
+    );
+    let history = world
+        .run(&["--env", "production", "--list", "--json"])
+        .json();
+    assert_eq!(history["deployments"][0]["workflow"], "deploy.yml");
+    assert_eq!(history["deployments"][1]["workflow"], "ship.yml");
 }
