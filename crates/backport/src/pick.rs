@@ -3,7 +3,7 @@
 
 use git2::{Commit, Diff, DiffOptions, MergeFileOptions, Oid, Repository, Sort};
 use std::collections::HashMap;
-use tidegate_github::backports::{Person, TreeChange};
+use tidegate_github::gitdata::{Person, TreeFile};
 
 /// How the pull request was merged, as its merge commit shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -178,7 +178,7 @@ pub struct Made {
     /// The tree's SHA (GitHub must build the same one).
     pub tree: Oid,
     /// What changes from the parent's tree.
-    pub changes: Vec<TreeChange>,
+    pub changes: Vec<TreeFile>,
 }
 
 /// The cherry-picks, up to and including the first that conflicts.
@@ -380,7 +380,7 @@ fn changes(
     repo: &Repository,
     from: &git2::Tree<'_>,
     to: &git2::Tree<'_>,
-) -> Result<Vec<TreeChange>, git2::Error> {
+) -> Result<Vec<TreeFile>, git2::Error> {
     let diff = repo.diff_tree_to_tree(Some(from), Some(to), None)?;
     let mut out = Vec::new();
     for delta in diff.deltas() {
@@ -392,7 +392,7 @@ fn changes(
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
         if delta.status() == git2::Delta::Deleted {
-            out.push(TreeChange {
+            out.push(TreeFile {
                 path,
                 mode: format!("{:o}", u32::from(old.mode())),
                 content: None,
@@ -405,7 +405,7 @@ fn changes(
                 "`{path}` is a submodule; submodule changes are not backported through the API"
             )));
         }
-        out.push(TreeChange {
+        out.push(TreeFile {
             path,
             mode: format!("{mode:o}"),
             content: Some(repo.find_blob(new.id())?.content().to_vec()),

@@ -177,7 +177,7 @@ async fn attempt(cx: &Context<'_>, target: &str, tip: Oid) -> Result<TargetResul
     let mut messages = Vec::new();
     for made in &outcome.made {
         let tree = gh
-            .tree_with_changes(&parent_tree, &made.changes)
+            .create_tree(&parent_tree, &made.changes)
             .await
             .map_err(github)?;
         if tree != made.tree.to_string() {
@@ -191,9 +191,10 @@ async fn attempt(cx: &Context<'_>, target: &str, tip: Oid) -> Result<TargetResul
             ));
         }
         parent_sha = gh
-            .commit_by(&made.message, &tree, &[parent_sha], &made.author)
+            .create_commit(&made.message, &tree, &[parent_sha], Some(&made.author))
             .await
-            .map_err(github)?;
+            .map_err(github)?
+            .sha;
         parent_tree = tree;
         messages.push(made.message.trim_end().to_string());
     }

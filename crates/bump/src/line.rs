@@ -132,7 +132,7 @@ pub fn cut(args: &CutArgs) -> Result<()> {
         .map(|f| TreeFile {
             path: f.path,
             mode: format!("{:o}", f.mode),
-            content: f.content,
+            content: Some(f.content),
         })
         .collect();
     let names: Vec<&str> = plan.files.iter().map(|f| f.path.as_str()).collect();
@@ -233,7 +233,7 @@ async fn cut_commit(
     }
     let made_tree = gh.create_tree(from_tree, files).await.gh()?;
     let commit = gh
-        .create_commit(message, &made_tree, std::slice::from_ref(&from))
+        .create_commit(message, &made_tree, std::slice::from_ref(&from), None)
         .await
         .gh()?;
     match gh.create_branch_once(branch, &commit.sha).await.gh()? {
@@ -440,7 +440,7 @@ fn complete_line_changelog(
     let files = [TreeFile {
         path: path.clone(),
         mode: "100644".into(),
-        content: after.into_bytes(),
+        content: Some(after.into_bytes()),
     }];
     let tip = tip.to_string();
     let branch = line.to_string();
@@ -456,7 +456,7 @@ fn complete_line_changelog(
         }
         let tree = gh.create_tree(&tree, &files).await.gh()?;
         let commit = gh
-            .create_commit(&message, &tree, std::slice::from_ref(&tip))
+            .create_commit(&message, &tree, std::slice::from_ref(&tip), None)
             .await
             .gh()?;
         gh.fast_forward(&branch, &commit.sha).await.gh()?;

@@ -155,7 +155,7 @@ pub fn run(args: &PrArgs) -> Result<()> {
             .map(|f| TreeFile {
                 path: f.path,
                 mode: format!("{:o}", f.mode),
-                content: f.content,
+                content: Some(f.content),
             })
             .collect(),
         tree: tree.to_string(),
@@ -379,7 +379,7 @@ async fn publish(gh: &GitHub, args: &PrArgs, p: &Proposal) -> Result<Outcome> {
             ));
         }
         let commit = gh
-            .create_commit(&p.message, &tree, std::slice::from_ref(&p.head))
+            .create_commit(&p.message, &tree, std::slice::from_ref(&p.head), None)
             .await
             .gh()?;
         if ahead.is_some() {

@@ -1,10 +1,8 @@
 //! What `backport` asks of GitHub: a merged pull request and its commits' subjects, the backport
-//! pull request found again by its head branch, commits with their original author written
-//! through the git-data API, an issue dressed in one PATCH, comments kept to one per marker, and
-//! reactions.
+//! pull request found again by its head branch, an issue dressed in one PATCH, comments kept to
+//! one per marker, and reactions. Its commits are written with `gitdata`'s trees and commits.
 
 use crate::{Call, Error, GitHub, encode_query};
-use base64::Engine;
 use http::Method;
 use serde_json::{Value, json};
 
@@ -19,9 +17,6 @@ const COMMENTS: Call = Call::on_item("read the comments", "issues: read");
 const COMMENT: Call = Call::on_item("comment", "issues: write");
 const EDIT_COMMENT: Call = Call::on_item("update a comment", "issues: write");
 const REACT: Call = Call::on_item("react to the comment", "issues: write");
-const CREATE_BLOB: Call = Call::on_repo("create a blob", "contents: write");
-const CREATE_TREE: Call = Call::on_repo("create a tree", "contents: write");
-const CREATE_COMMIT: Call = Call::on_repo("create the backport commit", "contents: write");
 
 /// The fields of a pull request a backport reads.
 #[derive(Clone, Debug)]
@@ -42,23 +37,6 @@ pub struct PullDetails {
     pub milestone: Option<u64>,
     pub author: String,
     pub draft: bool,
-}
-
-/// One entry of a tree built on a base tree: `content` `None` deletes the path.
-#[derive(Clone, Debug)]
-pub struct TreeChange {
-    pub path: String,
-    /// `100644`, `100755` or `120000`.
-    pub mode: String,
-    pub content: Option<Vec<u8>>,
-}
-
-/// Who wrote a commit, and when (`YYYY-MM-DDTHH:MM:SS+HH:MM`).
-#[derive(Clone, Debug)]
-pub struct Person {
-    pub name: String,
-    pub email: String,
-    pub date: String,
 }
 
 /// A comment's id and body.
@@ -260,87 +238,6 @@ impl GitHub {
         )
         .await
         .map(drop)
-    }
-
-    /// A tree: `base_tree` with `changes` applied. Text travels inline; other bytes as a blob.
-    pub async fn tree_with_changes(
-        &self,
-        base_tree: &str,
-        changes: &[TreeChange],
-    ) -> Result<String, Error> {
-        let mut entries = Vec::with_capacity(changes.len());
-        for change in changes {
-            let entry = match &change.content {
-                None => {
-                    json!({ "path": change.path, "mode": change.mode, "type": "blob", "sha": null })
-                }
-                Some(bytes) => match std::str::from_utf8(bytes) {
-                    Ok(text) => {
-                        json!({ "path": change.path, "mode": change.mode, "type": "blob", "content": text })
-                    }
-                    Err(_) => {
-                        let request = json!({
-                            "content": base64::engine::general_purpose::STANDARD.encode(bytes),
-                            "encoding": "base64",
-                        });
-                        let reply = self
-                            .send(
-                                Method::POST,
-                                &self.repo_path("/git/blobs"),
-                                Some(&request),
-                                CREATE_BLOB,
-                            )
-                            .await?;
-                        json!({ "path": change.path, "mode": change.mode, "type": "blob", "sha": text(&reply.body, "/sha") })
-                    }
-                },
-            };
-            entries.push(entry);
-        }
-        let request = json!({ "base_tree": base_tree, "tree": entries });
-        let reply = self
-            .send(
-                Method::POST,
-                &self.repo_path("/git/trees"),
-                Some(&request),
-                CREATE_TREE,
-            )
-            .await?;
-        Some(text(&reply.body, "/sha"))
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                Error::Unexpected("GitHub's answer to creating a tree has no SHA".into())
-            })
-    }
-
-    /// A commit of `tree` on `parents` written by `author`; GitHub records the committer.
-    /// Objects are named by their content, so a retried create makes nothing twice.
-    pub async fn commit_by(
-        &self,
-        message: &str,
-        tree: &str,
-        parents: &[String],
-        author: &Person,
-    ) -> Result<String, Error> {
-        let request = json!({
-            "message": message,
-            "tree": tree,
-            "parents": parents,
-            "author": { "name": author.name, "email": author.email, "date": author.date },
-        });
-        let reply = self
-            .send(
-                Method::POST,
-                &self.repo_path("/git/commits"),
-                Some(&request),
-                CREATE_COMMIT,
-            )
-            .await?;
-        Some(text(&reply.body, "/sha"))
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| {
-                Error::Unexpected("GitHub's answer to creating a commit has no SHA".into())
-            })
     }
 
     /// Whether branch `name` exists on GitHub.

@@ -11,7 +11,7 @@ const READ_COMMIT: Call = Call::on_item("read a commit", "contents: read");
 const COMPARE: Call = Call::on_item("compare the release branch", "contents: read");
 const CREATE_BLOB: Call = Call::on_repo("create a blob", "contents: write");
 const CREATE_TREE: Call = Call::on_repo("create a tree", "contents: write");
-const CREATE_COMMIT: Call = Call::on_repo("create the release commit", "contents: write");
+const CREATE_COMMIT: Call = Call::on_repo("create a commit", "contents: write");
 const CREATE_TAG: Call = Call::on_repo("create the tag", "contents: write");
 
 /// One file of a tree to build on a base tree.
@@ -19,9 +19,18 @@ const CREATE_TAG: Call = Call::on_repo("create the tag", "contents: write");
 pub struct TreeFile {
     /// Repository-relative, `/`-separated.
     pub path: String,
-    /// `100644` or `100755`.
+    /// `100644`, `100755` or `120000`.
     pub mode: String,
-    pub content: Vec<u8>,
+    /// The file's bytes; `None` deletes the path.
+    pub content: Option<Vec<u8>>,
+}
+
+/// Who wrote a commit, and when (`YYYY-MM-DDTHH:MM:SS+HH:MM`).
+#[derive(Clone, Debug)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+    pub date: String,
 }
 
 /// A commit as the git-data API shows it.
@@ -116,18 +125,21 @@ impl GitHub {
             .map(Some)
     }
 
-    /// A tree: `base_tree` with `files` written over it. UTF-8 files travel inline; others as
-    /// base64 blobs first.
+    /// A tree: `base_tree` with `files` written over it (or deleted). UTF-8 files travel inline;
+    /// others as base64 blobs first.
     pub async fn create_tree(&self, base_tree: &str, files: &[TreeFile]) -> Result<String, Error> {
         let mut entries = Vec::with_capacity(files.len());
         for file in files {
-            let entry = match std::str::from_utf8(&file.content) {
-                Ok(text) => {
+            let entry = match file.content.as_deref().map(|c| (c, std::str::from_utf8(c))) {
+                None => {
+                    json!({ "path": file.path, "mode": file.mode, "type": "blob", "sha": null })
+                }
+                Some((_, Ok(text))) => {
                     json!({ "path": file.path, "mode": file.mode, "type": "blob", "content": text })
                 }
-                Err(_) => {
+                Some((bytes, Err(_))) => {
                     let request = json!({
-                        "content": base64::engine::general_purpose::STANDARD.encode(&file.content),
+                        "content": base64::engine::general_purpose::STANDARD.encode(bytes),
                         "encoding": "base64",
                     });
                     let reply = self
@@ -156,15 +168,20 @@ impl GitHub {
         sha_of(&reply.body, "/sha", "creating a tree")
     }
 
-    /// A commit of `tree` on `parents`, by the token's account (GitHub signs it). Objects are
-    /// named by their content, so a retried create makes nothing twice.
+    /// A commit of `tree` on `parents`, by the token's account (GitHub signs it), or written by
+    /// `author` (GitHub then records the author as committer too). Objects are named by their
+    /// content, so a retried create makes nothing twice.
     pub async fn create_commit(
         &self,
         message: &str,
         tree: &str,
         parents: &[String],
+        author: Option<&Person>,
     ) -> Result<GitCommit, Error> {
-        let request = json!({ "message": message, "tree": tree, "parents": parents });
+        let mut request = json!({ "message": message, "tree": tree, "parents": parents });
+        if let Some(a) = author {
+            request["author"] = json!({ "name": a.name, "email": a.email, "date": a.date });
+        }
         let reply = self
             .send(
                 Method::POST,
