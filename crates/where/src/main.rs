@@ -5,6 +5,7 @@
 
 mod change;
 mod github;
+mod river;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -21,7 +22,7 @@ use change::{Change, Deployed, Downstream, OnBranch};
 
 #[derive(Parser)]
 #[command(
-    group(clap::ArgGroup::new("change").required(true).args(["pr", "commit"])),
+    group(clap::ArgGroup::new("change").required(true).args(["pr", "commit", "river"])),
     version,
     about = "Where a change has reached: the river's branches, promotions, releases, deployments"
 )]
@@ -32,6 +33,13 @@ struct Cli {
     /// The commit to follow.
     #[arg(long, value_name = "SHA")]
     commit: Option<String>,
+    /// The river report instead of one change: per hop what waits, per environment what runs.
+    #[arg(long)]
+    river: bool,
+    /// With --river: also write the report as Markdown (a Mermaid flowchart) to FILE; on
+    /// Actions it is appended to the step summary anyway.
+    #[arg(long, value_name = "FILE", requires = "river")]
+    markdown: Option<PathBuf>,
     /// The configuration file, relative to the repository root [default: tidegate.toml].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -213,6 +221,9 @@ fn run(cli: &Cli) -> Result<()> {
     let river = config.river.clone().unwrap_or_default();
     let tips = chain_tips(&history, &river, &config.source)?;
     let remote = Remote::connect(cli)?;
+    if cli.river {
+        return river_report(cli, &history, &river, &tips, &package.tag, remote.as_ref());
+    }
     let commit = target(cli, &history, &tips, remote.as_ref())?;
     let message = history.message(commit)?;
     let pr = cli.pr.or_else(|| {
@@ -371,4 +382,152 @@ fn read_downstream(
         out.contains = Some(contains);
     }
     Ok(out)
+}
+
+/// `--river`: the report, as text or JSON on stdout, as Markdown to the step summary and to
+/// `--markdown FILE`.
+fn river_report(
+    cli: &Cli,
+    history: &History,
+    river: &River,
+    tips: &[Tip],
+    tag: &tidegate_core::tag::TagFormat,
+    remote: Option<&Remote>,
+) -> Result<()> {
+    let mut hops = Vec::new();
+    for pair in tips.windows(2) {
+        let (from, to) = (&pair[0], &pair[1]);
+        let mut hop = river::hop(
+            history,
+            (&from.branch, from.commit),
+            (&to.branch, to.commit),
+        )?;
+        if let Some(remote) = remote {
+            hop.open_promotion = Some(open_promotion(
+                remote,
+                &remote.gh,
+                &from.branch,
+                &to.branch,
+            )?);
+        }
+        hops.push(hop);
+    }
+    if let (Some(downstream), Some(last)) = (&river.downstream, tips.last()) {
+        hops.push(downstream_hop(history, downstream, last, remote)?);
+    }
+    let tags = history.release_tags(tag, true)?;
+    let finals: Vec<&tidegate_git::ReleaseTag> = tags
+        .tags
+        .iter()
+        .filter(|t| t.version.pre.is_empty())
+        .collect();
+    let environments = match remote {
+        None => None,
+        Some(remote) => {
+            let mut out = Vec::new();
+            for name in &river.environments {
+                let live = remote
+                    .runtime
+                    .block_on(github::live_deployment(&remote.gh, name))?;
+                out.push(river::environment(history, &finals, name, live)?);
+            }
+            Some(out)
+        }
+    };
+    let report = river::Report {
+        hops,
+        newest_release: finals.last().map(|t| t.name.clone()),
+        environments,
+        now: tidegate_actions::now_or_source_date_epoch().map_err(anyhow::Error::msg)?,
+    };
+    let markdown = report.markdown();
+    if let Some(path) = &cli.markdown {
+        std::fs::write(path, &markdown)
+            .with_context(|| format!("cannot write the report to {}", path.display()))?;
+    }
+    if tidegate_actions::on_actions() {
+        tidegate_actions::report(&markdown)?;
+    }
+    let text = if cli.json {
+        let mut text = serde_json::to_string_pretty(&report.json())?;
+        text.push('\n');
+        text
+    } else {
+        report.text()
+    };
+    print_stdout(&text)?;
+    Ok(())
+}
+
+fn open_promotion(
+    remote: &Remote,
+    gh: &GitHub,
+    from: &str,
+    to: &str,
+) -> Result<Option<river::OpenPromotion>> {
+    let Some(mut open) = remote
+        .runtime
+        .block_on(github::open_promotion(gh, from, to))?
+    else {
+        return Ok(None);
+    };
+    if !open.head_sha.is_empty() {
+        open.gates = remote
+            .runtime
+            .block_on(github::gate_verdicts(gh, &open.head_sha))?;
+    }
+    Ok(Some(open))
+}
+
+/// The hop from the last branch into the downstream repository: from the configured remote when
+/// the checkout has it, else with one compare request and one pulls list.
+fn downstream_hop(
+    history: &History,
+    downstream: &tidegate_core::river::Downstream,
+    last: &Tip,
+    remote: Option<&Remote>,
+) -> Result<river::Hop> {
+    let local = downstream
+        .remote
+        .as_deref()
+        .and_then(|name| history.remote_branch(name, &downstream.branch));
+    let mut hop = match local {
+        Some(tip) => river::hop(
+            history,
+            (&last.branch, last.commit),
+            (&downstream.branch, tip),
+        )?,
+        None => river::Hop {
+            from: last.branch.clone(),
+            to: downstream.branch.clone(),
+            to_repo: None,
+            commits: None,
+            pulls: Vec::new(),
+            oldest: None,
+            open_promotion: None,
+            last_promotion: None,
+        },
+    };
+    hop.to_repo = Some(downstream.repo());
+    if let Some(remote) = remote {
+        let gh = remote.other(RepoId {
+            owner: downstream.owner.clone(),
+            name: downstream.name.clone(),
+        })?;
+        if local.is_none() {
+            hop.commits = remote.runtime.block_on(github::commits_ahead_of(
+                &gh,
+                &downstream.branch,
+                &last.commit.to_string(),
+            ))?;
+        }
+        // promote-branch --to-repo's default sync branch, named after the source.
+        let upstream = remote.gh.repo();
+        let sync = format!(
+            "tidegate/sync/{}-{}/{}",
+            upstream.owner, upstream.name, last.branch
+        );
+        hop.open_promotion = Some(open_promotion(remote, &gh, &sync, &downstream.branch)?);
+    }
+    Ok(hop)
 }

@@ -3,5 +3,6 @@
 
 mod offline;
 mod refusals;
+mod river;
 mod support;
 mod with_github;

@@ -172,3 +172,74 @@ fn an_unknown_or_open_pr_is_one_line() {
         .run(&["--pr", &open.to_string()])
         .fails_with(2, "is not merged");
 }
+
+/// The river report after `extra` more changes merged on main, with an open promotion PR whose
+/// gate ran, and both environments deployed: the report and the requests it made.
+fn river_report_after(extra: usize) -> (serde_json::Value, usize, String) {
+    let world = World::new();
+    world.tag("v1.0.0", "stable");
+    world.deploy("staging", "v1.0.0");
+    for i in 0..extra {
+        world.fake.commit_file(
+            OWNER,
+            NAME,
+            "main",
+            &format!("f{i}.txt"),
+            "x\n",
+            &format!("fix: change {i}"),
+        );
+    }
+    let sha = world.fake.branch_sha(OWNER, NAME, "main").expect("main");
+    let open = world.fake.open_pull(
+        OWNER,
+        NAME,
+        "main",
+        "stable",
+        "chore: promote main → stable",
+        "",
+    );
+    world.fake.add_check_run(
+        OWNER,
+        NAME,
+        &sha,
+        "tidegate/gate: soak",
+        "completed",
+        Some("failure"),
+    );
+    git(world.checkout.path(), &["fetch", "-q", "origin"]);
+    world.fake.reset_counts();
+    let json = world.run(&["--river", "--json"]).json();
+    let requests = world.fake.total_requests();
+    assert_eq!(json["hops"][0]["open_promotion"]["pr"], open);
+    let log = git(
+        world.checkout.path(),
+        &[
+            "log",
+            "--no-merges",
+            "--format=%H",
+            "origin/stable..origin/main",
+        ],
+    );
+    (json, requests, log)
+}
+
+#[test]
+fn the_river_report_costs_the_same_requests_for_any_history_and_matches_git_log() {
+    let (small, small_requests, small_log) = river_report_after(2);
+    let (large, large_requests, large_log) = river_report_after(25);
+    assert_eq!(
+        small_requests, large_requests,
+        "requests flat in the number of commits"
+    );
+    for (json, log) in [(&small, &small_log), (&large, &large_log)] {
+        let hop = &json["hops"][0];
+        assert_eq!(hop["waiting_commits"], log.lines().count());
+        assert_eq!(hop["open_promotion"]["gates"][0]["gate"], "soak");
+        assert_eq!(hop["open_promotion"]["gates"][0]["verdict"], "failure");
+        assert_eq!(json["environments"][0]["environment"], "staging");
+        assert_eq!(json["environments"][0]["version"], "v1.0.0");
+        assert_eq!(json["environments"][0]["releases_behind"], 0);
+        assert!(json["environments"][1]["version"].is_null());
+    }
+    assert_eq!(large["hops"][0]["waiting_commits"], 25);
+}
