@@ -253,20 +253,27 @@ impl History {
         Ok(out)
     }
 
-    /// The pull requests the commits `from` has and `to` lacks name, newest first, each once: a
-    /// squash subject ending `(#N)`, or a `Merge pull request #N` merge.
-    pub fn waiting_pull_requests(&self, from: Oid, to: Oid) -> Result<Vec<u64>, GitError> {
+    /// The pull requests the commits `from` has and `to` lacks name, with the commit naming
+    /// each, newest first, each once: a squash subject ending `(#N)`, or a `Merge pull request
+    /// #N` merge. `to` `None`: every commit of `from`.
+    pub fn waiting_pull_requests(
+        &self,
+        from: Oid,
+        to: Option<Oid>,
+    ) -> Result<Vec<(u64, Oid)>, GitError> {
         let mut walk = self.repo.revwalk()?;
         walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
         walk.push(from)?;
-        walk.hide(to)?;
-        let mut out = Vec::new();
+        if let Some(to) = to {
+            walk.hide(to)?;
+        }
+        let mut out: Vec<(u64, Oid)> = Vec::new();
         for id in walk {
             let commit = self.repo.find_commit(id?)?;
             let message = String::from_utf8_lossy(commit.message_bytes());
             let pr = merged_pull_request(&message).or_else(|| squash_pull_request(&message));
-            if let Some(pr) = pr.filter(|pr| !out.contains(pr)) {
-                out.push(pr);
+            if let Some(pr) = pr.filter(|pr| !out.iter().any(|(n, _)| n == pr)) {
+                out.push((pr, commit.id()));
             }
         }
         Ok(out)

@@ -5,6 +5,7 @@
 
 mod change;
 mod github;
+mod notify;
 mod river;
 
 use anyhow::{Context, Result};
@@ -40,6 +41,33 @@ struct Cli {
     /// Actions it is appended to the step summary anyway.
     #[arg(long, value_name = "FILE", requires = "river")]
     markdown: Option<PathBuf>,
+    /// Tell each pull request where its change has reached: one comment per PR, updated in
+    /// place (with --river: every PR merged on the first branch since --notify-since).
+    #[arg(long)]
+    notify: bool,
+    /// With --river --notify: the tag or commit after which merged PRs are told [default: the
+    /// newest final release tag].
+    #[arg(long, value_name = "REF", requires = "notify")]
+    notify_since: Option<String>,
+    /// With --notify: stop after N comment writes (the next run goes on where this one stopped).
+    #[arg(long, value_name = "N", requires = "notify")]
+    notify_max: Option<usize>,
+    /// With --notify: at least this long between two comment writes.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 1000,
+        env = "TIDEGATE_NOTIFY_INTERVAL_MS"
+    )]
+    notify_interval_ms: u64,
+    /// With --notify: at most this many comment writes in any minute.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 20,
+        env = "TIDEGATE_NOTIFY_PER_MINUTE"
+    )]
+    notify_per_minute: usize,
     /// The configuration file, relative to the repository root [default: tidegate.toml].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -214,15 +242,136 @@ fn pattern_prefix(pattern: &str) -> &str {
     pattern.split('{').next().unwrap_or_default()
 }
 
+/// An environment and its live deployment (version, sha), if any.
+type Live = (String, Option<(String, String)>);
+
+/// What every change is measured against: read once per run.
+struct Ground<'a> {
+    history: &'a History,
+    river: &'a River,
+    tips: &'a [Tip],
+    lines: Vec<Tip>,
+    tags: tidegate_git::ReleaseTags,
+    /// Each environment's live deployment (version, sha), when a token is there.
+    lives: Option<Vec<Live>>,
+}
+
+impl<'a> Ground<'a> {
+    fn read(
+        history: &'a History,
+        config: &tidegate_core::config::Config,
+        package: &tidegate_core::config::PackageConfig,
+        river: &'a River,
+        tips: &'a [Tip],
+        remote: Option<&Remote>,
+    ) -> Result<Self> {
+        // Maintenance lines: the release branches `bump cut` makes, outside the chain.
+        let mut names: Vec<String> = Vec::new();
+        for pattern in [&config.lines.branch, &config.lines.hotfix_branch] {
+            let prefix = pattern_prefix(pattern);
+            if prefix.is_empty() {
+                continue;
+            }
+            for name in history.branches_named(prefix)? {
+                if !names.contains(&name) && !river.branches.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        let lines = names
+            .iter()
+            .map(|line| history.branch_tip(line))
+            .collect::<Result<_, _>>()?;
+        let tags = history.release_tags(&package.tag, true)?;
+        let lives = match remote {
+            None => None,
+            Some(remote) => Some(
+                river
+                    .environments
+                    .iter()
+                    .map(|environment| {
+                        let live = remote
+                            .runtime
+                            .block_on(github::live_deployment(&remote.gh, environment))?;
+                        Ok((environment.clone(), live))
+                    })
+                    .collect::<Result<_>>()?,
+            ),
+        };
+        Ok(Self {
+            history,
+            river,
+            tips,
+            lines,
+            tags,
+            lives,
+        })
+    }
+
+    /// Where `commit` (merged as `pr`) has reached.
+    /// `confirm`: ask GitHub about each promotion PR (one request each).
+    fn follow(
+        &self,
+        commit: Oid,
+        pr: Option<u64>,
+        remote: Option<&Remote>,
+        confirm: bool,
+    ) -> Result<Change> {
+        let history = self.history;
+        let mut change = Change {
+            commit,
+            subject: history.subject(commit)?,
+            pr,
+            branches: self
+                .tips
+                .iter()
+                .map(|tip| on_branch(history, tip, commit))
+                .collect::<Result<_>>()?,
+            maintenance: self
+                .lines
+                .iter()
+                .map(|tip| on_branch(history, tip, commit))
+                .collect::<Result<_>>()?,
+            release: None,
+            prerelease: None,
+            environments: None,
+            downstream: None,
+        };
+        change.find_releases(history, &self.tags)?;
+        if let Some(downstream) = &self.river.downstream {
+            change.downstream = Some(read_downstream(history, downstream, &change, remote)?);
+        }
+        if let Some(remote) = remote.filter(|_| confirm) {
+            confirm_pulls(remote, &mut change)?;
+        }
+        if let Some(lives) = &self.lives {
+            change.environments = Some(deployments(history, lives, &change)?);
+        }
+        Ok(change)
+    }
+}
+
 fn run(cli: &Cli) -> Result<()> {
     let history = History::open(&cli.repo)?;
-    let config = tidegate_git::checkout::load_config(&history, cli.config.as_deref(), None)?;
+    let config = tidegate_core_config(&history, cli)?;
     let package = config.package(cli.package.as_deref())?;
     let river = config.river.clone().unwrap_or_default();
     let tips = chain_tips(&history, &river, &config.source)?;
     let remote = Remote::connect(cli)?;
+    if cli.notify && remote.is_none() {
+        return Err(usage(format!(
+            "--notify writes comments on GitHub: set a token in ${} (with `pull-requests: write`)",
+            cli.token_env
+        )));
+    }
     if cli.river {
-        return river_report(cli, &history, &river, &tips, &package.tag, remote.as_ref());
+        river_report(cli, &history, &river, &tips, &package.tag, remote.as_ref())?;
+        if let Some(remote) = &remote.filter(|_| cli.notify) {
+            let ground = Ground::read(&history, &config, package, &river, &tips, Some(remote))?;
+            let pulls = notify::pulls_to_tell(cli, &history, &ground.tags, &tips)?;
+            notify::tell(cli, &ground, remote, &pulls)?;
+        }
+        return Ok(());
     }
     let commit = target(cli, &history, &tips, remote.as_ref())?;
     let message = history.message(commit)?;
@@ -230,51 +379,8 @@ fn run(cli: &Cli) -> Result<()> {
         tidegate_core::commit::merged_pull_request(&message)
             .or_else(|| tidegate_git::reach::squash_pull_request(&message))
     });
-    let mut change = Change {
-        commit,
-        subject: history.subject(commit)?,
-        pr,
-        branches: tips
-            .iter()
-            .map(|tip| on_branch(&history, tip, commit))
-            .collect::<Result<_>>()?,
-        maintenance: Vec::new(),
-        release: None,
-        prerelease: None,
-        environments: None,
-        downstream: None,
-    };
-    // Maintenance lines: the release branches `bump cut` makes, outside the chain.
-    let mut lines: Vec<String> = Vec::new();
-    for pattern in [&config.lines.branch, &config.lines.hotfix_branch] {
-        let prefix = pattern_prefix(pattern);
-        if prefix.is_empty() {
-            continue;
-        }
-        for name in history.branches_named(prefix)? {
-            if !lines.contains(&name) && !river.branches.contains(&name) {
-                lines.push(name);
-            }
-        }
-    }
-    for line in &lines {
-        let tip = history.branch_tip(line)?;
-        change.maintenance.push(on_branch(&history, &tip, commit)?);
-    }
-    let tags = history.release_tags(&package.tag, true)?;
-    change.find_releases(&history, &tags)?;
-    if let Some(downstream) = &river.downstream {
-        change.downstream = Some(read_downstream(
-            &history,
-            downstream,
-            &change,
-            remote.as_ref(),
-        )?);
-    }
-    if let Some(remote) = &remote {
-        confirm_pulls(remote, &mut change)?;
-        change.environments = Some(deployments(&history, remote, &river, &change)?);
-    }
+    let ground = Ground::read(&history, &config, package, &river, &tips, remote.as_ref())?;
+    let change = ground.follow(commit, pr, remote.as_ref(), true)?;
     let text = if cli.json {
         let mut text = serde_json::to_string_pretty(&change.json())?;
         text.push('\n');
@@ -283,7 +389,24 @@ fn run(cli: &Cli) -> Result<()> {
         change.text()
     };
     print_stdout(&text)?;
+    if let Some(remote) = remote.as_ref().filter(|_| cli.notify) {
+        let Some(pr) = pr else {
+            return Err(usage(format!(
+                "--notify: commit {} names no pull request (no `(#N)` subject, no `Merge pull request #N`); pass --pr N",
+                commit
+            )));
+        };
+        notify::tell(cli, &ground, remote, &[(pr, commit)])?;
+    }
     Ok(())
+}
+
+fn tidegate_core_config(history: &History, cli: &Cli) -> Result<tidegate_core::config::Config> {
+    Ok(tidegate_git::checkout::load_config(
+        history,
+        cli.config.as_deref(),
+        None,
+    )?)
 }
 
 /// Confirms each promotion's PR through GitHub: its merge commit must be the merge found.
@@ -307,17 +430,13 @@ fn confirm_pulls(remote: &Remote, change: &mut Change) -> Result<()> {
 
 fn deployments(
     history: &History,
-    remote: &Remote,
-    river: &River,
+    lives: &[Live],
     change: &Change,
 ) -> Result<Vec<Deployed>> {
     let carriers = change.carriers();
     let mut out = Vec::new();
-    for environment in &river.environments {
-        let live = remote
-            .runtime
-            .block_on(github::live_deployment(&remote.gh, environment))?;
-        let (version, sha) = live.unzip();
+    for (environment, live) in lives {
+        let (version, sha) = live.clone().unzip();
         let contains = match &sha {
             None => Some(false),
             Some(sha) => match history.find_commit_id(sha) {

@@ -88,7 +88,11 @@ pub fn hop(history: &History, from: (&str, Oid), to: (&str, Oid)) -> Result<Hop,
         to: to.0.to_string(),
         to_repo: None,
         commits: Some(waiting.len()),
-        pulls: history.waiting_pull_requests(from.1, to.1)?,
+        pulls: history
+            .waiting_pull_requests(from.1, Some(to.1))?
+            .into_iter()
+            .map(|(pr, _)| pr)
+            .collect(),
         oldest,
         open_promotion: None,
         last_promotion: last,

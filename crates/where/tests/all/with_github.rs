@@ -6,10 +6,10 @@ use fake_github::FakeGitHub;
 use std::process::Command as Git;
 use testkit::Run;
 
-const OWNER: &str = "acme";
-const NAME: &str = "widgets";
+pub const OWNER: &str = "acme";
+pub const NAME: &str = "widgets";
 
-fn git(dir: &std::path::Path, args: &[&str]) -> String {
+pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
     let out = Git::new("git")
         .current_dir(dir)
         .args(args)
@@ -23,16 +23,16 @@ fn git(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-struct World {
-    fake: FakeGitHub,
+pub struct World {
+    pub fake: FakeGitHub,
     origin: std::path::PathBuf,
-    checkout: tempfile::TempDir,
+    pub checkout: tempfile::TempDir,
 }
 
 impl World {
     /// `fix: the thing` squash-merged to main as PR #2, promoted to stable by PR #3 (a merge
     /// commit), and a checkout cloned from the fake.
-    fn new() -> Self {
+    pub fn new() -> Self {
         let fake = FakeGitHub::start();
         let origin = fake.create_repo(OWNER, NAME);
         let start = fake.commit_file(OWNER, NAME, "main", "README", "r\n", "chore: start");
@@ -55,23 +55,25 @@ impl World {
         }
     }
 
-    fn run(&self, args: &[&str]) -> Run {
+    pub fn run(&self, args: &[&str]) -> Run {
         let mut cmd = command(self.checkout.path(), args);
         cmd.env("GITHUB_API_URL", self.fake.api_url())
             .env("GITHUB_REPOSITORY", format!("{OWNER}/{NAME}"))
             .env("GITHUB_TOKEN", self.fake.token())
-            .env("TIDEGATE_RETRY_BASE_MS", "1");
+            .env("TIDEGATE_RETRY_BASE_MS", "1")
+            .env("TIDEGATE_NOTIFY_INTERVAL_MS", "0")
+            .env("TIDEGATE_NOTIFY_PER_MINUTE", "0");
         Run::of(&mut cmd)
     }
 
     /// Tags `revision` in the fake and fetches the tag.
-    fn tag(&self, tag: &str, revision: &str) {
+    pub fn tag(&self, tag: &str, revision: &str) {
         let sha = git(&self.origin, &["rev-parse", revision]);
         git(&self.origin, &["tag", tag, &sha]);
         git(self.checkout.path(), &["fetch", "-q", "--tags", "origin"]);
     }
 
-    fn deploy(&self, environment: &str, tag: &str) {
+    pub fn deploy(&self, environment: &str, tag: &str) {
         let payload = serde_json::json!({ "version": tag });
         self.fake
             .add_deployments(OWNER, NAME, environment, tag, &payload, "success", 1);
