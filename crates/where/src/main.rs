@@ -428,11 +428,7 @@ fn confirm_pulls(remote: &Remote, change: &mut Change) -> Result<()> {
     Ok(())
 }
 
-fn deployments(
-    history: &History,
-    lives: &[Live],
-    change: &Change,
-) -> Result<Vec<Deployed>> {
+fn deployments(history: &History, lives: &[Live], change: &Change) -> Result<Vec<Deployed>> {
     let carriers = change.carriers();
     let mut out = Vec::new();
     for (environment, live) in lives {
