@@ -167,6 +167,11 @@ fn age(seconds: i64) -> String {
     format!("{n} {unit}")
 }
 
+/// `1 release`, `2 releases`.
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 fn short(id: Oid) -> String {
     id.to_string()[..7].to_string()
 }
@@ -300,9 +305,9 @@ impl Report {
         };
         let behind = match (e.releases_behind, e.commits_behind) {
             (Some(0), _) => "the newest release".to_string(),
-            (Some(r), Some(c)) => format!("{r} releases, {c} commits behind"),
-            (Some(r), None) => format!("{r} releases behind"),
-            (None, Some(c)) => format!("{c} commits behind"),
+            (Some(r), Some(c)) => format!("{}, {} behind", count(r, "release"), count(c, "commit")),
+            (Some(r), None) => format!("{} behind", count(r, "release")),
+            (None, Some(c)) => format!("{} behind", count(c, "commit")),
             (None, None) => "not a release of this checkout".to_string(),
         };
         format!("{} ({behind})", tidegate_actions::one_line(version))
