@@ -47,7 +47,7 @@ struct Cli {
     notify: bool,
     /// With --river --notify: the tag or commit after which merged PRs are told [default: the
     /// newest final release tag].
-    #[arg(long, value_name = "REF", requires = "notify")]
+    #[arg(long, value_name = "REF", requires_all = ["notify", "river"])]
     notify_since: Option<String>,
     /// With --notify: stop after N comment writes (the next run goes on where this one stopped).
     #[arg(long, value_name = "N", requires = "notify")]

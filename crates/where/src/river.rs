@@ -359,8 +359,10 @@ impl Report {
         }
         if let (Some(envs), Some(last)) = (
             &self.environments,
+            // The environments hang off the last branch of the chain.
             self.hops
                 .iter()
+                .rev()
                 .find(|h| h.to_repo.is_none())
                 .map(|h| h.to.clone())
                 .or_else(|| self.hops.first().map(|h| h.from.clone())),
@@ -408,5 +410,43 @@ impl Report {
             out.push_str(&format!("\nNewest release: {}\n", escape_inline(newest)));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hop(from: &str, to: &str) -> Hop {
+        Hop {
+            from: from.into(),
+            to: to.into(),
+            to_repo: None,
+            commits: Some(1),
+            pulls: vec![],
+            oldest: None,
+            open_promotion: None,
+            last_promotion: None,
+        }
+    }
+
+    #[test]
+    fn environments_hang_off_the_last_branch_and_labels_cannot_break_out() {
+        let report = Report {
+            hops: vec![hop("main", "stable"), hop("stable", "rhoai")],
+            newest_release: None,
+            environments: Some(vec![Environment {
+                name: "prod\"]".into(),
+                version: Some("v1 <x>".into()),
+                sha: None,
+                releases_behind: None,
+                commits_behind: None,
+            }]),
+            now: 0,
+        };
+        let md = report.markdown();
+        assert!(md.contains("  n2 -.-> n3\n"), "{md}");
+        assert!(md.contains("n2[\"rhoai\"]"), "{md}");
+        assert!(md.contains("n3[\"prod#quot;]: v1 #lt;x#gt;\"]"), "{md}");
     }
 }
