@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times `where` for one change on a 20,000-commit history (../shared/bench/make-history.py), from
 # the checkout alone (no token), beside `git branch --contains` and `git tag --contains` for the
-# same commit, interleaved run by run. Reports medians and the ratios; never asserted in tests.
+# same commit, and `where --river` beside `git log --no-merges stable..main`, interleaved run by run. Reports medians and the ratios; never asserted in tests.
 #
 #   bench/where.sh [WHERE_BIN]      default: target/debug/where (build it with `cargo build -p where`)
 #   RUNS=7 COMMITS=20000 bench/where.sh
@@ -55,10 +55,13 @@ for _ in $(seq "$RUNS"); do
   measure "where --pr" "$bin" --pr "$pr" --json
   measure "git branch --contains" git branch -a --contains "$sha"
   measure "git tag --contains" git tag --contains "$sha"
+  measure "where --river" "$bin" --river --json
+  measure "git log stable..main" git log --no-merges --format=%H stable..main
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 declare -A med
-for name in "where --commit" "where --pr" "git branch --contains" "git tag --contains"; do
+for name in "where --commit" "where --pr" "git branch --contains" "git tag --contains" \
+  "where --river" "git log stable..main"; do
   med[$name]=$(median <<<"${times[$name]}")
   printf '%-24s median %5s ms   (runs: %s)\n' "$name" "${med[$name]}" "${times[$name]}"
 done
@@ -66,3 +69,5 @@ peer=$(( med["git branch --contains"] + med["git tag --contains"] ))
 printf 'where --commit / (git branch --contains + git tag --contains) = %s\n' \
   "$(awk -v a="${med["where --commit"]}" -v b="$peer" 'BEGIN {printf "%.2f", a / (b ? b : 1)}')"
 "$bin" --commit "$sha"
+# The river report's count must be git log's.
+echo "river: $("$bin" --river --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["hops"][0]["waiting_commits"])') waiting; git log: $(git log --no-merges --format=%H stable..main | wc -l)"

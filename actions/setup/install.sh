@@ -28,8 +28,8 @@ fail() {
 command=$1
 binary=$2
 case $binary in
-  promote-branch | changelog | bump | gate-check | backport | deploy) ;;
-  *) fail "unknown binary '$binary'; expected promote-branch, changelog, bump, gate-check, backport or deploy" ;;
+  promote-branch | changelog | bump | gate-check | backport | deploy | where) ;;
+  *) fail "unknown binary '$binary'; expected promote-branch, changelog, bump, gate-check, backport, deploy or where" ;;
 esac
 
 source_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -488,7 +488,7 @@ pub fn built_binaries() -> &'static Path {
             ])
             .args(["-p", "promote-branch", "-p", "changelog", "-p", "bump"])
             .args(["-p", "gate-check"])
-            .args(["-p", "backport", "-p", "deploy"])
+            .args(["-p", "backport", "-p", "deploy", "-p", "where"])
             .stderr(Stdio::inherit())
             .output()
             .expect("run cargo build");

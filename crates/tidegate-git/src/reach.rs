@@ -253,6 +253,65 @@ impl History {
         Ok(out)
     }
 
+    /// The pull requests the commits `from` has and `to` lacks name, with the commit naming
+    /// each, newest first, each once: a squash subject ending `(#N)`, or a `Merge pull request
+    /// #N` merge. `to` `None`: every commit of `from`.
+    pub fn waiting_pull_requests(
+        &self,
+        from: Oid,
+        to: Option<Oid>,
+    ) -> Result<Vec<(u64, Oid)>, GitError> {
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+        walk.push(from)?;
+        if let Some(to) = to {
+            walk.hide(to)?;
+        }
+        let mut out: Vec<(u64, Oid)> = Vec::new();
+        for id in walk {
+            let commit = self.repo.find_commit(id?)?;
+            let message = String::from_utf8_lossy(commit.message_bytes());
+            let pr = merged_pull_request(&message).or_else(|| squash_pull_request(&message));
+            if let Some(pr) = pr.filter(|pr| !out.iter().any(|(n, _)| n == pr)) {
+                out.push((pr, commit.id()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The last promotion of `from` into `to`: the newest merge on `to`'s first-parent line whose
+    /// second parent `from` holds. Only the stretch of `to` since the two branches' merge base
+    /// (minus a day of clock slop) is read, so the cost does not grow with the history. `None`
+    /// when there is none there (never promoted, or promoted by fast-forward).
+    pub fn last_promotion(&self, from: Oid, to: Oid) -> Result<Option<Arrival>, GitError> {
+        let Ok(base) = self.repo.merge_base(from, to) else {
+            return Ok(None);
+        };
+        let since = self.commit_time(base)? - CLOCK_SLOP;
+        let mut walk = self.repo.revwalk()?;
+        walk.simplify_first_parent()?;
+        walk.push(to)?;
+        for id in walk {
+            let commit = self.repo.find_commit(id?)?;
+            if commit.time().seconds() < since {
+                break;
+            }
+            let Ok(brought) = commit.parent_id(1) else {
+                continue;
+            };
+            if self.holds(from, brought)? {
+                let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+                return Ok(Some(Arrival {
+                    commit: commit.id(),
+                    is_merge: true,
+                    pr: merged_pull_request(&message).or_else(|| squash_pull_request(&message)),
+                    time: commit.time().seconds(),
+                }));
+            }
+        }
+        Ok(None)
+    }
+
     /// The full message of a commit.
     pub fn message(&self, commit: Oid) -> Result<String, GitError> {
         Ok(String::from_utf8_lossy(self.repo.find_commit(commit)?.message_bytes()).into_owned())

@@ -4,9 +4,12 @@ use http::Method;
 use serde_json::Value;
 use tidegate_github::{Call, Error, GitHub};
 
+use crate::river::OpenPromotion;
+
 const GET: Method = Method::GET;
 
 const PULL: Call = Call::on_item("read the pull request", "pull-requests: read");
+const LIST_PULLS: Call = Call::on_repo("list the open pull requests", "pull-requests: read");
 const COMPARE: Call = Call::on_item("compare the downstream branch", "contents: read");
 
 /// A pull request's state and merge commit.
@@ -77,6 +80,85 @@ pub async fn branch_holds(gh: &GitHub, branch: &str, sha: &str) -> Result<bool, 
             Some("behind" | "identical")
         )),
         Err(e) if not_found(&e) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// The open promotion PR into `to` (one request): the oldest open PR into `to` whose head is
+/// `from` (a branch, or promote-branch's sync branch downstream), else one whose head is a
+/// `promote/` snapshot branch.
+pub async fn open_promotion(
+    gh: &GitHub,
+    from: &str,
+    to: &str,
+) -> Result<Option<OpenPromotion>, Error> {
+    let path = gh.repo_path(&format!(
+        "/pulls?state=open&base={}&per_page=100",
+        tidegate_github::encode_query(to)
+    ));
+    let reply = gh.send(GET, &path, None, LIST_PULLS).await?;
+    let pulls = reply.body.as_array().cloned().unwrap_or_default();
+    let field = |p: &Value, pointer: &str| {
+        p.pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut candidates: Vec<&Value> = pulls
+        .iter()
+        .filter(|p| field(p, "/base/ref") == to)
+        .filter(|p| {
+            let head = field(p, "/head/ref");
+            head == from || head.starts_with("promote/")
+        })
+        .collect();
+    candidates.sort_by_key(|p| {
+        (
+            field(p, "/head/ref") != from,
+            p.get("number").and_then(Value::as_u64),
+        )
+    });
+    Ok(candidates.first().map(|p| OpenPromotion {
+        number: p.get("number").and_then(Value::as_u64).unwrap_or_default(),
+        title: field(p, "/title"),
+        head_sha: field(p, "/head/sha"),
+        gates: Vec::new(),
+    }))
+}
+
+/// The verdict of each `tidegate/gate: NAME` check run on `sha` (the newest run of each name).
+pub async fn gate_verdicts(gh: &GitHub, sha: &str) -> Result<Vec<(String, String)>, Error> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for run in gh.check_runs(sha).await? {
+        let Some(gate) = run.name.strip_prefix("tidegate/gate: ") else {
+            continue;
+        };
+        if out.iter().any(|(g, _)| g == gate) {
+            continue; // newest first: an older run of the same gate
+        }
+        out.push((gate.to_string(), run.conclusion.unwrap_or(run.status)));
+    }
+    Ok(out)
+}
+
+/// How many commits `sha` has that `branch` of the client's repository lacks (one compare
+/// request); `None` when the repository does not have `sha`.
+pub async fn commits_ahead_of(
+    gh: &GitHub,
+    branch: &str,
+    sha: &str,
+) -> Result<Option<usize>, Error> {
+    let path = gh.repo_path(&format!(
+        "/compare/{}...{sha}",
+        tidegate_github::encode_path(branch)
+    ));
+    match gh.send(GET, &path, None, COMPARE).await {
+        Ok(reply) => Ok(reply
+            .body
+            .get("ahead_by")
+            .and_then(Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok())),
+        Err(e) if not_found(&e) => Ok(None),
         Err(e) => Err(e),
     }
 }

@@ -5,6 +5,8 @@
 
 mod change;
 mod github;
+mod notify;
+mod river;
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -21,7 +23,7 @@ use change::{Change, Deployed, Downstream, OnBranch};
 
 #[derive(Parser)]
 #[command(
-    group(clap::ArgGroup::new("change").required(true).args(["pr", "commit"])),
+    group(clap::ArgGroup::new("change").required(true).args(["pr", "commit", "river"])),
     version,
     about = "Where a change has reached: the river's branches, promotions, releases, deployments"
 )]
@@ -32,6 +34,40 @@ struct Cli {
     /// The commit to follow.
     #[arg(long, value_name = "SHA")]
     commit: Option<String>,
+    /// The river report instead of one change: per hop what waits, per environment what runs.
+    #[arg(long)]
+    river: bool,
+    /// With --river: also write the report as Markdown (a Mermaid flowchart) to FILE; on
+    /// Actions it is appended to the step summary anyway.
+    #[arg(long, value_name = "FILE", requires = "river")]
+    markdown: Option<PathBuf>,
+    /// Tell each pull request where its change has reached: one comment per PR, updated in
+    /// place (with --river: every PR merged on the first branch since --notify-since).
+    #[arg(long)]
+    notify: bool,
+    /// With --river --notify: the tag or commit after which merged PRs are told [default: the
+    /// newest final release tag].
+    #[arg(long, value_name = "REF", requires_all = ["notify", "river"])]
+    notify_since: Option<String>,
+    /// With --notify: stop after N comment writes (the next run goes on where this one stopped).
+    #[arg(long, value_name = "N", requires = "notify")]
+    notify_max: Option<usize>,
+    /// With --notify: at least this long between two comment writes.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 1000,
+        env = "TIDEGATE_NOTIFY_INTERVAL_MS"
+    )]
+    notify_interval_ms: u64,
+    /// With --notify: at most this many comment writes in any minute.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 20,
+        env = "TIDEGATE_NOTIFY_PER_MINUTE"
+    )]
+    notify_per_minute: usize,
     /// The configuration file, relative to the repository root [default: tidegate.toml].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -206,64 +242,145 @@ fn pattern_prefix(pattern: &str) -> &str {
     pattern.split('{').next().unwrap_or_default()
 }
 
+/// An environment and its live deployment (version, sha), if any.
+type Live = (String, Option<(String, String)>);
+
+/// What every change is measured against: read once per run.
+struct Ground<'a> {
+    history: &'a History,
+    river: &'a River,
+    tips: &'a [Tip],
+    lines: Vec<Tip>,
+    tags: tidegate_git::ReleaseTags,
+    /// Each environment's live deployment (version, sha), when a token is there.
+    lives: Option<Vec<Live>>,
+}
+
+impl<'a> Ground<'a> {
+    fn read(
+        history: &'a History,
+        config: &tidegate_core::config::Config,
+        package: &tidegate_core::config::PackageConfig,
+        river: &'a River,
+        tips: &'a [Tip],
+        remote: Option<&Remote>,
+    ) -> Result<Self> {
+        // Maintenance lines: the release branches `bump cut` makes, outside the chain.
+        let mut names: Vec<String> = Vec::new();
+        for pattern in [&config.lines.branch, &config.lines.hotfix_branch] {
+            let prefix = pattern_prefix(pattern);
+            if prefix.is_empty() {
+                continue;
+            }
+            for name in history.branches_named(prefix)? {
+                if !names.contains(&name) && !river.branches.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        let lines = names
+            .iter()
+            .map(|line| history.branch_tip(line))
+            .collect::<Result<_, _>>()?;
+        let tags = history.release_tags(&package.tag, true)?;
+        let lives = match remote {
+            None => None,
+            Some(remote) => Some(
+                river
+                    .environments
+                    .iter()
+                    .map(|environment| {
+                        let live = remote
+                            .runtime
+                            .block_on(github::live_deployment(&remote.gh, environment))?;
+                        Ok((environment.clone(), live))
+                    })
+                    .collect::<Result<_>>()?,
+            ),
+        };
+        Ok(Self {
+            history,
+            river,
+            tips,
+            lines,
+            tags,
+            lives,
+        })
+    }
+
+    /// Where `commit` (merged as `pr`) has reached.
+    /// `confirm`: ask GitHub about each promotion PR (one request each).
+    fn follow(
+        &self,
+        commit: Oid,
+        pr: Option<u64>,
+        remote: Option<&Remote>,
+        confirm: bool,
+    ) -> Result<Change> {
+        let history = self.history;
+        let mut change = Change {
+            commit,
+            subject: history.subject(commit)?,
+            pr,
+            branches: self
+                .tips
+                .iter()
+                .map(|tip| on_branch(history, tip, commit))
+                .collect::<Result<_>>()?,
+            maintenance: self
+                .lines
+                .iter()
+                .map(|tip| on_branch(history, tip, commit))
+                .collect::<Result<_>>()?,
+            release: None,
+            prerelease: None,
+            environments: None,
+            downstream: None,
+        };
+        change.find_releases(history, &self.tags)?;
+        if let Some(downstream) = &self.river.downstream {
+            change.downstream = Some(read_downstream(history, downstream, &change, remote)?);
+        }
+        if let Some(remote) = remote.filter(|_| confirm) {
+            confirm_pulls(remote, &mut change)?;
+        }
+        if let Some(lives) = &self.lives {
+            change.environments = Some(deployments(history, lives, &change)?);
+        }
+        Ok(change)
+    }
+}
+
 fn run(cli: &Cli) -> Result<()> {
     let history = History::open(&cli.repo)?;
-    let config = tidegate_git::checkout::load_config(&history, cli.config.as_deref(), None)?;
+    let config = tidegate_core_config(&history, cli)?;
     let package = config.package(cli.package.as_deref())?;
     let river = config.river.clone().unwrap_or_default();
     let tips = chain_tips(&history, &river, &config.source)?;
     let remote = Remote::connect(cli)?;
+    if cli.notify && remote.is_none() {
+        return Err(usage(format!(
+            "--notify writes comments on GitHub: set a token in ${} (with `pull-requests: write`)",
+            cli.token_env
+        )));
+    }
+    if cli.river {
+        river_report(cli, &history, &river, &tips, &package.tag, remote.as_ref())?;
+        if let Some(remote) = &remote.filter(|_| cli.notify) {
+            let ground = Ground::read(&history, &config, package, &river, &tips, Some(remote))?;
+            let pulls = notify::pulls_to_tell(cli, &history, &ground.tags, &tips)?;
+            notify::tell(cli, &ground, remote, &pulls)?;
+        }
+        return Ok(());
+    }
     let commit = target(cli, &history, &tips, remote.as_ref())?;
     let message = history.message(commit)?;
     let pr = cli.pr.or_else(|| {
         tidegate_core::commit::merged_pull_request(&message)
             .or_else(|| tidegate_git::reach::squash_pull_request(&message))
     });
-    let mut change = Change {
-        commit,
-        subject: history.subject(commit)?,
-        pr,
-        branches: tips
-            .iter()
-            .map(|tip| on_branch(&history, tip, commit))
-            .collect::<Result<_>>()?,
-        maintenance: Vec::new(),
-        release: None,
-        prerelease: None,
-        environments: None,
-        downstream: None,
-    };
-    // Maintenance lines: the release branches `bump cut` makes, outside the chain.
-    let mut lines: Vec<String> = Vec::new();
-    for pattern in [&config.lines.branch, &config.lines.hotfix_branch] {
-        let prefix = pattern_prefix(pattern);
-        if prefix.is_empty() {
-            continue;
-        }
-        for name in history.branches_named(prefix)? {
-            if !lines.contains(&name) && !river.branches.contains(&name) {
-                lines.push(name);
-            }
-        }
-    }
-    for line in &lines {
-        let tip = history.branch_tip(line)?;
-        change.maintenance.push(on_branch(&history, &tip, commit)?);
-    }
-    let tags = history.release_tags(&package.tag, true)?;
-    change.find_releases(&history, &tags)?;
-    if let Some(downstream) = &river.downstream {
-        change.downstream = Some(read_downstream(
-            &history,
-            downstream,
-            &change,
-            remote.as_ref(),
-        )?);
-    }
-    if let Some(remote) = &remote {
-        confirm_pulls(remote, &mut change)?;
-        change.environments = Some(deployments(&history, remote, &river, &change)?);
-    }
+    let ground = Ground::read(&history, &config, package, &river, &tips, remote.as_ref())?;
+    let change = ground.follow(commit, pr, remote.as_ref(), true)?;
     let text = if cli.json {
         let mut text = serde_json::to_string_pretty(&change.json())?;
         text.push('\n');
@@ -272,7 +389,24 @@ fn run(cli: &Cli) -> Result<()> {
         change.text()
     };
     print_stdout(&text)?;
+    if let Some(remote) = remote.as_ref().filter(|_| cli.notify) {
+        let Some(pr) = pr else {
+            return Err(usage(format!(
+                "--notify: commit {} names no pull request (no `(#N)` subject, no `Merge pull request #N`); pass --pr N",
+                commit
+            )));
+        };
+        notify::tell(cli, &ground, remote, &[(pr, commit)])?;
+    }
     Ok(())
+}
+
+fn tidegate_core_config(history: &History, cli: &Cli) -> Result<tidegate_core::config::Config> {
+    Ok(tidegate_git::checkout::load_config(
+        history,
+        cli.config.as_deref(),
+        None,
+    )?)
 }
 
 /// Confirms each promotion's PR through GitHub: its merge commit must be the merge found.
@@ -294,19 +428,11 @@ fn confirm_pulls(remote: &Remote, change: &mut Change) -> Result<()> {
     Ok(())
 }
 
-fn deployments(
-    history: &History,
-    remote: &Remote,
-    river: &River,
-    change: &Change,
-) -> Result<Vec<Deployed>> {
+fn deployments(history: &History, lives: &[Live], change: &Change) -> Result<Vec<Deployed>> {
     let carriers = change.carriers();
     let mut out = Vec::new();
-    for environment in &river.environments {
-        let live = remote
-            .runtime
-            .block_on(github::live_deployment(&remote.gh, environment))?;
-        let (version, sha) = live.unzip();
+    for (environment, live) in lives {
+        let (version, sha) = live.clone().unzip();
         let contains = match &sha {
             None => Some(false),
             Some(sha) => match history.find_commit_id(sha) {
@@ -371,4 +497,152 @@ fn read_downstream(
         out.contains = Some(contains);
     }
     Ok(out)
+}
+
+/// `--river`: the report, as text or JSON on stdout, as Markdown to the step summary and to
+/// `--markdown FILE`.
+fn river_report(
+    cli: &Cli,
+    history: &History,
+    river: &River,
+    tips: &[Tip],
+    tag: &tidegate_core::tag::TagFormat,
+    remote: Option<&Remote>,
+) -> Result<()> {
+    let mut hops = Vec::new();
+    for pair in tips.windows(2) {
+        let (from, to) = (&pair[0], &pair[1]);
+        let mut hop = river::hop(
+            history,
+            (&from.branch, from.commit),
+            (&to.branch, to.commit),
+        )?;
+        if let Some(remote) = remote {
+            hop.open_promotion = Some(open_promotion(
+                remote,
+                &remote.gh,
+                &from.branch,
+                &to.branch,
+            )?);
+        }
+        hops.push(hop);
+    }
+    if let (Some(downstream), Some(last)) = (&river.downstream, tips.last()) {
+        hops.push(downstream_hop(history, downstream, last, remote)?);
+    }
+    let tags = history.release_tags(tag, true)?;
+    let finals: Vec<&tidegate_git::ReleaseTag> = tags
+        .tags
+        .iter()
+        .filter(|t| t.version.pre.is_empty())
+        .collect();
+    let environments = match remote {
+        None => None,
+        Some(remote) => {
+            let mut out = Vec::new();
+            for name in &river.environments {
+                let live = remote
+                    .runtime
+                    .block_on(github::live_deployment(&remote.gh, name))?;
+                out.push(river::environment(history, &finals, name, live)?);
+            }
+            Some(out)
+        }
+    };
+    let report = river::Report {
+        hops,
+        newest_release: finals.last().map(|t| t.name.clone()),
+        environments,
+        now: tidegate_actions::now_or_source_date_epoch().map_err(anyhow::Error::msg)?,
+    };
+    let markdown = report.markdown();
+    if let Some(path) = &cli.markdown {
+        std::fs::write(path, &markdown)
+            .with_context(|| format!("cannot write the report to {}", path.display()))?;
+    }
+    if tidegate_actions::on_actions() {
+        tidegate_actions::report(&markdown)?;
+    }
+    let text = if cli.json {
+        let mut text = serde_json::to_string_pretty(&report.json())?;
+        text.push('\n');
+        text
+    } else {
+        report.text()
+    };
+    print_stdout(&text)?;
+    Ok(())
+}
+
+fn open_promotion(
+    remote: &Remote,
+    gh: &GitHub,
+    from: &str,
+    to: &str,
+) -> Result<Option<river::OpenPromotion>> {
+    let Some(mut open) = remote
+        .runtime
+        .block_on(github::open_promotion(gh, from, to))?
+    else {
+        return Ok(None);
+    };
+    if !open.head_sha.is_empty() {
+        open.gates = remote
+            .runtime
+            .block_on(github::gate_verdicts(gh, &open.head_sha))?;
+    }
+    Ok(Some(open))
+}
+
+/// The hop from the last branch into the downstream repository: from the configured remote when
+/// the checkout has it, else with one compare request and one pulls list.
+fn downstream_hop(
+    history: &History,
+    downstream: &tidegate_core::river::Downstream,
+    last: &Tip,
+    remote: Option<&Remote>,
+) -> Result<river::Hop> {
+    let local = downstream
+        .remote
+        .as_deref()
+        .and_then(|name| history.remote_branch(name, &downstream.branch));
+    let mut hop = match local {
+        Some(tip) => river::hop(
+            history,
+            (&last.branch, last.commit),
+            (&downstream.branch, tip),
+        )?,
+        None => river::Hop {
+            from: last.branch.clone(),
+            to: downstream.branch.clone(),
+            to_repo: None,
+            commits: None,
+            pulls: Vec::new(),
+            oldest: None,
+            open_promotion: None,
+            last_promotion: None,
+        },
+    };
+    hop.to_repo = Some(downstream.repo());
+    if let Some(remote) = remote {
+        let gh = remote.other(RepoId {
+            owner: downstream.owner.clone(),
+            name: downstream.name.clone(),
+        })?;
+        if local.is_none() {
+            hop.commits = remote.runtime.block_on(github::commits_ahead_of(
+                &gh,
+                &downstream.branch,
+                &last.commit.to_string(),
+            ))?;
+        }
+        // promote-branch --to-repo's default sync branch, named after the source.
+        let upstream = remote.gh.repo();
+        let sync = format!(
+            "tidegate/sync/{}-{}/{}",
+            upstream.owner, upstream.name, last.branch
+        );
+        hop.open_promotion = Some(open_promotion(remote, &gh, &sync, &downstream.branch)?);
+    }
+    Ok(hop)
 }

@@ -11,6 +11,7 @@ mod release_action;
 mod release_actions;
 mod release_line;
 mod sync;
+mod where_action;
 
 use action_runner::{Run, Runner, built_binaries, workspace_root};
 use std::path::PathBuf;

@@ -6,10 +6,10 @@ use fake_github::FakeGitHub;
 use std::process::Command as Git;
 use testkit::Run;
 
-const OWNER: &str = "acme";
-const NAME: &str = "widgets";
+pub const OWNER: &str = "acme";
+pub const NAME: &str = "widgets";
 
-fn git(dir: &std::path::Path, args: &[&str]) -> String {
+pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
     let out = Git::new("git")
         .current_dir(dir)
         .args(args)
@@ -23,16 +23,16 @@ fn git(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-struct World {
-    fake: FakeGitHub,
+pub struct World {
+    pub fake: FakeGitHub,
     origin: std::path::PathBuf,
-    checkout: tempfile::TempDir,
+    pub checkout: tempfile::TempDir,
 }
 
 impl World {
     /// `fix: the thing` squash-merged to main as PR #2, promoted to stable by PR #3 (a merge
     /// commit), and a checkout cloned from the fake.
-    fn new() -> Self {
+    pub fn new() -> Self {
         let fake = FakeGitHub::start();
         let origin = fake.create_repo(OWNER, NAME);
         let start = fake.commit_file(OWNER, NAME, "main", "README", "r\n", "chore: start");
@@ -55,23 +55,25 @@ impl World {
         }
     }
 
-    fn run(&self, args: &[&str]) -> Run {
+    pub fn run(&self, args: &[&str]) -> Run {
         let mut cmd = command(self.checkout.path(), args);
         cmd.env("GITHUB_API_URL", self.fake.api_url())
             .env("GITHUB_REPOSITORY", format!("{OWNER}/{NAME}"))
             .env("GITHUB_TOKEN", self.fake.token())
-            .env("TIDEGATE_RETRY_BASE_MS", "1");
+            .env("TIDEGATE_RETRY_BASE_MS", "1")
+            .env("TIDEGATE_NOTIFY_INTERVAL_MS", "0")
+            .env("TIDEGATE_NOTIFY_PER_MINUTE", "0");
         Run::of(&mut cmd)
     }
 
     /// Tags `revision` in the fake and fetches the tag.
-    fn tag(&self, tag: &str, revision: &str) {
+    pub fn tag(&self, tag: &str, revision: &str) {
         let sha = git(&self.origin, &["rev-parse", revision]);
         git(&self.origin, &["tag", tag, &sha]);
         git(self.checkout.path(), &["fetch", "-q", "--tags", "origin"]);
     }
 
-    fn deploy(&self, environment: &str, tag: &str) {
+    pub fn deploy(&self, environment: &str, tag: &str) {
         let payload = serde_json::json!({ "version": tag });
         self.fake
             .add_deployments(OWNER, NAME, environment, tag, &payload, "success", 1);
@@ -171,4 +173,75 @@ fn an_unknown_or_open_pr_is_one_line() {
     world
         .run(&["--pr", &open.to_string()])
         .fails_with(2, "is not merged");
+}
+
+/// The river report after `extra` more changes merged on main, with an open promotion PR whose
+/// gate ran, and both environments deployed: the report and the requests it made.
+fn river_report_after(extra: usize) -> (serde_json::Value, usize, String) {
+    let world = World::new();
+    world.tag("v1.0.0", "stable");
+    world.deploy("staging", "v1.0.0");
+    for i in 0..extra {
+        world.fake.commit_file(
+            OWNER,
+            NAME,
+            "main",
+            &format!("f{i}.txt"),
+            "x\n",
+            &format!("fix: change {i}"),
+        );
+    }
+    let sha = world.fake.branch_sha(OWNER, NAME, "main").expect("main");
+    let open = world.fake.open_pull(
+        OWNER,
+        NAME,
+        "main",
+        "stable",
+        "chore: promote main → stable",
+        "",
+    );
+    world.fake.add_check_run(
+        OWNER,
+        NAME,
+        &sha,
+        "tidegate/gate: soak",
+        "completed",
+        Some("failure"),
+    );
+    git(world.checkout.path(), &["fetch", "-q", "origin"]);
+    world.fake.reset_counts();
+    let json = world.run(&["--river", "--json"]).json();
+    let requests = world.fake.total_requests();
+    assert_eq!(json["hops"][0]["open_promotion"]["pr"], open);
+    let log = git(
+        world.checkout.path(),
+        &[
+            "log",
+            "--no-merges",
+            "--format=%H",
+            "origin/stable..origin/main",
+        ],
+    );
+    (json, requests, log)
+}
+
+#[test]
+fn the_river_report_costs_the_same_requests_for_any_history_and_matches_git_log() {
+    let (small, small_requests, small_log) = river_report_after(2);
+    let (large, large_requests, large_log) = river_report_after(25);
+    assert_eq!(
+        small_requests, large_requests,
+        "requests flat in the number of commits"
+    );
+    for (json, log) in [(&small, &small_log), (&large, &large_log)] {
+        let hop = &json["hops"][0];
+        assert_eq!(hop["waiting_commits"], log.lines().count());
+        assert_eq!(hop["open_promotion"]["gates"][0]["gate"], "soak");
+        assert_eq!(hop["open_promotion"]["gates"][0]["verdict"], "failure");
+        assert_eq!(json["environments"][0]["environment"], "staging");
+        assert_eq!(json["environments"][0]["version"], "v1.0.0");
+        assert_eq!(json["environments"][0]["releases_behind"], 0);
+        assert!(json["environments"][1]["version"].is_null());
+    }
+    assert_eq!(large["hops"][0]["waiting_commits"], 25);
 }
