@@ -59,6 +59,23 @@ impl History {
         Ok(self.repo.find_commit(commit)?.time().seconds())
     }
 
+    /// The files a commit changed against its first parent: for a merge, what the merged branch
+    /// brought.
+    pub fn changed_files(&self, commit: Oid) -> Result<Vec<String>, GitError> {
+        let commit = self.repo.find_commit(commit)?;
+        let parent = match commit.parent(0) {
+            Ok(p) => Some(p.tree()?),
+            Err(_) => None,
+        };
+        let diff = self
+            .repo
+            .diff_tree_to_tree(parent.as_ref(), Some(&commit.tree()?), None)?;
+        Ok(touched_paths(&diff)
+            .iter()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect())
+    }
+
     /// The commit a full or abbreviated SHA names, only when it is a commit of this repository.
     pub fn find_commit_id(&self, sha: &str) -> Option<Oid> {
         let sha = sha.trim();

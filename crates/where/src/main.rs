@@ -351,10 +351,52 @@ impl<'a> Ground<'a> {
     }
 }
 
+/// The package whose releases count for one change: `--package`, else the only or root package,
+/// else in a monorepo the one package the change touches (a change touching several needs
+/// `--package`, as their releases differ).
+fn package_of_change<'c>(
+    cli: &Cli,
+    config: &'c tidegate_core::config::Config,
+    history: &History,
+    commit: Oid,
+) -> Result<&'c tidegate_core::config::PackageConfig> {
+    let refused = match config.package(cli.package.as_deref()) {
+        Ok(package) => return Ok(package),
+        Err(e) if cli.package.is_some() => return Err(e.into()),
+        Err(e) => e,
+    };
+    let files = history.changed_files(commit)?;
+    let inside = |path: &str, file: &str| {
+        path == "." || file.starts_with(&format!("{}/", path.trim_end_matches('/')))
+    };
+    let touched: Vec<_> = config
+        .packages
+        .iter()
+        .filter(|p| files.iter().any(|f| inside(&p.path, f)))
+        .collect();
+    match touched.as_slice() {
+        [only] => Ok(only),
+        [] if config.packages.len() > 1 => Err(usage(format!(
+            "the change touches none of the {} packages configured and there is no root package, so no release tags apply; pass --package PATH to follow one package's releases",
+            config.packages.len()
+        ))),
+        [] => Err(refused.into()),
+        several => Err(usage(format!(
+            "the change touches {} packages ({}); pass --package PATH for the one whose releases to follow",
+            several.len(),
+            several
+                .iter()
+                .take(5)
+                .map(|p| format!("`{}`", p.path))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
 fn run(cli: &Cli) -> Result<()> {
     let history = History::open(&cli.repo)?;
     let config = tidegate_core_config(&history, cli)?;
-    let package = config.package(cli.package.as_deref())?;
     let river = config.river.clone().unwrap_or_default();
     let tips = chain_tips(&history, &river, &config.source)?;
     let remote = Remote::connect(cli)?;
@@ -365,6 +407,7 @@ fn run(cli: &Cli) -> Result<()> {
         )));
     }
     if cli.river {
+        let package = config.package(cli.package.as_deref())?;
         river_report(cli, &history, &river, &tips, &package.tag, remote.as_ref())?;
         if let Some(remote) = &remote.filter(|_| cli.notify) {
             let ground = Ground::read(&history, &config, package, &river, &tips, Some(remote))?;
@@ -379,6 +422,7 @@ fn run(cli: &Cli) -> Result<()> {
         tidegate_core::commit::merged_pull_request(&message)
             .or_else(|| tidegate_git::reach::squash_pull_request(&message))
     });
+    let package = package_of_change(cli, &config, &history, commit)?;
     let ground = Ground::read(&history, &config, package, &river, &tips, remote.as_ref())?;
     let change = ground.follow(commit, pr, remote.as_ref(), true)?;
     let text = if cli.json {

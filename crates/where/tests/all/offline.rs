@@ -105,3 +105,37 @@ fn without_a_river_follows_main_alone() {
         .collect();
     assert_eq!(names, ["main"]);
 }
+
+#[test]
+fn in_a_monorepo_the_package_a_change_touches_gives_the_releases() {
+    let repo = testkit::TestRepo::new();
+    repo.write(
+        "tidegate.toml",
+        "[packages.\"packages/a\"]\ncomponent = \"a\"\n\n[packages.\"packages/b\"]\ncomponent = \"b\"\n",
+    );
+    repo.commit_all("chore: two packages");
+    let fix = repo.commit_file("packages/a/lib.txt", "fixed\n", "fix(a): the fix");
+    repo.tag("a-v1.0.1");
+    repo.commit_file("packages/b/lib.txt", "b\n", "feat(b): more");
+    repo.tag("b-v2.0.0");
+    let dir = repo.path();
+
+    // Without --package: package a's tags, the only package the change touches.
+    let json = run(dir, &["--commit", &fix, "--json"]).json();
+    assert_eq!(json["release"]["tag"], "a-v1.0.1");
+
+    // A change touching both packages names them and asks for --package.
+    repo.write("packages/a/lib.txt", "again\n");
+    repo.write("packages/b/lib.txt", "again\n");
+    let both = repo.commit_all("fix: both");
+    run(dir, &["--commit", &both]).fails_with(
+        2,
+        "touches 2 packages (`packages/a`, `packages/b`); pass --package",
+    );
+    let json = run(
+        dir,
+        &["--commit", &both, "--package", "packages/b", "--json"],
+    )
+    .json();
+    assert!(json["release"].is_null(), "no b release holds it yet");
+}
