@@ -337,12 +337,11 @@ async fn backport(
     for (t, tip) in targets.iter().zip(tips) {
         results.push(target::backport_to(&context, t, tip).await);
     }
+    let comments = gh.comments_of(pr).await.map_err(github_failure)?;
     let previous = gh
-        .comments_of(pr)
+        .marked_comment(&comments, text::RESULTS_MARKER)
         .await
-        .map_err(github_failure)?
-        .into_iter()
-        .find(|c| c.body.contains(text::RESULTS_MARKER));
+        .map_err(github_failure)?;
     let previous = previous.as_ref().map(|c| c.body.as_str());
     // A target whose open backport the comment already names keeps its section: a re-run
     // changes nothing, and "opened" or the conflict's commands stay as they were said.

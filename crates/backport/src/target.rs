@@ -221,7 +221,7 @@ async fn attempt(cx: &Context<'_>, target: &str, tip: Oid) -> Result<TargetResul
                     1,
                     format!(
                         "branch `{head}` exists (at {}) with commits this backport did not make; delete it, or finish the backport by hand",
-                        &there[..there.len().min(7)]
+                        there.get(..7).unwrap_or(&there)
                     ),
                 ));
             }
@@ -336,9 +336,12 @@ async fn conflict_found(
     found: &PullDetails,
 ) -> Result<Option<TargetResult>, (u8, String)> {
     let comments = cx.gh.comments_of(found.number).await.map_err(github)?;
-    let Some((files, instructions)) = comments
-        .iter()
-        .find_map(|c| text::read_conflict_comment(&c.body))
+    let ours = cx
+        .gh
+        .marked_comment(&comments, text::CONFLICT_MARKER)
+        .await
+        .map_err(github)?;
+    let Some((files, instructions)) = ours.and_then(|c| text::read_conflict_comment(&c.body))
     else {
         return Ok(None);
     };

@@ -444,16 +444,20 @@ async fn deploy(gh: &GitHub, cli: &Cli, request: &Request) -> Result<()> {
                 _ => e.to_string(),
             };
             let short = shortened(&format!("{file} did not start: {said}"), 140);
-            gh.set_deployment_status(id, "error", &short, None).await?;
+            // The dispatch's failure is the news; a failed status write only adds to it.
+            let unmarked = match gh.set_deployment_status(id, "error", &short, None).await {
+                Ok(()) => String::new(),
+                Err(e) => format!(" (and its status could not be set to error: {e})"),
+            };
             return Err(declined(format!(
-                "deployment {id} of {tag} to {env} failed: {reason}"
+                "deployment {id} of {tag} to {env} failed: {reason}{unmarked}"
             )));
         }
     };
     gh.set_deployment_status(
         id,
         "in_progress",
-        &format!("{file} is deploying {tag}"),
+        &shortened(&format!("{file} is deploying {tag}"), 140),
         Some(&run.html_url),
     )
     .await?;

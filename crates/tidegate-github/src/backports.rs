@@ -176,6 +176,33 @@ impl GitHub {
             .collect())
     }
 
+    /// The comment of `comments` that Tidegate wrote under `marker`: it starts with the marker,
+    /// and its author is a bot or may write to the repository (a personal token's account).
+    /// Anyone may post a comment holding the marker; theirs is never taken for ours, so its text
+    /// is never read back nor edited.
+    pub async fn marked_comment(
+        &self,
+        comments: &[CommentRef],
+        marker: &str,
+    ) -> Result<Option<CommentRef>, Error> {
+        let mut untrusted: Vec<&str> = Vec::new();
+        for comment in comments.iter().filter(|c| c.body.starts_with(marker)) {
+            let login = comment.user.as_str();
+            if login.ends_with("[bot]") {
+                return Ok(Some(comment.clone()));
+            }
+            if untrusted.contains(&login) {
+                continue;
+            }
+            let role = self.permission(login).await?;
+            if matches!(role.as_str(), "admin" | "maintain" | "write") {
+                return Ok(Some(comment.clone()));
+            }
+            untrusted.push(login);
+        }
+        Ok(None)
+    }
+
     /// Keeps ONE comment holding `marker` on issue `number` with `body` (which must contain the
     /// marker): updated in place when there is one, else created. A create is sent once; when its
     /// answer is lost the comments are read again before trying again, so a lost answer never
@@ -188,11 +215,8 @@ impl GitHub {
     ) -> Result<u64, Error> {
         let mut last = None;
         for _ in 0..=self.retry.max_retries {
-            let existing = self
-                .comments_of(number)
-                .await?
-                .into_iter()
-                .find(|c| c.body.contains(marker));
+            let comments = self.comments_of(number).await?;
+            let existing = self.marked_comment(&comments, marker).await?;
             if let Some(comment) = existing {
                 if comment.body != body {
                     let path = self.repo_path(&format!("/issues/comments/{}", comment.id));

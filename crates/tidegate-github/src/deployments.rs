@@ -20,6 +20,8 @@ const HISTORY: Call = Call::on_repo("read the deployment history", "deployments:
 
 /// The most attempts at one create or dispatch whose answers keep getting lost.
 const ATTEMPTS: usize = 6;
+/// How many times a dispatch whose answer was lost looks for its run before dispatching again.
+const LOOKS_FOR_A_RUN: usize = 4;
 
 /// A deployment as the REST API shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -177,7 +179,7 @@ impl GitHub {
         });
         let path = self.repo_path("/deployments");
         let mut last = None;
-        for _ in 0..ATTEMPTS {
+        for attempt in 0..ATTEMPTS {
             match self
                 .send_once(Method::POST, &path, Some(&request), CREATE)
                 .await
@@ -199,6 +201,7 @@ impl GitHub {
                     )));
                 }
                 Err(e) if ambiguous(&e) => {
+                    tokio::time::sleep(self.retry.after_lost(attempt)).await;
                     if let Some(found) = self.find_by_run_key(new).await? {
                         return Ok((found, false));
                     }
@@ -332,7 +335,7 @@ impl GitHub {
             .collect();
         let request = json!({ "ref": git_ref, "inputs": inputs, "return_run_details": true });
         let mut last = None;
-        for _ in 0..ATTEMPTS {
+        for attempt in 0..ATTEMPTS {
             match self
                 .send_once(Method::POST, &path, Some(&request), DISPATCH)
                 .await
@@ -355,8 +358,13 @@ impl GitHub {
                     });
                 }
                 Err(e) if ambiguous(&e) => {
-                    if let Some(run) = self.run_since(workflow, since).await? {
-                        return Ok(run);
+                    // GitHub lists a new run some seconds after the dispatch: look a few times,
+                    // backing off, before dispatching again (which would start a second run).
+                    for look in 0..LOOKS_FOR_A_RUN {
+                        tokio::time::sleep(self.retry.after_lost(attempt + look)).await;
+                        if let Some(run) = self.run_since(workflow, since).await? {
+                            return Ok(run);
+                        }
                     }
                     last = Some(e);
                 }

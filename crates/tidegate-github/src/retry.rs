@@ -38,6 +38,15 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The wait before attempt `attempt + 1` of a create whose answer was lost: the base delay
+    /// doubled per attempt, capped, so GitHub has time to list what the lost attempt made.
+    pub(crate) fn after_lost(&self, attempt: usize) -> Duration {
+        let doubled = self
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(attempt.min(16) as u32));
+        doubled.min(self.max_delay)
+    }
+
     /// The default policy; `TIDEGATE_RETRY_BASE_MS` shortens the backoff (the test suite uses it
     /// so that hundreds of injected faults do not cost minutes).
     pub fn from_env() -> Self {

