@@ -68,18 +68,24 @@ pub async fn live_deployment(
 }
 
 /// Whether `branch` of the client's repository holds `sha`: one compare request; "behind" or
-/// "identical" means it does. A commit the repository does not have is not held.
-pub async fn branch_holds(gh: &GitHub, branch: &str, sha: &str) -> Result<bool, Error> {
+/// "identical" means it does. A commit the repository does not have is not held; a repository
+/// the token cannot read (GitHub's 404 too) is `None`, unknown, never "not held" (one more read
+/// tells them apart, only after a 404).
+pub async fn branch_holds(gh: &GitHub, branch: &str, sha: &str) -> Result<Option<bool>, Error> {
     let path = gh.repo_path(&format!(
         "/compare/{}...{sha}",
         tidegate_github::encode_path(branch)
     ));
     match gh.send(GET, &path, None, COMPARE).await {
-        Ok(reply) => Ok(matches!(
+        Ok(reply) => Ok(Some(matches!(
             reply.body.get("status").and_then(Value::as_str),
             Some("behind" | "identical")
-        )),
-        Err(e) if not_found(&e) => Ok(false),
+        ))),
+        Err(e) if not_found(&e) => match gh.repository_access().await {
+            Ok(_) => Ok(Some(false)),
+            Err(Error::RepoNotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     }
 }

@@ -17,7 +17,7 @@ use tidegate_core::UsageError;
 use tidegate_core::river::River;
 use tidegate_git::History;
 use tidegate_git::promotion::Tip;
-use tidegate_github::{GitHub, RepoId, RetryPolicy, Token};
+use tidegate_github::{Error, GitHub, RepoId, RetryPolicy, Token};
 
 use change::{Change, Deployed, Downstream, OnBranch};
 
@@ -526,19 +526,23 @@ fn read_downstream(
             owner: downstream.owner.clone(),
             name: downstream.name.clone(),
         })?;
-        let mut contains = false;
+        let mut contains = Some(false);
         for carrier in change.carriers() {
-            contains |= remote.runtime.block_on(github::branch_holds(
+            contains = remote.runtime.block_on(github::branch_holds(
                 &gh,
                 &downstream.branch,
                 &carrier.to_string(),
             ))?;
-            if contains {
+            if contains != Some(false) {
                 break;
             }
         }
+        if contains.is_none() {
+            unreadable_downstream(&downstream.repo());
+            return Ok(out);
+        }
         out.read_from = "api";
-        out.contains = Some(contains);
+        out.contains = contains;
     }
     Ok(out)
 }
@@ -686,7 +690,21 @@ fn downstream_hop(
             "tidegate/sync/{}-{}/{}",
             upstream.owner, upstream.name, last.branch
         );
-        hop.open_promotion = Some(open_promotion(remote, &gh, &sync, &downstream.branch)?);
+        match open_promotion(remote, &gh, &sync, &downstream.branch) {
+            Ok(open) => hop.open_promotion = Some(open),
+            Err(e) if matches!(e.downcast_ref(), Some(Error::RepoNotFound(_))) => {
+                unreadable_downstream(&downstream.repo());
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(hop)
+}
+
+/// A downstream repository the token cannot read is said once and left unknown: `GITHUB_TOKEN`
+/// reaches only its own repository.
+fn unreadable_downstream(repo: &str) {
+    tidegate_actions::warning(&format!(
+        "the token cannot read {repo}, so what reached it is unknown; give where a token that can (an App token with `contents: read` and `pull-requests: read` there), or set [river.downstream] remote to a remote of the checkout"
+    ));
 }

@@ -156,6 +156,42 @@ fn the_downstream_branch_is_asked_with_one_compare() {
         .map(|(_, n)| n)
         .sum::<usize>();
     assert_eq!(compares, 1);
+
+    // A token that reaches only this repository (GITHUB_TOKEN's lot): downstream is unknown,
+    // said once, never "not yet"; the river report still comes out.
+    world.fake.add_token(
+        "only-upstream",
+        &["acme/widgets"],
+        fake_github::TokenPerms {
+            write: false,
+            workflows: false,
+            classic: false,
+        },
+    );
+    let limited = |args: &[&str]| {
+        let mut cmd = command(world.checkout.path(), args);
+        cmd.env("GITHUB_API_URL", world.fake.api_url())
+            .env("GITHUB_REPOSITORY", format!("{OWNER}/{NAME}"))
+            .env("GITHUB_TOKEN", "only-upstream")
+            .env("TIDEGATE_RETRY_BASE_MS", "1");
+        testkit::Run::of(&mut cmd).ok()
+    };
+    let run = limited(&["--pr", "1", "--json"]);
+    let json = run.json();
+    assert!(json["downstream"]["contains"].is_null(), "{json}");
+    assert!(
+        run.stderr.contains("cannot read ocean/widgets-downstream"),
+        "{}",
+        run.stderr
+    );
+    let river = limited(&["--river", "--json"]);
+    assert!(
+        river
+            .stderr
+            .contains("cannot read ocean/widgets-downstream"),
+        "{}",
+        river.stderr
+    );
 }
 
 #[test]
