@@ -211,7 +211,8 @@ impl Hop<'_> {
             return Ok((promotion, outcome));
         }
         let mut promotion = promotion;
-        self.merged_sync_check(&github, &mut promotion).await?;
+        self.merged_sync_check(&github, &history, &mut promotion)
+            .await?;
         for squash in &promotion.facts.squashed {
             warning(&format!(
                 "`{}` of {} has {} \"{}\": an earlier sync merged without a merge commit (squash or rebase), so the upstream commits it carried are not on `{}` and are listed again; merge sync pull requests with a merge commit",
@@ -304,6 +305,7 @@ impl Hop<'_> {
     async fn merged_sync_check(
         &self,
         github: &GitHub,
+        history: &History,
         promotion: &mut Promotion,
     ) -> Result<(), Failure> {
         let last = github
@@ -314,12 +316,12 @@ impl Hop<'_> {
             return Ok(());
         };
         let facts = &mut promotion.facts;
-        let head_on_target = self
-            .history
+        // The handle opened after the fetch: the target's new commits are there.
+        let head_on_target = history
             .resolve(&pull.head.sha)
             .ok()
-            .zip(self.history.resolve(&facts.target_sha).ok())
-            .is_some_and(|(head, target)| self.history.is_ancestor(head, target).unwrap_or(false));
+            .zip(history.resolve(&facts.target_sha).ok())
+            .is_some_and(|(head, target)| history.is_ancestor(head, target).unwrap_or(false));
         if head_on_target {
             return Ok(());
         }
