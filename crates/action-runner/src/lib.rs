@@ -10,10 +10,12 @@
 
 mod expr;
 mod server;
+mod workflow;
 
 pub use server::StaticServer;
 /// Reads a `$GITHUB_OUTPUT` or `$GITHUB_ENV` file (the same format).
 pub use testkit::parse_outputs as parse_env_file;
+pub use workflow::{JobRun, StepRun, Workflow, WorkflowRun, WorkflowRunner};
 
 use saphyr::{LoadableYamlNode, Yaml};
 use std::collections::BTreeMap;
@@ -49,7 +51,7 @@ pub struct Step {
     pub env: Vec<(String, String)>,
 }
 
-fn scalar(node: &Yaml<'_>) -> Option<String> {
+pub(crate) fn scalar(node: &Yaml<'_>) -> Option<String> {
     if let Some(s) = node.as_str() {
         return Some(s.to_string());
     }
@@ -59,7 +61,7 @@ fn scalar(node: &Yaml<'_>) -> Option<String> {
     node.as_integer().map(|i| i.to_string())
 }
 
-fn pairs(node: &Yaml<'_>) -> Vec<(String, String)> {
+pub(crate) fn pairs(node: &Yaml<'_>) -> Vec<(String, String)> {
     node.as_mapping()
         .map(|m| {
             m.iter()
@@ -170,8 +172,10 @@ pub struct Runner {
     workspace: PathBuf,
     token: String,
     repository: String,
-    /// `event.PATH` → value, merged into the `github` context.
-    event: BTreeMap<String, String>,
+    /// The event's payload, as `github.event` reads it.
+    event: serde_json::Value,
+    /// More of the `github` context (`ref`, `sha`, `event_name`, …).
+    github: BTreeMap<String, String>,
     scratch: tempfile::TempDir,
 }
 
@@ -197,7 +201,8 @@ impl Runner {
             workspace,
             token: "ghs_notARealToken0123456789abcdefghijklmn".into(),
             repository: "octo/demo".into(),
-            event: BTreeMap::new(),
+            event: serde_json::json!({}),
+            github: BTreeMap::new(),
             scratch,
         }
     }
@@ -232,7 +237,30 @@ impl Runner {
     /// A field of the event's payload, as `github.event.PATH` reads it (`pull_request.number`);
     /// the fields not given are null.
     pub fn event(mut self, path: &str, value: &str) -> Self {
-        self.event.insert(format!("event.{path}"), value.into());
+        let mut node = &mut self.event;
+        for part in path.split('.') {
+            if !node.is_object() {
+                *node = serde_json::json!({});
+            }
+            node = node
+                .as_object_mut()
+                .expect("made an object above")
+                .entry(part)
+                .or_insert(serde_json::Value::Null);
+        }
+        *node = serde_json::Value::String(value.into());
+        self
+    }
+
+    /// The whole event payload (`github.event`).
+    pub fn event_payload(mut self, payload: serde_json::Value) -> Self {
+        self.event = payload;
+        self
+    }
+
+    /// Another field of the `github` context (`ref`, `sha`, `event_name`, `actor`, …).
+    pub fn github(mut self, name: &str, value: &str) -> Self {
+        self.github.insert(name.into(), value.into());
         self
     }
 
@@ -258,33 +286,41 @@ impl Runner {
                 return Err(format!("input `{}` is required", input.name));
             }
         }
-        let mut context = expr::Context {
-            inputs: BTreeMap::new(),
-            steps: BTreeMap::new(),
-            github: BTreeMap::from([
-                ("token".into(), self.token.clone()),
-                ("repository".into(), self.repository.clone()),
-                ("action_path".into(), path_text(&self.action_dir)),
-                ("workspace".into(), path_text(&self.workspace)),
-            ])
-            .into_iter()
-            .chain(self.event.clone())
-            .collect(),
-            runner: BTreeMap::from([
-                ("os".into(), self.os.clone()),
-                ("arch".into(), self.arch.clone()),
-                ("tool_cache".into(), path_text(&self.tool_cache)),
-                ("temp".into(), path_text(&self.runner_temp())),
-            ]),
-            env: self.env.clone(),
-        };
+        let mut context = expr::Context::default();
+        for (name, value) in [
+            ("token".to_string(), self.token.clone()),
+            ("repository".into(), self.repository.clone()),
+            ("action_path".into(), path_text(&self.action_dir)),
+            ("workspace".into(), path_text(&self.workspace)),
+        ]
+        .into_iter()
+        .chain(self.github.clone())
+        {
+            context.set("github", &name, &value);
+        }
+        context
+            .object("github")
+            .insert("event".into(), self.event.clone());
+        for (name, value) in [
+            ("os", self.os.clone()),
+            ("arch", self.arch.clone()),
+            ("tool_cache", path_text(&self.tool_cache)),
+            ("temp", path_text(&self.runner_temp())),
+        ] {
+            context.set("runner", name, &value);
+        }
+        context.object("inputs");
+        context.object("steps");
+        for (name, value) in &self.env {
+            context.set("env", name, value);
+        }
         // Defaults may be expressions themselves (`${{ github.token }}`).
         for input in &action.inputs {
             let value = match self.inputs.get(&input.name) {
                 Some(v) => v.clone(),
                 None => expr::interpolate(input.default.as_deref().unwrap_or(""), &context)?,
             };
-            context.inputs.insert(input.name.clone(), value);
+            context.set("inputs", &input.name, &value);
         }
 
         let mut run = Run::default();
@@ -324,22 +360,14 @@ impl Runner {
             for (key, value) in &step.env {
                 env.insert(key.clone(), expr::interpolate(value, &context)?);
             }
-            std::fs::write(&files.script, script).map_err(|e| e.to_string())?;
-            let status = Command::new("bash")
-                .args(["--noprofile", "--norc", "-eo", "pipefail"])
-                .arg(&files.script)
-                .current_dir(&self.workspace)
-                .env_clear()
-                .envs(&env)
-                .stdin(Stdio::null())
-                .stdout(files.log_handle()?)
-                .stderr(files.log_handle()?)
-                .status()
-                .map_err(|e| format!("cannot start bash: {e}"))?;
+            let status = run_bash(&files, script, &env, &self.workspace)?;
             run.raw_log.push_str(&read(&files.log));
             let outputs = parse_env_file(&read(&files.output));
             if let Some(id) = &step.id {
-                context.steps.insert(id.clone(), outputs.clone());
+                context.object("steps").insert(
+                    id.clone(),
+                    serde_json::json!({ "outputs": outputs.clone(), "outcome": if status.success() { "success" } else { "failure" } }),
+                );
                 run.step_outputs.insert(id.clone(), outputs);
             }
             run.summary.push_str(&read(&files.summary));
@@ -402,18 +430,39 @@ impl Runner {
     }
 }
 
+/// Runs `script` as a runner runs a `shell: bash` step, its output into the step's log.
+pub(crate) fn run_bash(
+    files: &StepFiles,
+    script: &str,
+    env: &BTreeMap<String, String>,
+    cwd: &Path,
+) -> Result<std::process::ExitStatus, String> {
+    std::fs::write(&files.script, script).map_err(|e| e.to_string())?;
+    Command::new("bash")
+        .args(["--noprofile", "--norc", "-eo", "pipefail"])
+        .arg(&files.script)
+        .current_dir(cwd)
+        .env_clear()
+        .envs(env)
+        .stdin(Stdio::null())
+        .stdout(files.log_handle()?)
+        .stderr(files.log_handle()?)
+        .status()
+        .map_err(|e| format!("cannot start bash: {e}"))
+}
+
 /// The files a runner gives one step.
-struct StepFiles {
-    script: PathBuf,
-    log: PathBuf,
-    output: PathBuf,
-    summary: PathBuf,
-    path: PathBuf,
-    env: PathBuf,
+pub(crate) struct StepFiles {
+    pub(crate) script: PathBuf,
+    pub(crate) log: PathBuf,
+    pub(crate) output: PathBuf,
+    pub(crate) summary: PathBuf,
+    pub(crate) path: PathBuf,
+    pub(crate) env: PathBuf,
 }
 
 impl StepFiles {
-    fn new(scratch: &Path, index: usize) -> Result<Self, String> {
+    pub(crate) fn new(scratch: &Path, index: usize) -> Result<Self, String> {
         let dir = scratch.join(format!("step-{index}"));
         std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
         let files = Self {
@@ -444,18 +493,23 @@ impl StepFiles {
     }
 }
 
-fn path_text(path: &Path) -> String {
+pub(crate) fn path_text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
-fn read(path: &Path) -> String {
+pub(crate) fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
 
 /// The log as the runner shows it: `::add-mask::` commands consumed, every masked value (and
 /// the token, which the runner masks without being asked) replaced by `***`.
-fn mask(raw: &str, token: &str) -> String {
-    let mut secrets: Vec<String> = vec![token.to_string()];
+pub(crate) fn mask(raw: &str, token: &str) -> String {
+    mask_all(raw, &[token.to_string()])
+}
+
+/// [`mask`] with several values known to be secret (a workflow's token and secrets).
+pub(crate) fn mask_all(raw: &str, known: &[String]) -> String {
+    let mut secrets: Vec<String> = known.to_vec();
     let mut shown = Vec::new();
     for line in raw.lines() {
         if let Some(value) = line.strip_prefix("::add-mask::") {

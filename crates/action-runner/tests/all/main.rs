@@ -12,6 +12,7 @@ mod release_actions;
 mod release_line;
 mod sync;
 mod where_action;
+mod workflows;
 
 use action_runner::{Run, Runner, built_binaries, workspace_root};
 use std::path::PathBuf;
