@@ -401,7 +401,7 @@ pub async fn promote(gh: &GitHub, p: &Promotion, key: Option<&Keyring>) -> Resul
                 .gh()?
                 .0
             };
-            oldest_draft(gh, &p.tag).await?.unwrap_or(made)
+            kept_release(gh, &p.tag, made).await?
         }
     };
     let published = upload_all(gh, &release, &assets, false, key).await?;
@@ -412,22 +412,27 @@ pub async fn promote(gh: &GitHub, p: &Promotion, key: Option<&Keyring>) -> Resul
     })
 }
 
-/// GitHub takes any number of drafts for one tag: a concurrent run, or a create retried after its
-/// answer was lost, can leave a second. The oldest of the tag's drafts is kept (the same one for
-/// every run) and the others are deleted.
-pub async fn oldest_draft(gh: &GitHub, tag: &str) -> Result<Option<Release>> {
-    let mut drafts: Vec<Release> = gh
+/// GitHub takes any number of drafts for one tag: concurrent runs, or a create retried after its
+/// answer was lost, leave several. Every run keeps the same one: the tag's published release when
+/// there is one (a faster run finished), else its oldest draft. A run whose draft `mine` is not
+/// that one deletes it; only its own, since another run may still be uploading to its draft.
+pub async fn kept_release(gh: &GitHub, tag: &str, mine: Release) -> Result<Release> {
+    let mut of_tag: Vec<Release> = gh
         .recent_releases()
         .await
         .gh()?
         .into_iter()
-        .filter(|r| r.tag_name == tag && r.draft)
+        .filter(|r| r.tag_name == tag)
         .collect();
-    drafts.sort_by_key(|r| r.id);
-    for extra in drafts.iter().skip(1) {
-        gh.delete_release(extra.id).await.gh()?;
+    // Published before drafts, then the oldest.
+    of_tag.sort_by_key(|r| (r.draft, r.id));
+    let Some(kept) = of_tag.into_iter().next() else {
+        return Ok(mine);
+    };
+    if kept.id != mine.id && mine.draft {
+        gh.delete_release(mine.id).await.gh()?;
     }
-    Ok(drafts.into_iter().next())
+    Ok(kept)
 }
 
 /// The candidate's assets, downloaded and checked (by GitHub's digest, and against the

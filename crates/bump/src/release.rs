@@ -767,16 +767,17 @@ async fn publish(
     Ok(pull)
 }
 
-/// Drafts of one tag made by racing or retried runs: the oldest is kept (see
-/// [`crate::assets::oldest_draft`]), and only the run whose draft that is goes on as its maker.
+/// Drafts of one tag made by racing or retried runs: every run keeps the same release (see
+/// [`crate::assets::kept_release`]), and only the run whose draft that is goes on as its maker.
 async fn keep_first_drafts(gh: &GitHub, items: &mut [Item]) -> Result<()> {
     for item in items.iter_mut().filter(|i| i.new) {
-        let Some(first) = crate::assets::oldest_draft(gh, &item.tag).await? else {
+        let Some(mine) = item.release.clone() else {
             continue;
         };
-        if item.release.as_ref().is_some_and(|r| r.id != first.id) {
+        let kept = crate::assets::kept_release(gh, &item.tag, mine.clone()).await?;
+        if kept.id != mine.id {
             item.new = false;
-            item.release = Some(first);
+            item.release = Some(kept);
         }
     }
     Ok(())

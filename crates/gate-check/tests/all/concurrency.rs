@@ -1,5 +1,8 @@
 //! Eight `gate-check --post-check` runs started at once on one pull request (eight events of one
-//! push, each its own workflow run and checkout), against one fake GitHub: one check run a head.
+//! push, each its own workflow run and checkout), against one fake GitHub. GitHub cannot delete a
+//! check run, and each run that finds none makes one: runs started together may leave several,
+//! all of one name and one verdict, so what branch protection reads (the newest) is the verdict
+//! one run gives. A later run updates the newest in place.
 
 use fake_github::FakeGitHub;
 use std::process::Command;
@@ -35,8 +38,19 @@ fn repository(fake: &FakeGitHub, policy: &str) -> (String, u64, String) {
 
 /// Eight runs of `gate-check --gate GATE --pr N --post-check`, each in its own checkout.
 fn eight_posts(fake: &FakeGitHub, origin: &str, pr: u64, gate: &str) -> Vec<testkit::Run> {
+    eight_posts_n(fake, origin, pr, gate, RUNS)
+}
+
+/// `n` runs of `gate-check --gate GATE --pr N --post-check` at once, each in its own checkout.
+fn eight_posts_n(
+    fake: &FakeGitHub,
+    origin: &str,
+    pr: u64,
+    gate: &str,
+    n: usize,
+) -> Vec<testkit::Run> {
     let home = tempfile::tempdir().expect("temp dir");
-    let checkouts: Vec<TestRepo> = (0..RUNS)
+    let checkouts: Vec<TestRepo> = (0..n)
         .map(|_| {
             let checkout = TestRepo::new();
             checkout.git(&["fetch", "-q", origin, "+refs/heads/*:refs/remotes/origin/*"]);
@@ -61,7 +75,7 @@ fn eight_posts(fake: &FakeGitHub, origin: &str, pr: u64, gate: &str) -> Vec<test
 }
 
 #[test]
-fn eight_passing_verdicts_posted_at_once_leave_one_completed_check_run() {
+fn eight_passing_verdicts_posted_at_once_leave_only_successful_check_runs_and_the_next_adds_none() {
     let fake = FakeGitHub::start();
     let (origin, pr, head) = repository(
         &fake,
@@ -72,15 +86,22 @@ fn eight_passing_verdicts_posted_at_once_leave_one_completed_check_run() {
         assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     }
     let checks = fake.check_runs_on(OWNER, NAME, &head);
-    assert_eq!(checks.len(), 1, "{checks:?}");
-    let (name, status, conclusion, _) = &checks[0];
-    assert!(name.contains("staging"), "{name}");
-    assert_eq!(status, "completed");
-    assert_eq!(conclusion.as_deref(), Some("success"));
+    assert!(!checks.is_empty() && checks.len() <= RUNS, "{checks:?}");
+    for (name, status, conclusion, mark) in &checks {
+        assert_eq!(name, &checks[0].0);
+        assert!(name.contains("staging"), "{name}");
+        assert_eq!(status, "completed");
+        assert_eq!(conclusion.as_deref(), Some("success"));
+        assert_eq!(mark.as_deref(), Some("tidegate-gate-check"));
+    }
+    // The next run updates the newest in place: no more runs.
+    let again = eight_posts_n(&fake, &origin, pr, "staging", 1);
+    assert_eq!(again[0].code, 0, "{}", again[0].stderr);
+    assert_eq!(fake.check_runs_on(OWNER, NAME, &head).len(), checks.len());
 }
 
 #[test]
-fn eight_pending_verdicts_posted_at_once_leave_one_check_run_in_progress() {
+fn eight_pending_verdicts_posted_at_once_leave_only_runs_in_progress() {
     let fake = FakeGitHub::start();
     let (origin, pr, head) = repository(&fake, "[gates.review]\napprovals = { min = 1 }\n");
     let runs = eight_posts(&fake, &origin, pr, "review");
@@ -89,6 +110,6 @@ fn eight_pending_verdicts_posted_at_once_leave_one_check_run_in_progress() {
         assert_eq!(run.code, 4, "{}{}", run.stdout, run.stderr);
     }
     let checks = fake.check_runs_on(OWNER, NAME, &head);
-    assert_eq!(checks.len(), 1, "{checks:?}");
-    assert_eq!(checks[0].1, "in_progress");
+    assert!(!checks.is_empty() && checks.len() <= RUNS, "{checks:?}");
+    assert!(checks.iter().all(|c| c.1 == "in_progress"), "{checks:?}");
 }
