@@ -380,8 +380,10 @@ pub async fn promote(gh: &GitHub, p: &Promotion, key: Option<&Keyring>) -> Resul
         }
     }
     let release = match existing {
-        // A draft an interrupted promotion left: finished, not doubled.
-        Some(draft) => draft,
+        // A draft an interrupted promotion left: finished, not doubled. A draft of a run still
+        // going may be one it deletes: the one every run keeps is taken.
+        Some(found) if found.draft => kept_release(gh, &p.tag, found).await?,
+        Some(found) => found,
         None => {
             let made = {
                 let name = release_pr::release_name(
@@ -414,8 +416,9 @@ pub async fn promote(gh: &GitHub, p: &Promotion, key: Option<&Keyring>) -> Resul
 
 /// GitHub takes any number of drafts for one tag: concurrent runs, or a create retried after its
 /// answer was lost, leave several. Every run keeps the same one: the tag's published release when
-/// there is one (a faster run finished), else its oldest draft. A run whose draft `mine` is not
-/// that one deletes it; only its own, since another run may still be uploading to its draft.
+/// there is one (only the kept draft is ever published), else its oldest draft (`mine` when the
+/// tag has none listed yet). The other drafts are deleted; a run whose draft goes takes the kept
+/// one before uploading anything, so no run is left writing to a deleted draft.
 pub async fn kept_release(gh: &GitHub, tag: &str, mine: Release) -> Result<Release> {
     let mut of_tag: Vec<Release> = gh
         .recent_releases()
@@ -426,11 +429,12 @@ pub async fn kept_release(gh: &GitHub, tag: &str, mine: Release) -> Result<Relea
         .collect();
     // Published before drafts, then the oldest.
     of_tag.sort_by_key(|r| (r.draft, r.id));
-    let Some(kept) = of_tag.into_iter().next() else {
+    let mut of_tag = of_tag.into_iter();
+    let Some(kept) = of_tag.next() else {
         return Ok(mine);
     };
-    if kept.id != mine.id && mine.draft {
-        gh.delete_release(mine.id).await.gh()?;
+    for extra in of_tag.filter(|r| r.draft) {
+        gh.delete_release(extra.id).await.gh()?;
     }
     Ok(kept)
 }
