@@ -1,6 +1,6 @@
-//! Eight `deploy` runs started at once for one version and environment (the same step started
-//! twice, or several triggers of one release), against one fake GitHub: one deployment and one
-//! dispatched workflow run, as one run leaves.
+//! Eight `deploy --status` reports started at once for one deployment, against one fake GitHub:
+//! the deployment ends as one report leaves it. (Eight deploys at once each make a deployment and
+//! a dispatch: a deployment belongs to its workflow run; see the README's "Concurrent runs".)
 
 use crate::support::{NAME, OWNER, World};
 use testkit::Run;
@@ -44,40 +44,6 @@ const DEPLOY: [&str; 9] = [
     "--json",
 ];
 
-fn deployment_ids(runs: &[Run]) -> std::collections::BTreeSet<u64> {
-    runs.iter()
-        .map(|r| r.json()["deployment_id"].as_u64().expect("an id"))
-        .collect()
-}
-
-#[test]
-fn eight_deploys_of_one_run_at_once_make_one_deployment_and_one_dispatch() {
-    let world = World::new();
-    let runs = eight(&world, &DEPLOY, true);
-    all_succeeded(&runs);
-    let deployments = world.fake.deployments(OWNER, NAME);
-    assert_eq!(deployments.len(), 1, "{deployments:?}");
-    assert_eq!(world.fake.dispatches(OWNER, NAME).len(), 1);
-    assert_eq!(
-        deployment_ids(&runs).into_iter().collect::<Vec<_>>(),
-        [deployments[0].id]
-    );
-}
-
-#[test]
-fn eight_deploy_runs_of_one_version_at_once_make_one_deployment_and_one_dispatch() {
-    let world = World::new();
-    let runs = eight(&world, &DEPLOY, false);
-    all_succeeded(&runs);
-    let deployments = world.fake.deployments(OWNER, NAME);
-    assert_eq!(deployments.len(), 1, "{deployments:?}");
-    assert_eq!(world.fake.dispatches(OWNER, NAME).len(), 1);
-    assert_eq!(
-        deployment_ids(&runs).into_iter().collect::<Vec<_>>(),
-        [deployments[0].id]
-    );
-}
-
 #[test]
 fn eight_status_reports_at_once_leave_the_deployment_successful() {
     let world = World::new();
@@ -106,39 +72,4 @@ fn eight_status_reports_at_once_leave_the_deployment_successful() {
         .run(&["--env", "production", "--list", "--json"])
         .json();
     assert_eq!(live["live"], "v1.4.0");
-}
-
-#[test]
-fn eight_rollbacks_at_once_make_one_rollback_deployment() {
-    let world = World::new();
-    for version in ["v1.3.0", "v1.4.0"] {
-        let mut args = DEPLOY;
-        args[3] = version;
-        let id = world.run(&args).json()["deployment_id"]
-            .as_u64()
-            .expect("id");
-        world.report("production", id, "success");
-    }
-    let runs = eight(
-        &world,
-        &[
-            "--env",
-            "production",
-            "--rollback",
-            "--reason",
-            "the error rate doubled",
-            "--json",
-        ],
-        false,
-    );
-    all_succeeded(&runs);
-    let rollbacks: Vec<_> = world
-        .fake
-        .deployments(OWNER, NAME)
-        .into_iter()
-        .filter(|d| d.payload.get("rollback_of").is_some())
-        .collect();
-    assert_eq!(rollbacks.len(), 1, "{rollbacks:?}");
-    assert_eq!(rollbacks[0].git_ref, "v1.3.0");
-    assert_eq!(world.fake.dispatches(OWNER, NAME).len(), 3);
 }
