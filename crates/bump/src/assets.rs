@@ -380,8 +380,10 @@ pub async fn promote(gh: &GitHub, p: &Promotion, key: Option<&Keyring>) -> Resul
         }
     }
     let release = match existing {
-        // A draft an interrupted promotion left: finished, not doubled.
-        Some(draft) => draft,
+        // A draft an interrupted promotion left: finished, not doubled. A draft of a run still
+        // going may be one it deletes: the one every run keeps is taken.
+        Some(found) if found.draft => kept_release(gh, &p.tag, found).await?,
+        Some(found) => found,
         None => {
             let made = {
                 let name = release_pr::release_name(
@@ -401,7 +403,7 @@ pub async fn promote(gh: &GitHub, p: &Promotion, key: Option<&Keyring>) -> Resul
                 .gh()?
                 .0
             };
-            oldest_draft(gh, &p.tag).await?.unwrap_or(made)
+            kept_release(gh, &p.tag, made).await?
         }
     };
     let published = upload_all(gh, &release, &assets, false, key).await?;
@@ -412,22 +414,29 @@ pub async fn promote(gh: &GitHub, p: &Promotion, key: Option<&Keyring>) -> Resul
     })
 }
 
-/// GitHub takes any number of drafts for one tag: a concurrent run, or a create retried after its
-/// answer was lost, can leave a second. The oldest of the tag's drafts is kept (the same one for
-/// every run) and the others are deleted.
-pub async fn oldest_draft(gh: &GitHub, tag: &str) -> Result<Option<Release>> {
-    let mut drafts: Vec<Release> = gh
+/// GitHub takes any number of drafts for one tag: concurrent runs, or a create retried after its
+/// answer was lost, leave several. Every run keeps the same one: the tag's published release when
+/// there is one (only the kept draft is ever published), else its oldest draft (`mine` when the
+/// tag has none listed yet). The other drafts are deleted; a run whose draft goes takes the kept
+/// one before uploading anything, so no run is left writing to a deleted draft.
+pub async fn kept_release(gh: &GitHub, tag: &str, mine: Release) -> Result<Release> {
+    let mut of_tag: Vec<Release> = gh
         .recent_releases()
         .await
         .gh()?
         .into_iter()
-        .filter(|r| r.tag_name == tag && r.draft)
+        .filter(|r| r.tag_name == tag)
         .collect();
-    drafts.sort_by_key(|r| r.id);
-    for extra in drafts.iter().skip(1) {
+    // Published before drafts, then the oldest.
+    of_tag.sort_by_key(|r| (r.draft, r.id));
+    let mut of_tag = of_tag.into_iter();
+    let Some(kept) = of_tag.next() else {
+        return Ok(mine);
+    };
+    for extra in of_tag.filter(|r| r.draft) {
         gh.delete_release(extra.id).await.gh()?;
     }
-    Ok(drafts.into_iter().next())
+    Ok(kept)
 }
 
 /// The candidate's assets, downloaded and checked (by GitHub's digest, and against the

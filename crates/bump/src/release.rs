@@ -724,7 +724,11 @@ async fn publish(
         item.new = created;
         item.release = Some(release);
     }
-    if (draft || options.assets.is_some()) && items.iter().any(|i| i.new) {
+    if (draft || options.assets.is_some())
+        && items
+            .iter()
+            .any(|i| i.release.as_ref().is_some_and(|r| r.draft))
+    {
         keep_first_drafts(gh, items).await?;
     }
     if let Some(assets) = options.assets {
@@ -767,16 +771,19 @@ async fn publish(
     Ok(pull)
 }
 
-/// Drafts of one tag made by racing or retried runs: the oldest is kept (see
-/// [`crate::assets::oldest_draft`]), and only the run whose draft that is goes on as its maker.
+/// Drafts of one tag made by racing or retried runs: every run keeps the same release (see
+/// [`crate::assets::kept_release`]), and only the run whose draft that is goes on as its maker.
+/// A draft found at the start may be another run's, which that run deletes: it is exchanged for
+/// the kept one too.
 async fn keep_first_drafts(gh: &GitHub, items: &mut [Item]) -> Result<()> {
-    for item in items.iter_mut().filter(|i| i.new) {
-        let Some(first) = crate::assets::oldest_draft(gh, &item.tag).await? else {
+    for item in items.iter_mut() {
+        let Some(mine) = item.release.clone().filter(|r| r.draft) else {
             continue;
         };
-        if item.release.as_ref().is_some_and(|r| r.id != first.id) {
+        let kept = crate::assets::kept_release(gh, &item.tag, mine.clone()).await?;
+        if kept.id != mine.id {
             item.new = false;
-            item.release = Some(first);
+            item.release = Some(kept);
         }
     }
     Ok(())

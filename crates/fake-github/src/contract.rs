@@ -91,9 +91,19 @@ fn spec() -> &'static Spec {
             extra.get("paths").and_then(Value::as_object),
         ) {
             for (template, item) in more {
-                paths
-                    .entry(template.clone())
-                    .or_insert_with(|| item.clone());
+                // A path the subset has keeps its operations; the extra file adds methods to it.
+                match (paths.get_mut(template), item.as_object()) {
+                    (Some(Value::Object(known)), Some(methods)) => {
+                        for (method, op) in methods {
+                            known.entry(method.clone()).or_insert_with(|| op.clone());
+                        }
+                    }
+                    _ => {
+                        paths
+                            .entry(template.clone())
+                            .or_insert_with(|| item.clone());
+                    }
+                }
             }
         }
         let mut schemas = Map::new();

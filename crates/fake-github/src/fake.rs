@@ -1046,6 +1046,31 @@ impl FakeGitHub {
                 .collect()
         })
     }
+
+    // --- Concurrent runs (issue 18): what eight runs at once leave behind. ---
+
+    /// The check runs on `sha`, oldest first, as (name, status, conclusion, external_id).
+    pub fn check_runs_on(
+        &self,
+        owner: &str,
+        repo: &str,
+        sha: &str,
+    ) -> Vec<(String, String, Option<String>, Option<String>)> {
+        self.with_repo(owner, repo, |r| {
+            r.check_runs
+                .iter()
+                .filter(|c| c.head_sha == sha)
+                .map(|c| {
+                    (
+                        c.name.clone(),
+                        c.status.clone(),
+                        c.conclusion.clone(),
+                        c.external_id.clone(),
+                    )
+                })
+                .collect()
+        })
+    }
 }
 
 impl Drop for FakeGitHub {

@@ -229,14 +229,19 @@ impl Hop<'_> {
             return Err(self.workflow_refusal(&workflows, "the `workflow` scope"));
         }
         if tips[1].as_deref() != Some(self.source_sha.as_str()) {
-            remote
-                .push(&self.source_sha, &self.sync_branch, tips[1].as_deref())
-                .map_err(|e| match e {
-                    PushError::Workflows => {
-                        self.workflow_refusal(&workflows, "the `workflows` permission")
+            match remote.push(&self.source_sha, &self.sync_branch, tips[1].as_deref()) {
+                Ok(()) => {}
+                Err(PushError::Workflows) => {
+                    return Err(self.workflow_refusal(&workflows, "the `workflows` permission"));
+                }
+                // A concurrent run pushed the same commit first: the branch is as this run wants.
+                Err(PushError::Other(failure)) => {
+                    let now = remote.tips(&[self.sync_branch.as_str()])?;
+                    if now[0].as_deref() != Some(self.source_sha.as_str()) {
+                        return Err(failure);
                     }
-                    PushError::Other(failure) => failure,
-                })?;
+                }
+            }
         }
         let title = title(&self.cli.title, &promotion.facts).map_err(|e| (2, e.0))?;
         let clients = Clients {

@@ -1,6 +1,7 @@
 //! Real git repositories in temporary directories, built with the `git` command line and a fixed
 //! identity and clock, so every test sees the same SHAs and dates on every run.
 
+pub mod concurrent;
 pub mod gpg;
 
 use std::path::{Path, PathBuf};

@@ -16,6 +16,7 @@ const DRESS: Call = Call::on_item(
 const COMMENTS: Call = Call::on_item("read the comments", "issues: read");
 const COMMENT: Call = Call::on_item("comment", "issues: write");
 const EDIT_COMMENT: Call = Call::on_item("update a comment", "issues: write");
+const DELETE_COMMENT: Call = Call::on_item("delete a duplicate comment", "issues: write");
 const REACT: Call = Call::on_item("react to the comment", "issues: write");
 
 /// The fields of a pull request a backport reads.
@@ -185,22 +186,76 @@ impl GitHub {
         comments: &[CommentRef],
         marker: &str,
     ) -> Result<Option<CommentRef>, Error> {
-        let mut untrusted: Vec<&str> = Vec::new();
+        Ok(self
+            .marked_comments(comments, marker, true)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// Every comment of `comments` that Tidegate wrote under `marker` (as [`Self::marked_comment`]
+    /// tells them), oldest first; only the first when `first_only`.
+    async fn marked_comments(
+        &self,
+        comments: &[CommentRef],
+        marker: &str,
+        first_only: bool,
+    ) -> Result<Vec<CommentRef>, Error> {
+        let mut found = Vec::new();
+        let (mut trusted, mut untrusted): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
         for comment in comments.iter().filter(|c| c.body.starts_with(marker)) {
             let login = comment.user.as_str();
-            if login.ends_with("[bot]") {
-                return Ok(Some(comment.clone()));
-            }
             if untrusted.contains(&login) {
                 continue;
             }
-            let role = self.permission(login).await?;
-            if matches!(role.as_str(), "admin" | "maintain" | "write") {
-                return Ok(Some(comment.clone()));
+            if !login.ends_with("[bot]") && !trusted.contains(&login) {
+                let role = self.permission(login).await?;
+                if !matches!(role.as_str(), "admin" | "maintain" | "write") {
+                    untrusted.push(login);
+                    continue;
+                }
+                trusted.push(login);
             }
-            untrusted.push(login);
+            found.push(comment.clone());
+            if first_only {
+                break;
+            }
         }
-        Ok(None)
+        Ok(found)
+    }
+
+    /// After creating comment `made`: runs started at once each find no comment and create one,
+    /// so the oldest of ours is kept (the same one for every run) and `made` is deleted when it
+    /// is not that one. Returns the kept comment's id.
+    async fn keep_oldest_marked(
+        &self,
+        number: u64,
+        marker: &str,
+        body: &str,
+        made: u64,
+    ) -> Result<u64, Error> {
+        let comments = self.comments_of(number).await?;
+        let ours = self.marked_comments(&comments, marker, false).await?;
+        let Some(oldest) = ours.first().filter(|c| c.id != made) else {
+            return Ok(made);
+        };
+        let path = self.repo_path(&format!("/issues/comments/{made}"));
+        match self.send(Method::DELETE, &path, None, DELETE_COMMENT).await {
+            Ok(_) => {}
+            Err(Error::Refused { status, .. }) if status.as_u16() == 404 => {}
+            Err(e) => return Err(e),
+        }
+        if oldest.body != body {
+            let path = self.repo_path(&format!("/issues/comments/{}", oldest.id));
+            self.send(
+                Method::PATCH,
+                &path,
+                Some(&json!({ "body": body })),
+                EDIT_COMMENT,
+            )
+            .await?;
+        }
+        Ok(oldest.id)
     }
 
     /// Keeps ONE comment holding `marker` on issue `number` with `body` (which must contain the
@@ -236,9 +291,14 @@ impl GitHub {
                 .await
             {
                 Ok(reply) => {
-                    return reply.body.get("id").and_then(Value::as_u64).ok_or_else(|| {
-                        Error::Unexpected("GitHub sent a comment without an id".into())
-                    });
+                    let made = reply
+                        .body
+                        .get("id")
+                        .and_then(Value::as_u64)
+                        .ok_or_else(|| {
+                            Error::Unexpected("GitHub sent a comment without an id".into())
+                        })?;
+                    return self.keep_oldest_marked(number, marker, body, made).await;
                 }
                 // Made or not, the answer is lost: look again before another try.
                 Err(e @ (Error::Unavailable { .. } | Error::Transport(_))) => {

@@ -2,6 +2,7 @@
 //! backporting pull requests merged there by each of GitHub's three methods.
 
 mod commands;
+mod concurrency;
 mod errors;
 mod faults;
 mod flows;

@@ -2,6 +2,7 @@
 
 mod apply;
 mod assets;
+mod concurrency;
 mod files;
 mod github;
 mod github_errors;

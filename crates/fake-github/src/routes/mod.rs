@@ -2,6 +2,7 @@
 
 mod assets;
 mod checks;
+mod deletions;
 mod deployments;
 mod gitdata;
 pub(crate) mod graphql;
@@ -180,6 +181,13 @@ pub(crate) fn dispatch(st: &mut State, rq: &Rq<'_>) -> Option<Reply> {
         }
         "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions" => {
             issue_edits::react_to_comment(st, rq)
+        }
+        // Concurrent runs (issue 18).
+        "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}" => {
+            deletions::delete_comment(st, rq)
+        }
+        "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}" => {
+            deletions::delete_deployment(st, rq)
         }
         _ => return None,
     };

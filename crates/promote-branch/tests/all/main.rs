@@ -1,6 +1,7 @@
 //! `promote-branch` run as a workflow runs it: in a clone of a repository that the fake GitHub
 //! keeps, reaching the fake through `GITHUB_API_URL`.
 
+mod concurrency;
 mod errors;
 mod faults;
 mod modes;

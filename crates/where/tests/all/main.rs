@@ -1,6 +1,7 @@
 //! The `where` binary, run as a user runs it: on real git histories alone, and with a token
 //! against the fake GitHub.
 
+mod concurrency;
 mod notify;
 mod offline;
 mod refusals;
