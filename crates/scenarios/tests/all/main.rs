@@ -1,0 +1,2 @@
+//! Each release process of `examples/`, end to end against the fake GitHub, healthy and under
+//! faults.
