@@ -302,6 +302,14 @@ fn every_implemented_operation_answers_as_documented() {
     );
     assert_eq!(again.status, 200, "the same reaction twice is one reaction");
     assert_eq!(fx.fake.comment_reactions(OWNER, REPO, comment_id).len(), 1);
+    let gone = c.delete(&fx.p(&format!("/issues/comments/{comment_id}")));
+    assert_eq!(gone.status, 204, "{}", gone.text());
+    assert!(
+        fx.fake
+            .comments(OWNER, REPO, number)
+            .iter()
+            .all(|c| c.id != comment_id)
+    );
 
     // Check runs and statuses.
     let run = c.post(
@@ -442,12 +450,25 @@ fn every_implemented_operation_answers_as_documented() {
                 id
             })
             .collect();
-        c.get(&fx.p(&format!("/deployments/{}/statuses", ids[0])))
+        let state = c
+            .get(&fx.p(&format!("/deployments/{}/statuses", ids[0])))
             .json()[0]["state"]
-            .clone()
+            .clone();
+        (state, ids[0])
     };
-    assert_eq!(later_success("qa"), "inactive");
-    assert_eq!(later_success("production"), "success");
+    let (state, inactive) = later_success("qa");
+    assert_eq!(state, "inactive");
+    let (state, active) = later_success("production");
+    assert_eq!(state, "success");
+    // GitHub deletes only an inactive deployment (or a repository's only one).
+    assert_eq!(
+        c.delete(&fx.p(&format!("/deployments/{active}"))).status,
+        422
+    );
+    assert_eq!(
+        c.delete(&fx.p(&format!("/deployments/{inactive}"))).status,
+        204
+    );
     fx.fake.add_workflow(OWNER, REPO, "deploy.yml");
     let run = c.post(
         &fx.p("/actions/workflows/deploy.yml/dispatches"),
