@@ -227,6 +227,17 @@ async fn rows(
 /// How far back a rollback looks (10 GraphQL requests).
 const ROLLBACK_DEPTH: usize = 1000;
 
+/// Runs that start the same deploy within this many seconds of each other (by GitHub's clock)
+/// are one deploy: the later ones join the first instead of deploying again. Past it, a deploy
+/// of the same version is a deliberate retry (the first one stuck or lost), and goes ahead.
+const JOIN_WINDOW_SECS: i64 = 600;
+
+/// Whether `earlier` was created at most [`JOIN_WINDOW_SECS`] before `later` (GitHub's times).
+fn moments_before(earlier: &str, later: &str) -> bool {
+    let seconds = |t: &str| t.parse::<jiff::Timestamp>().ok().map(|t| t.as_second());
+    matches!((seconds(earlier), seconds(later)), (Some(a), Some(b)) if b - a <= JOIN_WINDOW_SECS)
+}
+
 async fn choose_rollback(gh: &GitHub, cli: &Cli, request: &mut Request) -> Result<()> {
     let env = &cli.environment;
     let to = cli.to.clone();
@@ -415,8 +426,30 @@ async fn deploy(gh: &GitHub, cli: &Cli, request: &Request) -> Result<()> {
         payload: &payload,
         run_key: &key,
     };
-    let (deployment, _created) = gh.create_deployment_once(&new).await?;
+    let (deployment, created) = gh.create_deployment_once(&new).await?;
     let id = deployment.id;
+    if created && !cli.force {
+        // Several runs deploying this version here at once (a burst of triggers): the first
+        // goes on, the others retire their deployment and join it, so one deploy happens.
+        let same = |d: &tidegate_github::deployments::Deployment| {
+            let field = |k: &str| d.payload.get(k).cloned().unwrap_or(Value::Null);
+            field("tool") == "tidegate"
+                && field("version") == payload["version"]
+                && field("workflow") == payload["workflow"]
+                && field("rollback_of")
+                    == payload.get("rollback_of").cloned().unwrap_or(Value::Null)
+        };
+        let first = gh
+            .unfinished_before(&deployment, same)
+            .await?
+            .into_iter()
+            .find(|d| moments_before(&d.created_at, &deployment.created_at));
+        if let Some(first) = first {
+            gh.retire_deployment(id, &format!("Joined deployment {}", first.id))
+                .await?;
+            return joined(cli, &first, tag, env);
+        }
+    }
     gh.set_deployment_status(id, "queued", "Waiting for the deploy workflow", None)
         .await?;
     let id_text = id.to_string();
@@ -493,6 +526,42 @@ async fn deploy(gh: &GitHub, cli: &Cli, request: &Request) -> Result<()> {
             None => format!("Deploying {tag} to {}", one_line(env)),
         };
         print_stdout(&format!("{what}: deployment {id}, run {}\n", run.html_url))?;
+    }
+    Ok(())
+}
+
+/// This run found the same deploy started moments before by another run: it reports that
+/// deployment and dispatches nothing.
+fn joined(
+    cli: &Cli,
+    first: &tidegate_github::deployments::Deployment,
+    tag: &str,
+    env: &str,
+) -> Result<()> {
+    let mut outputs = Outputs::default();
+    outputs
+        .set("deployment_id", first.id.to_string())
+        .set("version", tag)
+        .set("environment", env)
+        .set("run_id", "")
+        .set("run_url", "")
+        .set(
+            "rollback_of",
+            first.payload["rollback_of"].as_str().unwrap_or_default(),
+        );
+    outputs.write()?;
+    if cli.json {
+        print_stdout(&format!(
+            "{}\n",
+            json!({"deployment_id": first.id, "version": tag, "environment": env,
+                   "sha": first.sha, "joined": true})
+        ))?;
+    } else {
+        print_stdout(&format!(
+            "Deployment {} of {tag} to {} was started moments before by another run; this run joined it and started nothing\n",
+            first.id,
+            one_line(env)
+        ))?;
     }
     Ok(())
 }

@@ -16,6 +16,8 @@ const DISPATCH: Call = Call::on_item("start the workflow", "actions: write");
 const RUNS: Call = Call::on_item("list the workflow's runs", "actions: read");
 const CONTENTS: Call = Call::on_item("read the workflow file", "contents: read");
 const REPO: Call = Call::on_repo("read the repository", "contents: read");
+const STATUSES: Call = Call::on_item("read the deployment's statuses", "deployments: read");
+const DELETE: Call = Call::on_item("delete a duplicate deployment", "deployments: write");
 const HISTORY: Call = Call::on_repo("read the deployment history", "deployments: read");
 
 /// The most attempts at one create or dispatch whose answers keep getting lost.
@@ -156,7 +158,8 @@ impl GitHub {
             .deployments_of(new.environment, new.git_ref)
             .await?
             .into_iter()
-            .find(|d| d.payload.get("run_key").and_then(Value::as_str) == Some(new.run_key)))
+            .filter(|d| d.payload.get("run_key").and_then(Value::as_str) == Some(new.run_key))
+            .min_by_key(|d| d.id))
     }
 
     /// Creates the deployment unless this run made it already; `true` when created now. A create
@@ -211,6 +214,51 @@ impl GitHub {
             }
         }
         Err(last.unwrap_or_else(|| Error::Unexpected("no attempt to create the deployment".into())))
+    }
+
+    /// The deployments of `ours`'s environment and ref made before it that `same` accepts and
+    /// that have not finished (no status yet, or `queued`, `pending`, `in_progress`), oldest
+    /// first: the runs that started the same deploy moments earlier.
+    pub async fn unfinished_before(
+        &self,
+        ours: &Deployment,
+        same: impl Fn(&Deployment) -> bool,
+    ) -> Result<Vec<Deployment>, Error> {
+        let mut earlier: Vec<Deployment> = self
+            .deployments_of(&ours.environment, &ours.git_ref)
+            .await?
+            .into_iter()
+            .filter(|d| d.id < ours.id && same(d))
+            .collect();
+        earlier.sort_by_key(|d| d.id);
+        let mut unfinished = Vec::new();
+        for d in earlier {
+            let path = self.repo_path(&format!("/deployments/{}/statuses?per_page=1", d.id));
+            let reply = match self.send(Method::GET, &path, None, STATUSES).await {
+                Ok(reply) => reply,
+                // Deleted meanwhile: another run retired it.
+                Err(Error::Refused { status, .. }) if status.as_u16() == 404 => continue,
+                Err(e) => return Err(e),
+            };
+            let latest = reply.body.pointer("/0/state").and_then(Value::as_str);
+            if matches!(latest, None | Some("queued" | "pending" | "in_progress")) {
+                unfinished.push(d);
+            }
+        }
+        Ok(unfinished)
+    }
+
+    /// Marks a duplicate deployment inactive and deletes it (GitHub deletes only inactive
+    /// ones); one already gone is fine.
+    pub async fn retire_deployment(&self, id: u64, description: &str) -> Result<(), Error> {
+        self.set_deployment_status(id, "inactive", description, None)
+            .await?;
+        let path = self.repo_path(&format!("/deployments/{id}"));
+        match self.send(Method::DELETE, &path, None, DELETE).await {
+            Ok(_) => Ok(()),
+            Err(Error::Refused { status, .. }) if status.as_u16() == 404 => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// A deployment by id; `None` when it does not exist.
@@ -335,7 +383,9 @@ impl GitHub {
             .collect();
         let request = json!({ "ref": git_ref, "inputs": inputs, "return_run_details": true });
         let mut last = None;
-        for attempt in 0..ATTEMPTS {
+        let (mut attempt, mut limited) = (0, 0);
+        while attempt < ATTEMPTS {
+            attempt += 1;
             match self
                 .send_once(Method::POST, &path, Some(&request), DISPATCH)
                 .await
@@ -356,6 +406,13 @@ impl GitHub {
                             "the workflow was dispatched but its run is not listed yet".into(),
                         )
                     });
+                }
+                // Refused for the rate, so not applied: send it again without counting it.
+                Err(e) if e.rate_limited() && limited < ATTEMPTS => {
+                    limited += 1;
+                    attempt -= 1;
+                    tokio::time::sleep(self.retry.after_lost(limited)).await;
+                    last = Some(e);
                 }
                 Err(e) if ambiguous(&e) => {
                     // GitHub lists a new run some seconds after the dispatch: look a few times,

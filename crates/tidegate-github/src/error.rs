@@ -69,6 +69,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// GitHub answered 429 or a secondary rate limit: the request was not applied, so even a
+    /// write that must not be repeated may be sent again.
+    pub fn rate_limited(&self) -> bool {
+        matches!(self, Error::Unavailable { last, .. } if last.starts_with("rate limited"))
+    }
+}
+
+impl Error {
     /// 2 for what the user fixes in flags, secrets, permissions or settings; 3 for GitHub failing.
     pub fn exit_code(&self) -> u8 {
         match self {

@@ -72,12 +72,12 @@ fn the_sunday_workflow_opens_the_promotion_and_a_dispatch_updates_it_in_place() 
 #[test]
 fn an_event_the_workflow_does_not_listen_to_and_an_unknown_input_are_harness_errors() {
     let fake = FakeGitHub::start();
-    let err = sunday_runner(&fake, "push").run().map(|_| ()).unwrap_err();
+    let err = sunday_runner(&fake, "push").run().err().unwrap_or_default();
     assert!(err.contains("does not run on `push`"), "{err}");
     let err = sunday_runner(&fake, "workflow_dispatch")
         .input("nope", "x")
         .run()
-        .map(|_| ())
-        .unwrap_err();
+        .err()
+        .unwrap_or_default();
     assert!(err.contains("no input `nope`"), "{err}");
 }

@@ -1,6 +1,6 @@
-//! Eight `deploy --status` reports started at once for one deployment, against one fake GitHub:
-//! the deployment ends as one report leaves it. (Eight deploys at once each make a deployment and
-//! a dispatch: a deployment belongs to its workflow run; see the README's "Concurrent runs".)
+//! Eight runs of one write started at once against one fake GitHub leave what one run leaves:
+//! eight deploys of one version make one deployment and one dispatch (the later runs join the
+//! first), eight rollbacks one rollback, eight status reports one successful deployment.
 
 use crate::support::{NAME, OWNER, World};
 use testkit::Run;
@@ -72,4 +72,77 @@ fn eight_status_reports_at_once_leave_the_deployment_successful() {
         .run(&["--env", "production", "--list", "--json"])
         .json();
     assert_eq!(live["live"], "v1.4.0");
+}
+
+/// The deployments left (deleted duplicates are gone) and the dispatches made.
+fn deployments_and_dispatches(world: &World) -> (Vec<fake_github::Deployment>, usize) {
+    (
+        world.fake.deployments(OWNER, NAME),
+        world.fake.dispatches(OWNER, NAME).len(),
+    )
+}
+
+#[test]
+fn eight_deploys_of_one_version_at_once_make_one_deployment_and_one_dispatch() {
+    // Eight workflow runs (eight run keys); one step never runs twice at once on GitHub.
+    {
+        let same_run = false;
+        let world = World::new();
+        let runs = eight(&world, &DEPLOY, same_run);
+        all_succeeded(&runs);
+        let (deployments, dispatches) = deployments_and_dispatches(&world);
+        assert_eq!(
+            deployments.len(),
+            1,
+            "same run: {same_run}: {:?}",
+            runs.iter().map(|r| &r.stdout).collect::<Vec<_>>()
+        );
+        assert_eq!(dispatches, 1, "same run: {same_run}");
+        let id = deployments[0].id;
+        for run in &runs {
+            assert_eq!(
+                run.json()["deployment_id"],
+                id,
+                "every run reports the one deployment"
+            );
+        }
+        let joined = runs.iter().filter(|r| r.json()["joined"] == true).count();
+        assert_eq!(joined, RUNS - 1, "all but the first joined it");
+    }
+}
+
+#[test]
+fn eight_rollbacks_at_once_roll_back_once() {
+    let world = World::new();
+    for version in ["v1.3.0", "v1.4.0"] {
+        let mut args = DEPLOY.to_vec();
+        args[3] = version;
+        let id = world.run(&args).json()["deployment_id"]
+            .as_u64()
+            .expect("id");
+        world.report("production", id, "success");
+    }
+    let runs = eight(
+        &world,
+        &[
+            "--env",
+            "production",
+            "--rollback",
+            "--workflow",
+            "deploy.yml",
+            "--reason",
+            "broken",
+            "--json",
+        ],
+        false,
+    );
+    all_succeeded(&runs);
+    let (deployments, dispatches) = deployments_and_dispatches(&world);
+    let rollbacks: Vec<_> = deployments
+        .iter()
+        .filter(|d| d.payload.get("rollback_of").is_some())
+        .collect();
+    assert_eq!(rollbacks.len(), 1, "{deployments:?}");
+    assert_eq!(rollbacks[0].git_ref, "v1.3.0");
+    assert_eq!(dispatches, 3, "two deploys, then one rollback");
 }
