@@ -654,6 +654,13 @@ impl WorkflowRunner {
             .or_else(|| self.git_ref.strip_prefix("refs/tags/"))
             .unwrap_or(&self.git_ref)
             .to_string();
+        let ref_type = if self.git_ref.starts_with("refs/tags/") {
+            "tag"
+        } else if self.git_ref.starts_with("refs/heads/") {
+            "branch"
+        } else {
+            ""
+        };
         for (name, value) in [
             ("event_name", self.event_name.clone()),
             ("repository", self.repository.clone()),
@@ -663,6 +670,9 @@ impl WorkflowRunner {
             ),
             ("ref", self.git_ref.clone()),
             ("ref_name", ref_name),
+            // What a runner says the ref is (`branch` or `tag`); actions read it to tell a run
+            // on a line's branch from one on a tag.
+            ("ref_type", ref_type.into()),
             ("sha", self.sha.clone()),
             ("actor", self.actor.clone()),
             ("triggering_actor", self.actor.clone()),
@@ -736,6 +746,7 @@ impl WorkflowRunner {
             ("GITHUB_EVENT_PATH", path_text(&event_path)),
             ("GITHUB_REF", field("ref")),
             ("GITHUB_REF_NAME", field("ref_name")),
+            ("GITHUB_REF_TYPE", field("ref_type")),
             ("GITHUB_SHA", field("sha")),
             ("GITHUB_ACTOR", field("actor")),
             ("GITHUB_REPOSITORY_OWNER", field("repository_owner")),

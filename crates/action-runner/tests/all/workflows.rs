@@ -81,3 +81,28 @@ fn an_event_the_workflow_does_not_listen_to_and_an_unknown_input_are_harness_err
         .unwrap_or_default();
     assert!(err.contains("no input `nope`"), "{err}");
 }
+
+#[test]
+fn the_ref_type_is_given_as_a_runner_gives_it() {
+    let dir = TestRepo::new();
+    dir.write(
+        "wf.yml",
+        "on: workflow_dispatch\njobs:\n  show:\n    runs-on: ubuntu-latest\n    steps:\n      - env:\n          FROM_CONTEXT: ${{ github.ref_type }}\n        run: echo \"type=$GITHUB_REF_TYPE/$FROM_CONTEXT\"\n",
+    );
+    for (git_ref, expected) in [
+        ("refs/heads/release/1.4.0", "branch"),
+        ("refs/tags/v1.4.0", "tag"),
+    ] {
+        let run = WorkflowRunner::new(dir.path().join("wf.yml"))
+            .event("workflow_dispatch", json!({}))
+            .repository("acme/widgets")
+            .at(git_ref, "0123456789012345678901234567890123456789")
+            .run()
+            .expect("harness");
+        let log = &run.job("show").raw_log;
+        assert!(
+            log.contains(&format!("type={expected}/{expected}")),
+            "{log}"
+        );
+    }
+}

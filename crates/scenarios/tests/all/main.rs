@@ -2,3 +2,4 @@
 //! faults.
 
 mod pinning;
+mod release_lines;
