@@ -329,11 +329,33 @@ fn branches(bare: &Path) -> Vec<String> {
         .collect()
 }
 
-/// SHAs, dates and times, and durations replaced by placeholders.
+/// SHAs, dates and times, and the fake's address (each run has its own port) replaced by
+/// placeholders.
 pub fn normalize(text: &str) -> String {
+    let fake = regex_lite::Regex::new(r"http://127\.0\.0\.1:\d+").expect("regex");
+    let text = fake.replace_all(text, "<fake>");
     let sha = regex_lite::Regex::new(r"\b[0-9a-f]{7,40}\b").expect("regex");
     let time =
         regex_lite::Regex::new(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?Z?)?").expect("regex");
-    let text = sha.replace_all(text, "<sha>");
+    let text = sha.replace_all(&text, "<sha>");
     time.replace_all(&text, "<time>").into_owned()
+}
+
+/// Asserts a faulted run ended in the healthy run's state, showing the lines that differ.
+pub fn assert_same_state(faulted: &Value, healthy: &Value) {
+    if faulted == healthy {
+        return;
+    }
+    let pretty = |v: &Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    let (a, b) = (pretty(faulted), pretty(healthy));
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let differing: Vec<String> = (0..a.len().max(b.len()))
+        .filter(|&i| a.get(i) != b.get(i))
+        .take(12)
+        .map(|i| format!("line {i}: faulted {:?} / healthy {:?}", a.get(i), b.get(i)))
+        .collect();
+    panic!(
+        "the faulted run ended elsewhere than the healthy one:\n{}",
+        differing.join("\n")
+    );
 }

@@ -88,29 +88,55 @@ impl GitHub {
             "prerelease": new.prerelease,
             "make_latest": if new.make_latest { "true" } else { "false" },
         });
-        match self
-            .send(
-                Method::POST,
-                &self.repo_path("/releases"),
-                Some(&request),
-                CREATE,
-            )
-            .await
-        {
-            Ok(reply) => parse(reply.body).map(|r| (r, true)),
-            Err(e)
-                if e.is_refusal(422, "already_exists") || e.is_refusal(422, "already exists") =>
+        let path = self.repo_path("/releases");
+        // Sent once per attempt, not blindly retried: a create whose answer was lost may have
+        // been applied, and a second create of a draft would make a second draft. After a lost
+        // answer the tag's release, if there is one now, is the one this run made.
+        let mut lost = None;
+        let (mut attempt, mut limited) = (0, 0);
+        while attempt < crate::deployments::ATTEMPTS {
+            attempt += 1;
+            match self
+                .send_once(Method::POST, &path, Some(&request), CREATE)
+                .await
             {
-                self.recent_releases()
-                    .await?
-                    .into_iter()
-                    .filter(|r| r.tag_name == new.tag)
-                    .min_by_key(|r| r.id)
-                    .map(|r| (r, false))
-                    .ok_or(e)
+                Ok(reply) => return parse(reply.body).map(|r| (r, true)),
+                Err(e)
+                    if e.is_refusal(422, "already_exists")
+                        || e.is_refusal(422, "already exists") =>
+                {
+                    return self
+                        .oldest_release_of(new.tag)
+                        .await?
+                        .map(|r| (r, lost.is_some()))
+                        .ok_or(e);
+                }
+                Err(e) if e.rate_limited() && limited < crate::deployments::ATTEMPTS => {
+                    limited += 1;
+                    attempt -= 1;
+                    tokio::time::sleep(self.retry.after_lost(limited)).await;
+                }
+                Err(e) if crate::deployments::ambiguous(&e) => {
+                    tokio::time::sleep(self.retry.after_lost(attempt)).await;
+                    if let Some(made) = self.oldest_release_of(new.tag).await? {
+                        return Ok((made, true));
+                    }
+                    lost = Some(e);
+                }
+                Err(e) => return Err(e),
             }
-            Err(e) => Err(e),
         }
+        Err(lost.unwrap_or_else(|| Error::Unexpected("no attempt to create the release".into())))
+    }
+
+    /// The oldest release (drafts included) of `tag` among the recent ones.
+    async fn oldest_release_of(&self, tag: &str) -> Result<Option<Release>, Error> {
+        Ok(self
+            .recent_releases()
+            .await?
+            .into_iter()
+            .filter(|r| r.tag_name == tag)
+            .min_by_key(|r| r.id))
     }
 
     /// The published release of a tag (GitHub does not find drafts by tag).
