@@ -261,7 +261,18 @@ fn process(faults: Option<u64>) -> Value {
     // The river report: the lake is three commits ahead of `rhoai`, nothing waits on `main`.
     let report = river(&s);
     assert!(report.contains("```mermaid"), "{report}");
-    assert!(report.contains("stable → rhoai"), "{report}");
+    for line in [
+        r#"n0 -->|"0 commits, 0 PRs waiting"| n1"#,
+        r#"n1 -->|"3 commits, 4 PRs waiting"| n2"#,
+        r#"n2 -->|"0 commits, 0 PRs waiting"| n3"#,
+        "### rhoai → ocean-org/model-serving:main",
+        "- oldest: <sha> feat(serving): add the granite runtime (#11)",
+    ] {
+        assert!(
+            scenarios::normalize(&report).contains(line),
+            "{line}\n{report}"
+        );
+    }
 
     // On demand: the rhoai promotion; its gate wants both product owners.
     let run = s.run(s.workflow(
