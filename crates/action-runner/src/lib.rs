@@ -176,6 +176,8 @@ pub struct Runner {
     event: serde_json::Value,
     /// More of the `github` context (`ref`, `sha`, `event_name`, …).
     github: BTreeMap<String, String>,
+    /// `RUNNER_TEMP` when the action runs inside a workflow's job (shared by its steps).
+    temp: Option<PathBuf>,
     scratch: tempfile::TempDir,
 }
 
@@ -203,6 +205,7 @@ impl Runner {
             repository: "octo/demo".into(),
             event: serde_json::json!({}),
             github: BTreeMap::new(),
+            temp: None,
             scratch,
         }
     }
@@ -220,6 +223,13 @@ impl Runner {
 
     pub fn tool_cache(mut self, dir: &Path) -> Self {
         self.tool_cache = dir.to_path_buf();
+        self
+    }
+
+    /// `RUNNER_TEMP`: the job's, so files an action leaves there (an audit record) are there for
+    /// the job's later steps, as on a runner. Default: the action's own scratch folder.
+    pub fn runner_temp(mut self, dir: &Path) -> Self {
+        self.temp = Some(dir.to_path_buf());
         self
     }
 
@@ -305,7 +315,7 @@ impl Runner {
             ("os", self.os.clone()),
             ("arch", self.arch.clone()),
             ("tool_cache", path_text(&self.tool_cache)),
-            ("temp", path_text(&self.runner_temp())),
+            ("temp", path_text(&self.temp_dir())),
         ] {
             context.set("runner", name, &value);
         }
@@ -391,8 +401,10 @@ impl Runner {
         Ok(run)
     }
 
-    fn runner_temp(&self) -> PathBuf {
-        self.scratch.path().join("runner-temp")
+    fn temp_dir(&self) -> PathBuf {
+        self.temp
+            .clone()
+            .unwrap_or_else(|| self.scratch.path().join("runner-temp"))
     }
 
     fn base_env(&self, files: &StepFiles, extra_path: &[String]) -> BTreeMap<String, String> {
@@ -403,7 +415,7 @@ impl Runner {
             }
             path.push_str(&outer);
         }
-        let temp = self.runner_temp();
+        let temp = self.temp_dir();
         let _ = std::fs::create_dir_all(&temp);
         let mut env = BTreeMap::from([
             ("PATH".to_string(), path),

@@ -841,13 +841,17 @@ impl WorkflowRunner {
                     .map_err(|e| format!("job {} step {label}: {e}", job.id))?;
                 out.raw_log.push_str(&result.raw_log);
                 out.summary.push_str(&result.summary);
-                out.output_files.push_str(
-                    &result
-                        .outputs
-                        .iter()
-                        .map(|(k, v)| format!("{k}={v}\n"))
-                        .collect::<String>(),
-                );
+                // The real create-github-app-token masks its token output (core.setSecret), so
+                // it is not exposed by being an output; passing it on (a job output, a log) is.
+                if !uses.starts_with("actions/create-github-app-token@") {
+                    out.output_files.push_str(
+                        &result
+                            .outputs
+                            .iter()
+                            .map(|(k, v)| format!("{k}={v}\n"))
+                            .collect::<String>(),
+                    );
+                }
                 (result.ok, result.outputs)
             } else {
                 return Err(format!("job {} step {label}: neither run nor uses", job.id));
@@ -940,6 +944,9 @@ impl WorkflowRunner {
             let mut runner = Runner::new(crate::workspace_root().join("actions").join(action))
                 .workspace(workspace)
                 .tool_cache(tool_cache)
+                .runner_temp(Path::new(
+                    cx.contexts["runner"]["temp"].as_str().unwrap_or(""),
+                ))
                 .token(token)
                 .repository(&self.repository)
                 .event_payload(self.payload.clone());

@@ -359,3 +359,6 @@ pub fn assert_same_state(faulted: &Value, healthy: &Value) {
         differing.join("\n")
     );
 }
+
+// ---- stream → lake → ocean (issue 18, p1): the downstream repository ----
+pub mod stream_lake_ocean;

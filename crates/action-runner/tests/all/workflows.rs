@@ -106,3 +106,45 @@ fn the_ref_type_is_given_as_a_runner_gives_it() {
         );
     }
 }
+
+#[test]
+fn an_app_token_is_exposed_only_when_a_step_passes_it_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workflow = dir.path().join("app.yml");
+    std::fs::write(
+        &workflow,
+        r#"on: workflow_dispatch
+permissions: {}
+jobs:
+  quiet:
+    runs-on: ubuntu-latest
+    steps:
+      - id: app
+        uses: actions/create-github-app-token@df432ceedc7162793a195dd1713ff69aefc7379e # v2.0.6
+        with:
+          app-id: "1"
+          private-key: key
+      - run: echo "made a token"
+  loud:
+    runs-on: ubuntu-latest
+    steps:
+      - id: app
+        uses: actions/create-github-app-token@df432ceedc7162793a195dd1713ff69aefc7379e # v2.0.6
+        with:
+          app-id: "1"
+          private-key: key
+      - env:
+          TOKEN: ${{ steps.app.outputs.token }}
+        run: echo "token=$TOKEN" >>"$GITHUB_OUTPUT"
+"#,
+    )
+    .expect("workflow");
+    let app = "ghs_appTokenForTheExposureTest0000000001";
+    let run = WorkflowRunner::new(&workflow)
+        .app_token(app)
+        .run()
+        .expect("harness");
+    assert!(run.succeeded(), "{}", run.failure_logs());
+    assert!(!run.job("quiet").exposed().contains(app));
+    assert!(run.job("loud").exposed().contains(app));
+}

@@ -3,3 +3,4 @@
 
 mod pinning;
 mod release_lines;
+mod stream_lake_ocean;
