@@ -177,6 +177,8 @@ pub struct Runner {
     /// More of the `github` context (`ref`, `sha`, `event_name`, …).
     github: BTreeMap<String, String>,
     scratch: tempfile::TempDir,
+    /// `RUNNER_TEMP` when a workflow's job shares its own with the action.
+    runner_temp: Option<PathBuf>,
 }
 
 impl Runner {
@@ -204,6 +206,7 @@ impl Runner {
             event: serde_json::json!({}),
             github: BTreeMap::new(),
             scratch,
+            runner_temp: None,
         }
     }
 
@@ -220,6 +223,13 @@ impl Runner {
 
     pub fn tool_cache(mut self, dir: &Path) -> Self {
         self.tool_cache = dir.to_path_buf();
+        self
+    }
+
+    /// The job's `RUNNER_TEMP`: what the action leaves there (an audit record) outlives it for
+    /// the job's later steps, as on a runner.
+    pub fn runner_temp(mut self, dir: &Path) -> Self {
+        self.runner_temp = Some(dir.to_path_buf());
         self
     }
 
@@ -305,7 +315,7 @@ impl Runner {
             ("os", self.os.clone()),
             ("arch", self.arch.clone()),
             ("tool_cache", path_text(&self.tool_cache)),
-            ("temp", path_text(&self.runner_temp())),
+            ("temp", path_text(&self.temp_dir())),
         ] {
             context.set("runner", name, &value);
         }
@@ -391,8 +401,10 @@ impl Runner {
         Ok(run)
     }
 
-    fn runner_temp(&self) -> PathBuf {
-        self.scratch.path().join("runner-temp")
+    fn temp_dir(&self) -> PathBuf {
+        self.runner_temp
+            .clone()
+            .unwrap_or_else(|| self.scratch.path().join("runner-temp"))
     }
 
     fn base_env(&self, files: &StepFiles, extra_path: &[String]) -> BTreeMap<String, String> {
@@ -403,7 +415,7 @@ impl Runner {
             }
             path.push_str(&outer);
         }
-        let temp = self.runner_temp();
+        let temp = self.temp_dir();
         let _ = std::fs::create_dir_all(&temp);
         let mut env = BTreeMap::from([
             ("PATH".to_string(), path),

@@ -840,14 +840,26 @@ impl WorkflowRunner {
                 (status.success(), outputs)
             } else if let Some(uses) = &step.uses {
                 let result = self
-                    .uses(uses, &with, &step_env, &cx, &workspace, &tool_cache, &token)
+                    .uses(
+                        uses,
+                        &with,
+                        &step_env,
+                        &cx,
+                        &workspace,
+                        &tool_cache,
+                        &temp,
+                        &token,
+                    )
                     .map_err(|e| format!("job {} step {label}: {e}", job.id))?;
                 out.raw_log.push_str(&result.raw_log);
                 out.summary.push_str(&result.summary);
+                // The App token action masks its token (`setSecret`): no reader sees its outputs.
+                let shown = !uses.starts_with("actions/create-github-app-token@");
                 out.output_files.push_str(
                     &result
                         .outputs
                         .iter()
+                        .filter(|_| shown)
                         .map(|(k, v)| format!("{k}={v}\n"))
                         .collect::<String>(),
                 );
@@ -929,6 +941,7 @@ impl WorkflowRunner {
         cx: &Context,
         workspace: &Path,
         tool_cache: &Path,
+        temp: &Path,
         token: &str,
     ) -> Result<UsesResult, String> {
         let (name, _version) = uses.split_once('@').unwrap_or((uses, ""));
@@ -943,6 +956,7 @@ impl WorkflowRunner {
             let mut runner = Runner::new(crate::workspace_root().join("actions").join(action))
                 .workspace(workspace)
                 .tool_cache(tool_cache)
+                .runner_temp(temp)
                 .token(token)
                 .repository(&self.repository)
                 .event_payload(self.payload.clone());
