@@ -358,6 +358,8 @@ pub struct WorkflowRunner {
     app_token: Option<String>,
     approved: Vec<String>,
     artifacts: tempfile::TempDir,
+    /// Where uploads go instead of `artifacts`, when the test keeps them after the run.
+    kept_artifacts: Option<PathBuf>,
 }
 
 impl WorkflowRunner {
@@ -383,6 +385,7 @@ impl WorkflowRunner {
                 .prefix("tidegate-artifacts")
                 .tempdir()
                 .expect("temp dir"),
+            kept_artifacts: None,
         }
     }
 
@@ -456,6 +459,19 @@ impl WorkflowRunner {
     pub fn app_token(mut self, token: &str) -> Self {
         self.app_token = Some(token.into());
         self
+    }
+
+    /// Uploads (`actions/upload-artifact`) go to `dir`, one folder per artifact name, and stay
+    /// there after the run, so a test can read what a workflow kept (an audit record).
+    pub fn keep_artifacts(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.kept_artifacts = Some(dir.into());
+        self
+    }
+
+    fn artifacts_root(&self) -> &Path {
+        self.kept_artifacts
+            .as_deref()
+            .unwrap_or_else(|| self.artifacts.path())
     }
 
     /// Lets jobs with `environment: NAME` run (its required reviewers approved).
@@ -837,7 +853,16 @@ impl WorkflowRunner {
                 (status.success(), outputs)
             } else if let Some(uses) = &step.uses {
                 let result = self
-                    .uses(uses, &with, &step_env, &cx, &workspace, &tool_cache, &token)
+                    .uses(
+                        uses,
+                        &with,
+                        &step_env,
+                        &cx,
+                        &workspace,
+                        &tool_cache,
+                        &temp,
+                        &token,
+                    )
                     .map_err(|e| format!("job {} step {label}: {e}", job.id))?;
                 out.raw_log.push_str(&result.raw_log);
                 out.summary.push_str(&result.summary);
@@ -930,6 +955,7 @@ impl WorkflowRunner {
         cx: &Context,
         workspace: &Path,
         tool_cache: &Path,
+        temp: &Path,
         token: &str,
     ) -> Result<UsesResult, String> {
         let (name, _version) = uses.split_once('@').unwrap_or((uses, ""));
@@ -944,9 +970,7 @@ impl WorkflowRunner {
             let mut runner = Runner::new(crate::workspace_root().join("actions").join(action))
                 .workspace(workspace)
                 .tool_cache(tool_cache)
-                .runner_temp(Path::new(
-                    cx.contexts["runner"]["temp"].as_str().unwrap_or(""),
-                ))
+                .runner_temp(temp)
                 .token(token)
                 .repository(&self.repository)
                 .event_payload(self.payload.clone());
@@ -994,7 +1018,7 @@ impl WorkflowRunner {
             "actions/upload-artifact" => {
                 let artifact = input("name").unwrap_or_else(|| "artifact".into());
                 let path = input("path").ok_or("upload-artifact without a path")?;
-                let dest = self.artifacts.path().join(&artifact);
+                let dest = self.artifacts_root().join(&artifact);
                 std::fs::create_dir_all(&dest).map_err(|e| e.to_string())?;
                 for line in path.lines().map(str::trim).filter(|l| !l.is_empty()) {
                     copy(&workspace.join(line), &dest)?;
@@ -1003,7 +1027,7 @@ impl WorkflowRunner {
             }
             "actions/download-artifact" => {
                 let artifact = input("name").ok_or("download-artifact without a name")?;
-                let source = self.artifacts.path().join(&artifact);
+                let source = self.artifacts_root().join(&artifact);
                 let dest = workspace.join(input("path").unwrap_or_default());
                 std::fs::create_dir_all(&dest).map_err(|e| e.to_string())?;
                 for entry in std::fs::read_dir(&source)

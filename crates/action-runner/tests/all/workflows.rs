@@ -148,3 +148,37 @@ jobs:
     assert!(!run.job("quiet").exposed().contains(app));
     assert!(run.job("loud").exposed().contains(app));
 }
+
+#[test]
+fn kept_artifacts_outlive_the_run_for_the_test_to_read() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workflow = dir.path().join("keep.yml");
+    std::fs::write(
+        &workflow,
+        r#"on: workflow_dispatch
+permissions: {}
+jobs:
+  record:
+    runs-on: ubuntu-latest
+    steps:
+      - id: write
+        run: |
+          echo '{"verdict": "passed"}' >"$RUNNER_TEMP/record.json"
+          echo "path=$RUNNER_TEMP/record.json" >>"$GITHUB_OUTPUT"
+      - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2
+        with:
+          name: records
+          path: ${{ steps.write.outputs.path }}
+"#,
+    )
+    .expect("write the workflow");
+    let kept = dir.path().join("artifacts");
+    let run = WorkflowRunner::new(&workflow)
+        .keep_artifacts(&kept)
+        .run()
+        .expect("the harness runs it");
+    assert!(run.succeeded(), "{}", run.failure_logs());
+    drop(run);
+    let text = std::fs::read_to_string(kept.join("records/record.json")).expect("kept");
+    assert_eq!(text.trim(), r#"{"verdict": "passed"}"#);
+}
