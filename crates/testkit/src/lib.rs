@@ -2,6 +2,8 @@
 //! identity and clock, so every test sees the same SHAs and dates on every run.
 
 pub mod gpg;
+pub mod hostile;
+pub mod robust;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

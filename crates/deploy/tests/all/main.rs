@@ -4,5 +4,6 @@
 mod deploy;
 mod faults;
 mod refusals;
+mod robust;
 mod schema;
 mod support;

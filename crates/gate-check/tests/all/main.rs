@@ -2,3 +2,4 @@
 //! histories.
 
 mod gates;
+mod robust;

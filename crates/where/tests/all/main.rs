@@ -4,6 +4,7 @@
 mod notify;
 mod offline;
 mod refusals;
+mod robust;
 mod river;
 mod support;
 mod with_github;
