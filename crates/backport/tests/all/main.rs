@@ -5,6 +5,7 @@ mod commands;
 mod errors;
 mod faults;
 mod flows;
+mod injection;
 mod robust;
 
 use assert_cmd::Command;

@@ -25,10 +25,11 @@ fn bad_inputs_are_refused_in_one_line_and_make_nothing() {
     std::fs::write(&not_json, "{ not json").expect("write");
     let not_json = not_json.display().to_string();
     let folder = tempfile::tempdir().expect("temp dir");
+    let needs_to = format!("--pr {pr} needs --to BRANCH");
     let rows: Vec<Row> = vec![
         (args(&["--to", "release/1"]), vec![], 2, vec!["--to needs --pr N"]),
         (args(&["--pr", "one", "--to", "release/1"]), vec![], 2, vec!["one", "--pr"]),
-        (args(&["--pr", &pr, "--to", " , "]), vec![], 2, vec![&format!("--pr {pr} needs --to BRANCH")]),
+        (args(&["--pr", &pr, "--to", " , "]), vec![], 2, vec![&needs_to]),
         (args(&["--pr", &pr, "--to", "release/1", "--carry-labels", "maybe"]), vec![], 2, vec!["maybe", "--carry-labels"]),
         (args(&["--pr", &pr, "--to", "release/1", "--github-repo", "widgets"]), vec![], 2, vec!["`widgets`", "OWNER/NAME"]),
         (args(&["--pr", &pr, "--to", "release/1"]), vec![("GITHUB_REPOSITORY", None)], 2, vec!["no repository: pass --github-repo OWNER/NAME"]),

@@ -3,6 +3,7 @@
 
 mod errors;
 mod faults;
+mod injection;
 mod modes;
 mod pull_request;
 mod review;

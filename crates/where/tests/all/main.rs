@@ -5,6 +5,7 @@ mod notify;
 mod offline;
 mod refusals;
 mod robust;
+mod injection;
 mod river;
 mod support;
 mod with_github;
