@@ -53,6 +53,7 @@ fn bad_inputs_are_refused_in_one_line_and_make_nothing() {
     let before = w.pulls().len();
     w.fake.reset_counts();
     for (list, env, code, words) in &rows {
+        eprintln!("row: {list:?} {env:?}");
         let mut cmd = w.command(&list.iter().map(String::as_str).collect::<Vec<_>>());
         cmd.env("RUST_BACKTRACE", "1");
         for (name, value) in env {

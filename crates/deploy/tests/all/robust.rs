@@ -26,12 +26,15 @@ fn bad_inputs_are_refused_in_one_line_and_make_nothing() {
         (&["--env", "staging", "--version", "v1.4.0", "--workflow", WF, "--github-repo", "widgets"], &[], 2, &["`widgets`", "OWNER/NAME"]),
         (&["--env", "staging", "--version", "v1.4.0", "--workflow", WF], &[("GITHUB_TOKEN", None)], 2, &["no GitHub token", "GITHUB_TOKEN"]),
         (&["--env", "staging", "--version", "v1.4.0", "--workflow", WF, "--token-env", "DEPLOY_TOKEN"], &[], 2, &["DEPLOY_TOKEN"]),
-        (&["--env", "staging\nproduction", "--version", "v1.4.0", "--workflow", WF], &[], 2, &["staging\\nproduction", "environment name"]),
+        (&["--env", "staging\nproduction", "--version", "v1.4.0", "--workflow", WF], &[], 2, &["staging\\nproduction", "is not an environment name"]),
         (&["--env", "staging", "--version", "", "--workflow", WF], &[], 2, &["--version is empty"]),
         (&["--env", "staging", "--version", "v1.4.0\n::set-output name=x::y", "--workflow", WF], &[], 2, &["v1.4.0\\n::set-output", "not a tag name"]),
-        (&["--env", "staging", "--version", "v1.4.0", "--workflow", "../../etc/passwd"], &[], 2, &["../../etc/passwd", "file name"]),
+        (&["--env", "staging", "--version", "v1..4", "--workflow", WF], &[], 2, &["`v1..4` is not a tag name"]),
+        (&["--env", "staging", "--rollback", "--reason", "bad", "--to", "v1.lock"], &[], 2, &["--to `v1.lock` is not a tag name"]),
+        (&["--env", "staging", "--version", "v1.4.0", "--workflow", "../../etc/passwd"], &[], 2, &["../../etc/passwd", "is not a file name under .github/workflows/"]),
     ];
     for (args, env, code, words) in rows {
+        eprintln!("row: {args:?} {env:?}");
         let mut cmd = world.command(args);
         cmd.env("RUST_BACKTRACE", "1");
         for (name, value) in *env {

@@ -94,6 +94,7 @@ fn bad_flags_and_files_are_refused_in_one_line() {
         (&["--gate", "review", "--pr", "999"], &[], &["999"]),
     ];
     for (args, env, words) in rows {
+        eprintln!("row: {args:?} {env:?}");
         w.run(args, env).refused(2, words);
     }
     assert_eq!(w.fake.write_count(), 0, "nothing posted");
@@ -117,6 +118,7 @@ fn bad_policies_are_refused_in_one_line_naming_the_gate() {
         ("[gates.x]\napprovals = { min = -1 }\n", &["gate `x`", "approvals"]),
     ];
     for (policy, words) in rows {
+        eprintln!("row: {policy:?}");
         let w = Small::new(policy);
         w.run(&["--gate", "x", "--pr", "1"], &[]).refused(2, words);
         assert_eq!(w.fake.write_count(), 0, "nothing posted for {policy}");

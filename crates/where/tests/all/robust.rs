@@ -29,6 +29,7 @@ fn bad_inputs_are_refused_in_one_line_and_change_nothing() {
     ];
     let before = repo.git(&["status", "--porcelain"]);
     for (args, env, code, words) in &rows {
+        eprintln!("row: {args:?} {env:?}");
         let mut cmd = command(repo.path(), args);
         cmd.env("RUST_BACKTRACE", "1");
         for (name, value) in env {
