@@ -392,7 +392,12 @@ fn with_rule_key(gate: &serde_json::Value, message: String) -> String {
         })
     });
     match failing {
-        Some(key) if !message.contains(&format!("`{key}`")) => format!("{key}: {message}"),
+        Some(key)
+            if !message.contains(&format!("`{key}`"))
+                && !message.starts_with(&format!("{key}:")) =>
+        {
+            format!("{key}: {message}")
+        }
         _ => message,
     }
 }
