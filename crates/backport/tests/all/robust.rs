@@ -21,10 +21,10 @@ fn bad_inputs_are_refused_in_one_line_and_make_nothing() {
         "squash",
     );
     let pr = number.to_string();
-    let not_json = w.event_file(&json!("placeholder"));
+    let folder = tempfile::tempdir().expect("temp dir");
+    let not_json = folder.path().join("not.json");
     std::fs::write(&not_json, "{ not json").expect("write");
     let not_json = not_json.display().to_string();
-    let folder = tempfile::tempdir().expect("temp dir");
     let needs_to = format!("--pr {pr} needs --to BRANCH");
     let rows: Vec<Row> = vec![
         (args(&["--to", "release/1"]), vec![], 2, vec!["--to needs --pr N"]),
