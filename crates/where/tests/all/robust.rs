@@ -14,9 +14,9 @@ fn bad_inputs_are_refused_in_one_line_and_change_nothing() {
     let rows: Vec<Row> = vec![
         (vec!["--pr", "one"], vec![], 2, vec!["one", "--pr"]),
         (vec!["--pr", "12", "--commit", &fix], vec![], 2, vec!["cannot be used with"]),
-        (vec!["--commit", &fix, "--markdown", "r.md"], vec![], 2, vec!["--river"]),
-        (vec!["--river", "--notify-max", "3"], vec![], 2, vec!["--notify"]),
-        (vec!["--river", "--notify-since", "v1.3.0"], vec![], 2, vec!["--notify"]),
+        (vec!["--commit", &fix, "--markdown", "r.md"], vec![], 2, vec!["--markdown FILE needs --river"]),
+        (vec!["--river", "--notify-max", "3"], vec![], 2, vec!["required arguments were not provided: --notify"]),
+        (vec!["--river", "--notify-since", "v1.3.0"], vec![], 2, vec!["required arguments were not provided: --notify"]),
         (vec!["--river", "--notify"], vec![], 2, vec!["--notify writes comments on GitHub", "GITHUB_TOKEN"]),
         (vec!["--commit", &fix], vec![("GITHUB_TOKEN", "t")], 2, vec!["a token is set but not the repository", "OWNER/NAME"]),
         (vec!["--commit", &fix, "--github-repo", "acme"], vec![("GITHUB_TOKEN", "t")], 2, vec!["`acme`", "OWNER/NAME"]),
