@@ -175,10 +175,18 @@ fn check_names(cli: &Cli) -> Result<()> {
 fn tag_name_problem(tag: &str) -> Option<&'static str> {
     if tag.chars().any(|c| c.is_control() || c.is_whitespace()) {
         Some("it holds a space, a line break or a control character")
-    } else if tag.contains(['~', '^', ':', '?', '*', '[', '\\']) || tag.contains("..") || tag.contains("@{") {
+    } else if tag.contains(['~', '^', ':', '?', '*', '[', '\\'])
+        || tag.contains("..")
+        || tag.contains("@{")
+    {
         Some("git refuses `~ ^ : ? * [ \\`, `..` and `@{` in tag names")
-    } else if tag.starts_with(['-', '/', '.']) || tag.ends_with(['/', '.']) || tag.ends_with(".lock") {
-        Some("git refuses a tag name that starts with `-`, `/` or `.`, or ends with `/`, `.` or `.lock`")
+    } else if tag.starts_with(['-', '/', '.'])
+        || tag.ends_with(['/', '.'])
+        || tag.ends_with(".lock")
+    {
+        Some(
+            "git refuses a tag name that starts with `-`, `/` or `.`, or ends with `/`, `.` or `.lock`",
+        )
     } else {
         None
     }

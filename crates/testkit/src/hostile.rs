@@ -103,12 +103,15 @@ pub fn markdown_leak(markdown: &str) -> Option<String> {
                     _ => text.push(c),
                 }
             }
-            let text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+            let text = text
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&");
             let lower = text.to_lowercase();
             let mention = ["@mallory", "@evil-org"].iter().any(|m| {
-                lower.match_indices(m).any(|(at, _)| {
-                    at == 0 || !lower[..at].ends_with(|c: char| c.is_alphanumeric())
-                })
+                lower
+                    .match_indices(m)
+                    .any(|(at, _)| at == 0 || !lower[..at].ends_with(|c: char| c.is_alphanumeric()))
             });
             // An element is `<` as written, not escaped by a backslash or an entity.
             let raw_lower = raw.to_lowercase();

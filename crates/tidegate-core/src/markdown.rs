@@ -13,10 +13,8 @@ use std::sync::LazyLock;
 /// after another mention: once that one is in a code span, `@ada@bob` would start the text after
 /// it with `@bob`, so mentions written together are wrapped together.
 static MENTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(^|[^A-Za-z0-9])((?:@[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?)+)",
-    )
-    .expect("valid regex")
+    Regex::new(r"(^|[^A-Za-z0-9])((?:@[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?)+)")
+        .expect("valid regex")
 });
 
 /// The start of an HTML character reference.

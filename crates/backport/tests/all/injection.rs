@@ -2,7 +2,7 @@
 //! no workflow command, `$GITHUB_OUTPUT` gets no key of theirs, and the backport PR's title and
 //! body and the comment on the original mention, close and embed nothing.
 
-use crate::{OWNER, NAME, World};
+use crate::{NAME, OWNER, World};
 use testkit::hostile::{BODIES, SUBJECTS, forged_log_line, markdown_leak};
 
 #[test]
@@ -11,7 +11,13 @@ fn a_hostile_pull_request_is_backported_as_text() {
     let commits: Vec<(String, String, String)> = SUBJECTS
         .iter()
         .enumerate()
-        .map(|(i, s)| (format!("h{i}.txt"), format!("{i}\n"), format!("fix: {s}\n\n{}", BODIES[i % 2])))
+        .map(|(i, s)| {
+            (
+                format!("h{i}.txt"),
+                format!("{i}\n"),
+                format!("fix: {s}\n\n{}", BODIES[i % 2]),
+            )
+        })
         .collect();
     let commits: Vec<(&str, &str, &str)> = commits
         .iter()
@@ -34,7 +40,10 @@ fn a_hostile_pull_request_is_backported_as_text() {
     let made = w.backports_to("release/1");
     assert_eq!(made.len(), 1);
     let body = made[0].body.clone().unwrap_or_default();
-    assert!(body.contains("mallory"), "the hostile text is quoted: {body}");
+    assert!(
+        body.contains("mallory"),
+        "the hostile text is quoted: {body}"
+    );
     assert_eq!(markdown_leak(&body), None, "{body}");
     // A title is plain text on GitHub (no Markdown, no mention, no closing): it is kept as the
     // original's, which the notes escape when it becomes a commit subject.
@@ -44,7 +53,8 @@ fn a_hostile_pull_request_is_backported_as_text() {
     assert_eq!(markdown_leak(&w.summary()), None, "{}", w.summary());
     let keys: Vec<String> = w.outputs().into_keys().collect();
     assert!(
-        keys.iter().all(|k| ["created", "results", "failed"].contains(&k.as_str())),
+        keys.iter()
+            .all(|k| ["created", "results", "failed"].contains(&k.as_str())),
         "{keys:?}"
     );
 }

@@ -5,7 +5,12 @@ use crate::World;
 use serde_json::json;
 
 /// (arguments, environment changes (None removes the variable), exit, words).
-type Row<'a> = (Vec<String>, Vec<(&'a str, Option<String>)>, i32, Vec<&'a str>);
+type Row<'a> = (
+    Vec<String>,
+    Vec<(&'a str, Option<String>)>,
+    i32,
+    Vec<&'a str>,
+);
 
 fn args(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| (*s).to_string()).collect()
@@ -17,7 +22,11 @@ fn bad_inputs_are_refused_in_one_line_and_make_nothing() {
     let number = w.merged_pr(
         "fix-count",
         "Fix the widget count",
-        &[("app.txt", "one\ntwo\nthree\nfour\n", "fix: count the fourth widget")],
+        &[(
+            "app.txt",
+            "one\ntwo\nthree\nfour\n",
+            "fix: count the fourth widget",
+        )],
         "squash",
     );
     let pr = number.to_string();
@@ -27,20 +36,97 @@ fn bad_inputs_are_refused_in_one_line_and_make_nothing() {
     let not_json = not_json.display().to_string();
     let needs_to = format!("--pr {pr} needs --to BRANCH");
     let rows: Vec<Row> = vec![
-        (args(&["--to", "release/1"]), vec![], 2, vec!["--to needs --pr N"]),
-        (args(&["--pr", "one", "--to", "release/1"]), vec![], 2, vec!["one", "--pr"]),
-        (args(&["--pr", &pr, "--to", " , "]), vec![], 2, vec![&needs_to]),
-        (args(&["--pr", &pr, "--to", "release/1", "--carry-labels", "maybe"]), vec![], 2, vec!["maybe", "--carry-labels"]),
-        (args(&["--pr", &pr, "--to", "release/1", "--github-repo", "widgets"]), vec![], 2, vec!["`widgets`", "OWNER/NAME"]),
-        (args(&["--pr", &pr, "--to", "release/1"]), vec![("GITHUB_REPOSITORY", None)], 2, vec!["no repository: pass --github-repo OWNER/NAME"]),
-        (args(&["--pr", &pr, "--to", "release/1"]), vec![("GITHUB_TOKEN", None)], 2, vec!["no GitHub token"]),
-        (args(&["--pr", &pr, "--to", "release/1", "--repo", &folder.path().display().to_string()]), vec![], 2, vec!["is not a git checkout", "--repo"]),
-        (args(&["--pr", &pr, "--to", "release/1\n::set-output name=x::y"]), vec![], 2, vec!["release/1\\n::set-output", "does not exist"]),
-        (args(&["--event", "missing.json"]), vec![], 2, vec!["cannot read the event file missing.json: no such file or folder"]),
-        (args(&["--event", &not_json]), vec![], 2, vec!["is not JSON"]),
-        (args(&["--event", &not_json]), vec![("GITHUB_EVENT_NAME", Some("push".into()))], 2, vec!["is not JSON"]),
-        (args(&[]), vec![("GITHUB_EVENT_NAME", Some("issue_comment".into()))], 2, vec!["cannot read the event file"]),
-        (args(&[]), vec![("GITHUB_EVENT_NAME", Some("push".into()))], 2, vec!["nothing says what to backport"]),
+        (
+            args(&["--to", "release/1"]),
+            vec![],
+            2,
+            vec!["--to needs --pr N"],
+        ),
+        (
+            args(&["--pr", "one", "--to", "release/1"]),
+            vec![],
+            2,
+            vec!["one", "--pr"],
+        ),
+        (
+            args(&["--pr", &pr, "--to", " , "]),
+            vec![],
+            2,
+            vec![&needs_to],
+        ),
+        (
+            args(&["--pr", &pr, "--to", "release/1", "--carry-labels", "maybe"]),
+            vec![],
+            2,
+            vec!["maybe", "--carry-labels"],
+        ),
+        (
+            args(&["--pr", &pr, "--to", "release/1", "--github-repo", "widgets"]),
+            vec![],
+            2,
+            vec!["`widgets`", "OWNER/NAME"],
+        ),
+        (
+            args(&["--pr", &pr, "--to", "release/1"]),
+            vec![("GITHUB_REPOSITORY", None)],
+            2,
+            vec!["no repository: pass --github-repo OWNER/NAME"],
+        ),
+        (
+            args(&["--pr", &pr, "--to", "release/1"]),
+            vec![("GITHUB_TOKEN", None)],
+            2,
+            vec!["no GitHub token"],
+        ),
+        (
+            args(&[
+                "--pr",
+                &pr,
+                "--to",
+                "release/1",
+                "--repo",
+                &folder.path().display().to_string(),
+            ]),
+            vec![],
+            2,
+            vec!["is not a git checkout", "--repo"],
+        ),
+        (
+            args(&["--pr", &pr, "--to", "release/1\n::set-output name=x::y"]),
+            vec![],
+            2,
+            vec!["release/1\\n::set-output", "does not exist"],
+        ),
+        (
+            args(&["--event", "missing.json"]),
+            vec![],
+            2,
+            vec!["cannot read the event file missing.json: no such file or folder"],
+        ),
+        (
+            args(&["--event", &not_json]),
+            vec![],
+            2,
+            vec!["is not JSON"],
+        ),
+        (
+            args(&["--event", &not_json]),
+            vec![("GITHUB_EVENT_NAME", Some("push".into()))],
+            2,
+            vec!["is not JSON"],
+        ),
+        (
+            args(&[]),
+            vec![("GITHUB_EVENT_NAME", Some("issue_comment".into()))],
+            2,
+            vec!["cannot read the event file"],
+        ),
+        (
+            args(&[]),
+            vec![("GITHUB_EVENT_NAME", Some("push".into()))],
+            2,
+            vec!["nothing says what to backport"],
+        ),
     ];
     let push_event = w.event_file(&json!({"ref": "refs/heads/main"}));
     let mut rows = rows;

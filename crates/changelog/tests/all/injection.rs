@@ -19,7 +19,9 @@ fn hostile_commits_reach_the_log_the_outputs_and_the_notes_as_text() {
         repo.commit(subject);
     }
     for body in BODIES {
-        repo.commit(&format!("fix!: a change\n\n{body}\n\nBREAKING CHANGE: {body}"));
+        repo.commit(&format!(
+            "fix!: a change\n\n{body}\n\nBREAKING CHANGE: {body}"
+        ));
     }
     let home = tempfile::tempdir().expect("temp dir");
     let output = home.path().join("output");
@@ -34,7 +36,10 @@ fn hostile_commits_reach_the_log_the_outputs_and_the_notes_as_text() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stdout.contains("a change"), "the notes are printed: {stdout}");
+    assert!(
+        stdout.contains("a change"),
+        "the notes are printed: {stdout}"
+    );
     for log in [&stdout, &stderr] {
         assert_eq!(forged_log_line(log), None, "{log}");
     }

@@ -31,7 +31,12 @@ impl Small {
         dev.git(&["push", "-q", "origin", "feature"]);
         fake.open_pull(OWNER, NAME, "feature", "main", "fix: a thing", "");
         let checkout = TestRepo::new();
-        checkout.git(&["fetch", "-q", &origin, "+refs/heads/*:refs/remotes/origin/*"]);
+        checkout.git(&[
+            "fetch",
+            "-q",
+            &origin,
+            "+refs/heads/*:refs/remotes/origin/*",
+        ]);
         checkout.git(&["checkout", "-q", "--detach", "origin/feature"]);
         fake.reset_counts();
         Self {
@@ -76,22 +81,80 @@ fn bad_flags_and_files_are_refused_in_one_line() {
     let no_format = w.home.path().join("no-format.json");
     std::fs::write(&no_format, r#"{"gate": "review"}"#).expect("write");
     let record_path = record.to_str().expect("utf-8");
-    type Row<'a> = (&'a [&'a str], &'a [(&'a str, Option<&'a str>)], &'a [&'a str]);
+    type Row<'a> = (
+        &'a [&'a str],
+        &'a [(&'a str, Option<&'a str>)],
+        &'a [&'a str],
+    );
     let rows: &[Row] = &[
         (&["--pr", "1"], &[], &["--gate", "usage: gate-check"]),
         (&["--gate", "review"], &[], &["--pr"]),
-        (&["--gate", "review", "--pr", "1", "--ref", "HEAD"], &[], &["cannot be used with"]),
+        (
+            &["--gate", "review", "--pr", "1", "--ref", "HEAD"],
+            &[],
+            &["cannot be used with"],
+        ),
         (&["--gate", "review", "--pr", "one"], &[], &["one", "--pr"]),
-        (&["--gate", "review", "--pr", "1", "--at", "2026-13-01T00:00:00Z"], &[], &["--at", "RFC 3339"]),
-        (&["--replay", record_path], &[], &["record.json", "no such file"]),
-        (&["--replay", not_utf8.to_str().expect("utf-8")], &[], &["binary.json", "it is not UTF-8 text"]),
-        (&["--replay", future.to_str().expect("utf-8")], &[], &["format 99 is not known"]),
-        (&["--replay", no_format.to_str().expect("utf-8")], &[], &["it has no format field"]),
-        (&["--gate", "review", "--pr", "1", "--config", "nope.toml"], &[], &["nope.toml"]),
-        (&["--gate", "review", "--pr", "1"], &[("GITHUB_TOKEN", None)], &["no GitHub token"]),
-        (&["--gate", "review", "--pr", "1"], &[("GITHUB_REPOSITORY", None)], &["OWNER/NAME"]),
-        (&["--gate", "review", "--pr", "1", "--github-repo", "acme/.."], &[], &["`acme/..`", "OWNER/NAME"]),
-        (&["--gate", "review", "--pr", "999"], &[], &["there is no pull request #999 in acme/widgets", "check --pr"]),
+        (
+            &[
+                "--gate",
+                "review",
+                "--pr",
+                "1",
+                "--at",
+                "2026-13-01T00:00:00Z",
+            ],
+            &[],
+            &["--at", "RFC 3339"],
+        ),
+        (
+            &["--replay", record_path],
+            &[],
+            &["record.json", "no such file"],
+        ),
+        (
+            &["--replay", not_utf8.to_str().expect("utf-8")],
+            &[],
+            &["binary.json", "it is not UTF-8 text"],
+        ),
+        (
+            &["--replay", future.to_str().expect("utf-8")],
+            &[],
+            &["format 99 is not known"],
+        ),
+        (
+            &["--replay", no_format.to_str().expect("utf-8")],
+            &[],
+            &["it has no format field"],
+        ),
+        (
+            &["--gate", "review", "--pr", "1", "--config", "nope.toml"],
+            &[],
+            &["nope.toml"],
+        ),
+        (
+            &["--gate", "review", "--pr", "1"],
+            &[("GITHUB_TOKEN", None)],
+            &["no GitHub token"],
+        ),
+        (
+            &["--gate", "review", "--pr", "1"],
+            &[("GITHUB_REPOSITORY", None)],
+            &["OWNER/NAME"],
+        ),
+        (
+            &["--gate", "review", "--pr", "1", "--github-repo", "acme/.."],
+            &[],
+            &["`acme/..`", "OWNER/NAME"],
+        ),
+        (
+            &["--gate", "review", "--pr", "999"],
+            &[],
+            &[
+                "there is no pull request #999 in acme/widgets",
+                "check --pr",
+            ],
+        ),
     ];
     for (args, env, words) in rows {
         eprintln!("row: {args:?} {env:?}");
@@ -104,18 +167,48 @@ fn bad_flags_and_files_are_refused_in_one_line() {
 fn bad_policies_are_refused_in_one_line_naming_the_gate() {
     let rows: &[(&str, &[&str])] = &[
         ("[gates.x\napprovals = 1\n", &["not valid TOML", "line 1"]),
-        ("[gates.x]\napprovals = { min = 0 }\n", &["gate `x`", "min must be at least 1"]),
-        ("[gates.x]\napprovals = { min = 1, teams = [\"acme\"] }\n", &["team \"acme\" is not written org/slug"]),
-        ("[gates.x]\nsign-off = { each-of = [[\"ada\"], []] }\n", &["sign-off: group 2 of each-of is empty"]),
+        (
+            "[gates.x]\napprovals = { min = 0 }\n",
+            &["gate `x`", "min must be at least 1"],
+        ),
+        (
+            "[gates.x]\napprovals = { min = 1, teams = [\"acme\"] }\n",
+            &["team \"acme\" is not written org/slug"],
+        ),
+        (
+            "[gates.x]\nsign-off = { each-of = [[\"ada\"], []] }\n",
+            &["sign-off: group 2 of each-of is empty"],
+        ),
         ("[gates.x]\nchecks = []\n", &["checks lists no check"]),
-        ("[gates.x]\nblockers = { labels = [] }\n", &["blockers: labels lists no label"]),
-        ("[gates.x]\nticket = { pattern = \"(\", in = [\"title\"] }\n", &["ticket: pattern \"(\" is not a regex"]),
-        ("[gates.x]\nfreeze = { windows = [\"2026-12-20T00:00\"] }\n", &["gate `x`", "freeze"]),
-        ("[gates.x]\nfreeze = { holidays = [\"2026-02-30\"] }\n", &["holiday \"2026-02-30\" is not a date"]),
-        ("[gates.x]\nvotes = { voters = [\"ada\"], binding-min = 2 }\n", &["votes: binding-min = 2"]),
-        ("[gates.x]\nvotes = { voters = [\"ada\"], window-hours = 0 }\n", &["window-hours must be at least 1"]),
+        (
+            "[gates.x]\nblockers = { labels = [] }\n",
+            &["blockers: labels lists no label"],
+        ),
+        (
+            "[gates.x]\nticket = { pattern = \"(\", in = [\"title\"] }\n",
+            &["ticket: pattern \"(\" is not a regex"],
+        ),
+        (
+            "[gates.x]\nfreeze = { windows = [\"2026-12-20T00:00\"] }\n",
+            &["gate `x`", "freeze"],
+        ),
+        (
+            "[gates.x]\nfreeze = { holidays = [\"2026-02-30\"] }\n",
+            &["holiday \"2026-02-30\" is not a date"],
+        ),
+        (
+            "[gates.x]\nvotes = { voters = [\"ada\"], binding-min = 2 }\n",
+            &["votes: binding-min = 2"],
+        ),
+        (
+            "[gates.x]\nvotes = { voters = [\"ada\"], window-hours = 0 }\n",
+            &["window-hours must be at least 1"],
+        ),
         ("[gates.x]\nafter = \" \"\n", &["after names no gate"]),
-        ("[gates.x]\napprovals = { min = -1 }\n", &["gate `x`: approvals: invalid value: integer `-1`"]),
+        (
+            "[gates.x]\napprovals = { min = -1 }\n",
+            &["gate `x`: approvals: invalid value: integer `-1`"],
+        ),
     ];
     for (policy, words) in rows {
         eprintln!("row: {policy:?}");

@@ -10,11 +10,17 @@ fn hostile_commits_reach_the_log_the_outputs_and_the_pr_body_as_text() {
     let w = World::new();
     let mut messages: Vec<String> = Vec::new();
     for (i, subject) in SUBJECTS.iter().enumerate() {
-        messages.push(format!("{}: {subject} (#{})", ["feat", "fix"][i % 2], 40 + i));
+        messages.push(format!(
+            "{}: {subject} (#{})",
+            ["feat", "fix"][i % 2],
+            40 + i
+        ));
         messages.push((*subject).to_string());
     }
     for body in BODIES {
-        messages.push(format!("fix!: a change\n\n{body}\n\nBREAKING CHANGE: {body}"));
+        messages.push(format!(
+            "fix!: a change\n\n{body}\n\nBREAKING CHANGE: {body}"
+        ));
     }
     w.push_commits(&messages.iter().map(String::as_str).collect::<Vec<_>>());
     let dry = on_actions(&w, &["--from", "main", "--to", "stable", "--dry-run"]);
@@ -35,7 +41,12 @@ fn hostile_commits_reach_the_log_the_outputs_and_the_pr_body_as_text() {
     assert_eq!(markdown_leak(&summary), None, "{summary}");
     let written = std::fs::read_to_string(w.output_file()).expect("outputs");
     let keys = output_keys(&written);
-    assert!(!keys.iter().any(|k| k == "x" || k.contains(' ') || k.starts_with('<')), "{written}");
+    assert!(
+        !keys
+            .iter()
+            .any(|k| k == "x" || k.contains(' ') || k.starts_with('<')),
+        "{written}"
+    );
 }
 
 /// One run on Actions with RUST_BACKTRACE=1.

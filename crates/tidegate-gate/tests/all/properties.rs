@@ -25,7 +25,10 @@ fn policy_text() -> impl Strategy<Value = String> {
             Just("{ min = 1 }".to_string()),
             Just("{ each-of = [[\"ada\"], []] }".to_string()),
             Just("{ pattern = \"(\", in = [\"title\"] }".to_string()),
-            Just("{ pattern = \"[A-Z]+-[0-9]+\", in = [\"title\", \"body\", \"commits\"] }".to_string()),
+            Just(
+                "{ pattern = \"[A-Z]+-[0-9]+\", in = [\"title\", \"body\", \"commits\"] }"
+                    .to_string()
+            ),
             Just("{ windows = [\"2026-12-20T00:00/2026-12-28T08:00\"], time-zone = ".to_string()),
             Just("\"Europe/Paris\" }".to_string()),
             Just("\"../../etc/passwd\" }".to_string()),

@@ -32,11 +32,14 @@ fn any_sha_a_user_gives_is_found_or_not_without_panic() {
         ..ProptestConfig::default()
     });
     runner
-        .run(&"([0-9a-f]{0,40}|HEAD|@\\{|\\^|~|:|\\.\\.|\\PC){0,4}", |sha| {
-            if let Some(found) = history.find_commit_id(&sha) {
-                prop_assert!(head.starts_with(sha.trim()), "{sha:?} found {found}");
-            }
-            Ok(())
-        })
+        .run(
+            &"([0-9a-f]{0,40}|HEAD|@\\{|\\^|~|:|\\.\\.|\\PC){0,4}",
+            |sha| {
+                if let Some(found) = history.find_commit_id(&sha) {
+                    prop_assert!(head.starts_with(sha.trim()), "{sha:?} found {found}");
+                }
+                Ok(())
+            },
+        )
         .expect("no panic, nothing but a prefix of a SHA found");
 }

@@ -20,9 +20,14 @@ fn hostile_titles_reach_the_log_the_report_and_the_comments_as_text() {
             "x\n",
             &format!("fix: {subject}"),
         );
-        let pr = world
-            .fake
-            .open_pull(OWNER, NAME, &branch, "main", &format!("fix: {subject}"), subject);
+        let pr = world.fake.open_pull(
+            OWNER,
+            NAME,
+            &branch,
+            "main",
+            &format!("fix: {subject}"),
+            subject,
+        );
         world.fake.merge_pull(OWNER, NAME, pr, "squash");
         pulls.push(pr);
     }
@@ -33,7 +38,12 @@ fn hostile_titles_reach_the_log_the_report_and_the_comments_as_text() {
     let summary = dir.join("summary.md");
     let mut cmd = command(
         dir,
-        &["--river", "--notify", "--markdown", report.to_str().expect("utf-8")],
+        &[
+            "--river",
+            "--notify",
+            "--markdown",
+            report.to_str().expect("utf-8"),
+        ],
     );
     cmd.env("GITHUB_API_URL", world.fake.api_url())
         .env("GITHUB_REPOSITORY", format!("{OWNER}/{NAME}"))
@@ -48,7 +58,10 @@ fn hostile_titles_reach_the_log_the_report_and_the_comments_as_text() {
     assert_eq!(forged_log_line(&run.stdout), None, "{}", run.stdout);
     assert_eq!(forged_log_line(&run.stderr), None, "{}", run.stderr);
     let markdown = std::fs::read_to_string(&report).expect("the report");
-    assert!(markdown.contains("set-output"), "the titles are listed: {markdown}");
+    assert!(
+        markdown.contains("set-output"),
+        "the titles are listed: {markdown}"
+    );
     assert_eq!(markdown_leak(&markdown), None, "{markdown}");
     let summary = std::fs::read_to_string(&summary).unwrap_or_default();
     assert_eq!(markdown_leak(&summary), None, "{summary}");
