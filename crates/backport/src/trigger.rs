@@ -181,4 +181,57 @@ mod tests {
             })
         );
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 1000, ..Default::default() })]
+
+        /// Any comment names the targets of its `/backport` lines, each once, each one word.
+        #[test]
+        fn any_comment_names_clean_targets(
+            body in "(/backport|/Backport| |\t|\n|\r\n|release/1|@ada|::set-output name=x::y|\\PC){0,30}"
+        ) {
+            let targets = command_targets(&body);
+            for (i, t) in targets.iter().enumerate() {
+                proptest::prop_assert!(!t.is_empty() && !t.chars().any(char::is_whitespace), "{t:?}");
+                proptest::prop_assert!(!targets[..i].contains(t));
+            }
+            if !body.contains("/backport") {
+                proptest::prop_assert!(targets.is_empty());
+            }
+        }
+
+        /// Any label, with any prefix, is read without panic (prefixes cut inside a character).
+        #[test]
+        fn any_label_is_read(label in "\\PC{0,12}", prefix in "\\PC{0,6}") {
+            if let Some(target) = label_target(&label, &prefix) {
+                proptest::prop_assert!(!target.is_empty() && target.trim() == target);
+            }
+        }
+
+        /// Any event document, of any name, is a request, nothing, or one line saying why.
+        #[test]
+        fn any_event_is_read(
+            name in "(pull_request_target|pull_request|issue_comment|push|\\PC{0,6})",
+            action in "(closed|labeled|created|opened|\\PC{0,4})",
+            number in proptest::option::of(proptest::prelude::any::<u64>()),
+            merged in proptest::option::of(proptest::prelude::any::<bool>()),
+            labels in proptest::collection::vec("(backport |Backport )?\\PC{0,8}", 0..4),
+            body in "(/backport [a-z/0-9.]{0,8}|\\PC{0,10}|\n){0,4}",
+            comment_id in proptest::option::of(proptest::prelude::any::<u64>()),
+        ) {
+            let labels: Vec<_> = labels.iter().map(|l| json!({ "name": l })).collect();
+            let event = json!({
+                "action": action,
+                "label": { "name": labels.first().cloned().unwrap_or_default()["name"] },
+                "pull_request": { "number": number, "merged": merged, "labels": labels },
+                "issue": { "number": number, "pull_request": {} },
+                "comment": { "id": comment_id, "body": body, "user": { "login": "ada" } },
+            });
+            match from_event(&name, &event, "backport ") {
+                Ok(Request::Backport { targets, .. }) => proptest::prop_assert!(!targets.is_empty()),
+                Ok(Request::Nothing(why)) => proptest::prop_assert!(!why.contains('\n'), "{why}"),
+                Err(e) => proptest::prop_assert!(!e.contains('\n'), "{e}"),
+            }
+        }
+    }
 }

@@ -132,12 +132,73 @@ fn declined(text: String) -> anyhow::Error {
     Error::Declined(text).into()
 }
 
+/// Refuses names GitHub or git could never hold before any request: an environment name with a
+/// control character or over GitHub's 255 characters, a version that is no tag name, a workflow
+/// that is not a file name.
+fn check_names(cli: &Cli) -> Result<()> {
+    let env = &cli.environment;
+    if env.chars().any(char::is_control) || env.chars().count() > 255 {
+        return Err(usage(format!(
+            "--env `{}` is not an environment name: GitHub's have at most 255 characters and no line break or control character",
+            one_line(env)
+        )));
+    }
+    for (flag, tag) in [("--version", &cli.version), ("--to", &cli.to)] {
+        let Some(tag) = tag else { continue };
+        if tag.trim().is_empty() {
+            return Err(usage(format!(
+                "{flag} is empty: name the release tag to deploy, such as v1.4.0"
+            )));
+        }
+        if let Some(why) = tag_name_problem(tag) {
+            return Err(usage(format!(
+                "{flag} `{}` is not a tag name ({why}); name the release tag, such as v1.4.0",
+                one_line(tag)
+            )));
+        }
+    }
+    if let Some(file) = &cli.workflow
+        && (file.trim().is_empty()
+            || file.contains(['/', '\\'])
+            || file.starts_with('.')
+            || file.chars().any(char::is_control))
+    {
+        return Err(usage(format!(
+            "--workflow `{}` is not a file name under .github/workflows/: write it as deploy.yml",
+            one_line(file)
+        )));
+    }
+    Ok(())
+}
+
+/// Why `tag` cannot be a git tag name (git check-ref-format's rules that matter here).
+fn tag_name_problem(tag: &str) -> Option<&'static str> {
+    if tag.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        Some("it holds a space, a line break or a control character")
+    } else if tag.contains(['~', '^', ':', '?', '*', '[', '\\'])
+        || tag.contains("..")
+        || tag.contains("@{")
+    {
+        Some("git refuses `~ ^ : ? * [ \\`, `..` and `@{` in tag names")
+    } else if tag.starts_with(['-', '/', '.'])
+        || tag.ends_with(['/', '.'])
+        || tag.ends_with(".lock")
+    {
+        Some(
+            "git refuses a tag name that starts with `-`, `/` or `.`, or ends with `/`, `.` or `.lock`",
+        )
+    } else {
+        None
+    }
+}
+
 fn run(cli: &Cli) -> Result<()> {
     if cli.environment.trim().is_empty() {
         return Err(usage(
             "--env is empty: name the environment (staging, production…)".into(),
         ));
     }
+    check_names(cli)?;
     // Everything that needs no request is checked before the first one.
     let extra_inputs = cli
         .inputs

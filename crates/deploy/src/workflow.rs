@@ -119,3 +119,27 @@ pub fn check(file: &str, text: &str, sent: &[String]) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        /// Any workflow file in the repository is accepted or refused with one line naming it;
+        /// never a panic (YAML shaped like a workflow, and anything at all).
+        #[test]
+        fn any_workflow_file_is_checked_in_one_line(
+            text in prop_oneof![
+                "(on|workflow_dispatch|inputs|version|environment|required|default|true|: |:\n|\n  |\n    |- |&a |\\*a|\\[|\\]|\\{|\\}|'|\"|#|---\n|\\PC){0,40}",
+                "\\PC{0,200}",
+            ],
+        ) {
+            let sent = ["version".to_string(), "environment".to_string()];
+            if let Err(e) = super::check("deploy.yml", &text, &sent) {
+                prop_assert!(e.contains("deploy.yml") && !e.contains('\n'), "{e}");
+            }
+        }
+    }
+}

@@ -3,6 +3,8 @@
 
 pub mod concurrent;
 pub mod gpg;
+pub mod hostile;
+pub mod robust;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

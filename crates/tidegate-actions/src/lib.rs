@@ -394,4 +394,61 @@ mod tests {
         assert!(!"a.rs\nb.rs".contains(delimiter));
         assert_eq!(lines.collect::<Vec<_>>(), ["a.rs", "b.rs", delimiter]);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+
+        /// Whatever a value holds (lines like `x=y`, `name<<EOF`, the delimiter's own shape), the
+        /// runner reads back exactly the outputs that were set, with their values.
+        #[test]
+        fn no_value_can_add_or_end_an_output(
+            values in proptest::collection::vec(
+                "(ghadelimiter_[0-9a-f]{0,8}|x=y|y<<EOF|EOF|::set-output name=x::y|\\n|\\r|\\PC){0,12}",
+                1..4,
+            )
+        ) {
+            let mut outputs = super::Outputs::default();
+            for (i, value) in values.iter().enumerate() {
+                outputs.set(&format!("out{i}"), value.clone());
+            }
+            let read = runner_reads(&outputs.render());
+            let wanted: Vec<(String, String)> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("out{i}"), v.clone()))
+                .collect();
+            proptest::prop_assert_eq!(read, wanted);
+        }
+
+        /// Annotation data and messages stay on one line and cannot drive the terminal.
+        #[test]
+        fn messages_stay_one_line(text in "\\PC{0,40}|[\\x00-\\x1f%:]{0,20}") {
+            proptest::prop_assert!(!super::escape_data(&text).contains(['\n', '\r']));
+            proptest::prop_assert!(!super::one_line(&text).chars().any(char::is_control));
+        }
+    }
+
+    /// `$GITHUB_OUTPUT` as the runner reads it: lines split on `\n`; `name<<DELIMITER` takes the
+    /// lines up to one equal to the delimiter (joined by `\n`); else `name=value`.
+    fn runner_reads(text: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut lines = text.split('\n');
+        while let Some(line) = lines.next() {
+            if line.is_empty() {
+                continue;
+            }
+            let heredoc = line.find("<<");
+            let equals = line.find('=');
+            match (heredoc, equals) {
+                (Some(h), e) if e.is_none_or(|e| h < e) => {
+                    let delimiter = &line[h + 2..];
+                    let value: Vec<&str> = lines.by_ref().take_while(|l| *l != delimiter).collect();
+                    out.push((line[..h].to_string(), value.join("\n")));
+                }
+                (_, Some(e)) => out.push((line[..e].to_string(), line[e + 1..].to_string())),
+                _ => out.push(("?".into(), line.to_string())),
+            }
+        }
+        out
+    }
 }

@@ -8,10 +8,12 @@ use regex_lite::Regex;
 use std::sync::LazyLock;
 
 /// `@name` at the start of a word is a GitHub mention (users, teams `@org/team`), also right after
-/// an emphasis `_` (`_@name_` renders as emphasised text that starts with the mention). An `@`
-/// after a letter or digit (an e-mail address) is not.
+/// an emphasis `_` (`_@name_` renders as emphasised text that starts with the mention) or an
+/// escaped backtick. An `@` after a letter or digit (an e-mail address) is not, except right
+/// after another mention: once that one is in a code span, `@ada@bob` would start the text after
+/// it with `@bob`, so mentions written together are wrapped together.
 static MENTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(^|[^A-Za-z0-9`])(@[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?)")
+    Regex::new(r"(^|[^A-Za-z0-9])((?:@[A-Za-z0-9][A-Za-z0-9-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?)+)")
         .expect("valid regex")
 });
 
@@ -20,10 +22,11 @@ static ENTITY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);").expect("valid regex")
 });
 
-/// GitHub's closing keywords followed by an issue reference (`#1`, `owner/repo#1`, or an issue URL).
+/// GitHub's closing keywords followed by an issue reference (`#1`, `owner/repo#1`, or an issue URL),
+/// after anything but a letter or digit (`_fixes #1_` renders as emphasised `fixes #1`).
 static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)(:?\s+)((?:[\w.-]+/[\w.-]+)?#\d+|https?://\S+/issues/\d+)",
+        r"(?i)(^|[^A-Za-z0-9])(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)(:?\s+)((?:[\w.-]+/[\w.-]+)?#\d+|https?://\S+/issues/\d+)",
     )
     .expect("valid regex")
 });
@@ -38,6 +41,8 @@ static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
 ///   looks for mentions, but never looks inside code.
 /// - `closes #12` (and fixes/resolves) becomes `refs #12`, so merging notes closes no issue.
 /// - Line breaks become spaces: an entry is one line.
+/// - A leading `::` is written `\::` (GitHub shows `::`), so the line cannot be read as a
+///   workflow command (`::stop-commands::…`) when it is printed to an Actions log.
 pub fn escape_inline(text: &str) -> String {
     // Line breaks become spaces; other spacing stays as written (release-please keeps it).
     let flat = text
@@ -49,18 +54,29 @@ pub fn escape_inline(text: &str) -> String {
         .join(" ");
     let mut out = String::with_capacity(flat.len() + 16);
     for (i, part) in split_code_spans(&flat).into_iter().enumerate() {
-        if i % 2 == 1 {
-            out.push_str(part);
+        let piece = if i % 2 == 1 {
+            part.to_string()
         } else {
-            out.push_str(&escape_text(part));
+            escape_text(part)
+        };
+        // Two code spans written together would make one run of backticks, which opens or
+        // closes something else; a space keeps each span whole.
+        if out.ends_with('`') && piece.starts_with('`') {
+            out.push(' ');
         }
+        out.push_str(&piece);
+    }
+    if out.starts_with("::") {
+        out.insert(0, '\\');
     }
     out
 }
 
-/// A bare `#N` (not `owner/repo#N`, not an entity such as `&#60;`, not inside a link's text).
+/// A bare `#N` (not `owner/repo#N`, not an entity such as `&#60;`, not inside a link's text),
+/// and an `@` right after it: `#12@ada` is left as it is, since a link ending before `@ada`
+/// would start the text after it with a mention.
 static ISSUE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(^|[^\w&;\[])#([0-9]+)\b").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"(^|[^\w&;\[])#([0-9]+)\b(@?)").expect("valid regex"));
 
 /// Links every `#N` outside code spans of already escaped Markdown to its issue, as release-please
 /// links issue references in an entry's text.
@@ -87,8 +103,8 @@ fn replace_issue_refs(markdown: &str, with: impl Fn(u64) -> String) -> String {
         }
         out.push_str(&ISSUE.replace_all(part, |c: &regex_lite::Captures<'_>| {
             match c[2].parse::<u64>() {
-                Ok(n) => format!("{}{}", &c[1], with(n)),
-                Err(_) => c[0].to_string(),
+                Ok(n) if c[3].is_empty() => format!("{}{}", &c[1], with(n)),
+                _ => c[0].to_string(),
             }
         }));
     }
@@ -156,7 +172,7 @@ fn escape_text(text: &str) -> String {
     // The patterns need a `#` or an issue URL, and an `@`: most lines have neither, and skipping
     // the regex search for them is most of the cost of escaping a long changelog.
     let text = if text.contains('#') || text.contains("/issues/") {
-        CLOSING.replace_all(text, "refs$1$2")
+        CLOSING.replace_all(text, "${1}refs$2$3")
     } else {
         std::borrow::Cow::Borrowed(text)
     };
@@ -200,6 +216,7 @@ mod tests {
             "mail ada@example.com"
         );
         assert_eq!(escape_inline("@ada first"), "`@ada` first");
+        assert_eq!(escape_inline("@ada@bob x`@eve"), "`@ada@bob` x\\``@eve`");
         assert_eq!(
             escape_inline("hi _@octocat_ *@org/team*"),
             "hi _`@octocat`_ *`@org/team`*"
@@ -225,6 +242,7 @@ mod tests {
         assert_eq!(escape_inline("run `a <b> @c` now"), "run `a <b> @c` now");
         assert_eq!(escape_inline("lonely ` tick"), "lonely \\` tick");
         assert_eq!(escape_inline("``a ` b`` c"), "``a ` b`` c");
+        assert_eq!(escape_inline("`x`@ada`y`"), "`x` `@ada` `y`");
     }
 
     #[test]
@@ -232,11 +250,16 @@ mod tests {
         assert_eq!(escape_inline("closes #12, Fixes: #3"), "refs #12, refs: #3");
         assert_eq!(escape_inline("resolved octo/repo#9"), "refs octo/repo#9");
         assert_eq!(escape_inline("the fix is #12"), "the fix is #12");
+        assert_eq!(escape_inline("_fixes #12_"), "_refs #12_");
     }
 
     #[test]
     fn lines_are_flattened() {
         assert_eq!(escape_inline("one\ntwo\r\n  three"), "one two three");
+        assert_eq!(
+            escape_inline("  ::stop-commands::tok"),
+            "\\::stop-commands::tok"
+        );
         assert_eq!(
             escape_inline("keeps  its   spacing"),
             "keeps  its   spacing"
@@ -250,6 +273,7 @@ mod tests {
             link_issue_refs("constraints, #1990 and `#7` x#8", url),
             "constraints, [#1990](https://x/issues/1990) and `#7` x#8"
         );
+        assert_eq!(link_issue_refs("see #12@ada", url), "see #12@ada");
     }
 
     #[test]

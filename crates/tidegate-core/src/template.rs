@@ -71,6 +71,10 @@ fn reason(e: &minijinja::Error, output: &Limited, missing: &Mutex<Option<String>
                 .and_then(|m| m.clone())
                 .unwrap_or_default()
         }
+        ErrorKind::UndefinedError => format!(
+            "a value used here is not defined ({}); check the names and fields it uses",
+            e.detail().unwrap_or("undefined value")
+        ),
         _ => e
             .detail()
             .map(str::to_string)
@@ -122,6 +126,9 @@ fn fields(value: serde_json::Value, missing: &Arc<Mutex<Option<String>>>) -> Val
     }
 }
 
+/// The functions minijinja gives every template.
+const BUILTIN_GLOBALS: [&str; 4] = ["range", "dict", "namespace", "debug"];
+
 #[derive(Debug)]
 struct Fields {
     values: BTreeMap<String, Value>,
@@ -132,7 +139,9 @@ impl Object for Fields {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let name = key.as_str()?;
         let found = self.values.get(name).cloned();
-        if found.is_none() {
+        // minijinja asks the context first for every name, its own functions included, and
+        // finds those after; remembering them would blame `range` for a later undefined field.
+        if found.is_none() && !BUILTIN_GLOBALS.contains(&name) {
             let known: Vec<&str> = self.values.keys().map(String::as_str).collect();
             if let Ok(mut missing) = self.missing.lock() {
                 *missing = Some(format!(

@@ -323,8 +323,8 @@ impl Policy {
             })?;
         let mut gates = BTreeMap::new();
         for (name, value) in file.gates {
-            let mut rules: RuleSet = serde_json::from_value(value)
-                .map_err(|e| GateError::policy(&name, e.to_string()))?;
+            let mut rules: RuleSet = serde_json::from_value(value.clone())
+                .map_err(|e| GateError::policy(&name, with_rule_key(&value, e.to_string())))?;
             validate(&name, &mut rules)?;
             gates.insert(name, rules);
         }
@@ -377,6 +377,28 @@ impl Policy {
             }
         }
         Ok(document.to_string())
+    }
+}
+
+/// serde names the value that is wrong (`invalid value: integer `-1`, expected u32`) but not
+/// where it is: the rule it is in is found by reading each rule of the gate alone.
+fn with_rule_key(gate: &serde_json::Value, message: String) -> String {
+    let failing = gate.as_object().and_then(|rules| {
+        rules.iter().find_map(|(key, value)| {
+            let alone = serde_json::json!({ key: value });
+            serde_json::from_value::<RuleSet>(alone)
+                .is_err()
+                .then_some(key)
+        })
+    });
+    match failing {
+        Some(key)
+            if !message.contains(&format!("`{key}`"))
+                && !message.starts_with(&format!("{key}:")) =>
+        {
+            format!("{key}: {message}")
+        }
+        _ => message,
     }
 }
 

@@ -350,5 +350,10 @@ pub fn squash_pull_request(message: &str) -> Option<u64> {
     let subject = message.lines().next()?.trim_end();
     let inner = subject.strip_suffix(')')?;
     let start = inner.rfind("(#")?;
-    inner[start + 2..].parse().ok()
+    let digits = &inner[start + 2..];
+    // Digits only, as GitHub writes a number: `parse` alone would take `(#+5)` and `(#05)`.
+    if digits.starts_with('0') || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }

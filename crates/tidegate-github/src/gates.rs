@@ -233,7 +233,18 @@ impl GitHub {
     /// The pull request `number` (one request).
     pub async fn pull_info(&self, number: u64) -> Result<PullInfo, Error> {
         let path = self.repo_path(&format!("/pulls/{number}"));
-        let v = self.send(Method::GET, &path, None, PULL).await?.body;
+        let v = match self.send(Method::GET, &path, None, PULL).await {
+            Ok(reply) => reply.body,
+            // GitHub answers 404 for a number that does not exist, and for a repository the
+            // token cannot see; the number is the likelier mistake, and both are said.
+            Err(Error::Refused { status, .. }) if status == http::StatusCode::NOT_FOUND => {
+                return Err(Error::Usage(format!(
+                    "there is no pull request #{number} in {} (or the token cannot see the repository): check --pr",
+                    self.repo()
+                )));
+            }
+            Err(e) => return Err(e),
+        };
         let (author, author_is_bot) = user_of(&v["user"]);
         let sha_ref = |side: &str| {
             (

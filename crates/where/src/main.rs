@@ -394,7 +394,19 @@ fn package_of_change<'c>(
     }
 }
 
+/// `--markdown` writes the river report: clap's `requires = "river"` lets it through without
+/// `--river` (the flag is in the required group), where it would be silently ignored.
+fn check_flags(cli: &Cli) -> Result<()> {
+    if cli.markdown.is_some() && !cli.river {
+        return Err(usage(
+            "--markdown FILE needs --river: it writes the river report; see --help".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn run(cli: &Cli) -> Result<()> {
+    check_flags(cli)?;
     let history = History::open(&cli.repo)?;
     let config = tidegate_core_config(&history, cli)?;
     let river = config.river.clone().unwrap_or_default();

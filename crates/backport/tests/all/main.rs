@@ -6,6 +6,8 @@ mod concurrency;
 mod errors;
 mod faults;
 mod flows;
+mod injection;
+mod robust;
 
 use assert_cmd::Command;
 use fake_github::{FakeGitHub, Pull};

@@ -137,3 +137,54 @@ fn a_damaged_repository_is_a_git_failure() {
         "the repository is damaged: corrupted loose reference file: HEAD; check it with `git fsck`",
     );
 }
+
+#[test]
+fn bad_flags_and_config_values_are_refused_in_one_line() {
+    let repo = TestRepo::new();
+    repo.commit("feat: the start");
+    repo.tag("v1.0.0");
+    repo.commit("fix: a fix");
+    let rows: &[(&[&str], &str, &str)] = &[
+        (
+            &["version", "--release-as", "1.x"],
+            "",
+            "invalid value '1.x' for '--release-as <X.Y.Z>'",
+        ),
+        (
+            &["version", "--release-type", "cobol"],
+            "",
+            "unknown release type `cobol`; the supported ones are",
+        ),
+        (
+            &["version", "--package", "nowhere"],
+            "",
+            "no package at `nowhere`",
+        ),
+        (
+            &["version"],
+            "release-as = \"1.x\"\n",
+            "`release-as` is `1.x`, which is not a semantic version",
+        ),
+        (
+            &["version"],
+            "tag-pattern = \"(\"\n",
+            "`tag-pattern` is not a valid regular expression",
+        ),
+        (
+            &["version"],
+            "[[changelog-sections]]\ntype = 3\n",
+            "tidegate.toml:2: invalid type: integer `3`, expected a string",
+        ),
+    ];
+    for (args, config, words) in rows {
+        eprintln!("row: {args:?} {config:?}");
+        if config.is_empty() {
+            let _ = std::fs::remove_file(repo.path().join("tidegate.toml"));
+        } else {
+            repo.write("tidegate.toml", config);
+        }
+        let refused = run(&repo, args, &[]);
+        assert!(refused.stdout.is_empty() && !refused.stderr.contains("panicked"));
+        refused.fails_with(2, words);
+    }
+}

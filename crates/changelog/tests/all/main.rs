@@ -1,6 +1,7 @@
 //! The `changelog` binary, run as a user runs it, on real repositories.
 
 mod files;
+mod injection;
 mod overrides;
 mod robust;
 mod trust;

@@ -122,3 +122,43 @@ fn usage_errors_and_odd_paths_stay_on_one_line() {
     cmd.arg("--repo").arg(&folder).env_remove("GITHUB_ACTIONS");
     fails_with(&mut cmd, 3, "two\\nlines is not inside a git repository");
 }
+
+#[test]
+fn bad_revisions_config_values_and_templates_are_refused_in_one_line() {
+    let repo = project();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        path.display().to_string()
+    };
+    let bad_pattern = file("pattern.toml", "tag-pattern = \"(\"\n");
+    let bad_type = file("type.toml", "[[changelog-sections]]\ntype = 3\n");
+    let bad_field = file("field.j2", "{% for x in range(3) %}{{ x.y.z }}{% endfor %}");
+    let rows: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--tag", "nope"],
+            "there is no tag `nope`; the nearest release tags are",
+        ),
+        (
+            vec!["--from", "nope"],
+            "unknown revision `nope`: no branch, tag or commit has that name",
+        ),
+        (
+            vec!["--config", &bad_pattern],
+            "`tag-pattern` is not a valid regular expression",
+        ),
+        (
+            vec!["--config", &bad_type],
+            "type.toml:2: invalid type: integer `3`, expected a string",
+        ),
+        (
+            vec!["--template", &bad_field],
+            "field.j2:1: a value used here is not defined",
+        ),
+    ];
+    for (args, words) in rows {
+        eprintln!("row: {args:?}");
+        fails_with(changelog(&repo).args(&args), 2, words);
+    }
+}

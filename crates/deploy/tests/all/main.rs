@@ -5,5 +5,6 @@ mod concurrency;
 mod deploy;
 mod faults;
 mod refusals;
+mod robust;
 mod schema;
 mod support;

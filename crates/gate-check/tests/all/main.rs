@@ -3,3 +3,4 @@
 
 mod concurrency;
 mod gates;
+mod robust;

@@ -4,6 +4,7 @@
 mod concurrency;
 mod errors;
 mod faults;
+mod injection;
 mod modes;
 mod pull_request;
 mod review;

@@ -4,6 +4,7 @@ mod changelog;
 mod classify;
 mod config;
 mod promotion;
+mod properties;
 mod robust;
 mod version_rules;
 mod versionfile;

@@ -162,3 +162,19 @@ fn a_runaway_template_stops_with_a_message() {
         .to_string();
     assert!(text.contains("wrote more than 16 MiB"), "{text}");
 }
+
+#[test]
+fn an_undefined_field_after_a_builtin_is_not_blamed_on_the_builtin() {
+    let error = render(
+        "t.j2",
+        "{% for x in range(3) %}{{ x.y.z }}{% endfor %}",
+        &notes(),
+    )
+    .expect_err("undefined");
+    let text = error.to_string();
+    assert!(
+        text.starts_with("template t.j2:1: a value used here is not defined")
+            && !text.contains("range"),
+        "{text}"
+    );
+}

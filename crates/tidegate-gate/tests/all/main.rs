@@ -6,6 +6,7 @@ mod example;
 mod freeze;
 mod other_rules;
 mod policy;
+mod properties;
 mod record;
 mod report;
 mod votes;

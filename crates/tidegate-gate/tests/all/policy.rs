@@ -17,7 +17,7 @@ fn an_unknown_key_is_named_with_its_gate() {
     );
     let e = error("[gates.production]\napprovals = { mn = 1 }");
     assert!(
-        e.starts_with("gate `production`: unknown field `mn`"),
+        e.starts_with("gate `production`: approvals: unknown field `mn`"),
         "{e}"
     );
     assert!(!e.contains('\n'), "one line: {e}");
@@ -56,7 +56,7 @@ fn impossible_rules_are_refused_in_one_line() {
         ("[gates.g]\nticket = { pattern = \"(\" }", ""),
         (
             "[gates.g]\napprovals = { permission = \"triage\" }",
-            "gate `g`: unknown variant `triage`, expected one of `write`, `maintain`, `admin`; fix [gates.g] in tidegate.toml",
+            "gate `g`: approvals: unknown variant `triage`, expected one of `write`, `maintain`, `admin`; fix [gates.g] in tidegate.toml",
         ),
         (
             "[gates.g]\nchecks = [{ name = \"e2e\", allow = [\"failure\"] }]",

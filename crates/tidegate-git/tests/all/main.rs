@@ -1,6 +1,7 @@
 //! History tests against real repositories in temporary directories.
 
 mod promotion;
+mod properties;
 mod release_tree;
 
 use testkit::TestRepo;

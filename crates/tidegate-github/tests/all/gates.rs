@@ -559,7 +559,11 @@ fn refusals_name_the_permission_and_never_the_token() {
         .run(async |gh| gh.pull_info(99).await)
         .expect_err("no such PR");
     let message = missing.to_string();
-    assert!(message.contains("read the pull request"), "{message}");
+    assert!(
+        message.contains("there is no pull request #99 in acme/widgets"),
+        "{message}"
+    );
+    assert_eq!(missing.exit_code(), 2, "a wrong number is a usage error");
     assert!(!message.contains(&fx.fake.token()), "{message}");
     assert!(!format!("{missing:?}").contains(&fx.fake.token()));
 }

@@ -2,9 +2,11 @@
 //! against the fake GitHub.
 
 mod concurrency;
+mod injection;
 mod notify;
 mod offline;
 mod refusals;
 mod river;
+mod robust;
 mod support;
 mod with_github;
