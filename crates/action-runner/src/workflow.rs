@@ -530,25 +530,34 @@ impl WorkflowRunner {
                 }
                 None => !cx.failed,
             };
+            // `environment: ${{ inputs.environment }}` names the environment at run time, as
+            // GitHub evaluates it (one deploy workflow serving staging and production).
+            let environment = job
+                .environment
+                .as_ref()
+                .map(|e| expr::interpolate(e, &cx))
+                .transpose()
+                .map_err(|e| format!("job {} environment: {e}", job.id))?;
             let result = if !wanted {
                 JobRun {
                     result: "skipped".into(),
                     ..JobRun::default()
                 }
-            } else if job
-                .environment
+            } else if environment
                 .as_ref()
                 .is_some_and(|e| !self.approved.contains(e))
             {
                 JobRun {
                     result: "waiting".into(),
-                    environment: job.environment.clone(),
+                    environment,
                     ..JobRun::default()
                 }
             } else if let Some(uses) = &job.uses {
                 self.call(workflow, job, uses, &cx, secrets, prefix, run)?
             } else {
-                self.run_job(job, cx)?
+                let mut done = self.run_job(job, cx)?;
+                done.environment = environment;
+                done
             };
             run.jobs
                 .push((format!("{prefix}{}", job.id), result.clone()));

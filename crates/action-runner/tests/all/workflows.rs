@@ -81,3 +81,37 @@ fn an_event_the_workflow_does_not_listen_to_and_an_unknown_input_are_harness_err
         .unwrap_err();
     assert!(err.contains("no input `nope`"), "{err}");
 }
+
+#[test]
+fn an_environment_named_by_an_expression_waits_for_that_environments_approval() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("deploy.yml");
+    std::fs::write(
+        &file,
+        "on:\n  workflow_dispatch:\n    inputs:\n      environment:\n        type: string\n\
+         jobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: ${{ inputs.environment }}\n\
+         \x20   steps:\n      - run: echo deployed\n",
+    )
+    .expect("write");
+    let run_for = |environment: &str| {
+        WorkflowRunner::new(&file)
+            .repository("acme/widgets")
+            .token("ghs_unused")
+            .input("environment", environment)
+            .approve_environment("staging")
+            .run()
+            .expect("harness")
+    };
+    let staging = run_for("staging");
+    assert_eq!(staging.job("deploy").result, "success");
+    assert_eq!(
+        staging.job("deploy").environment.as_deref(),
+        Some("staging")
+    );
+    let production = run_for("production");
+    assert_eq!(production.job("deploy").result, "waiting");
+    assert_eq!(
+        production.job("deploy").environment.as_deref(),
+        Some("production")
+    );
+}
