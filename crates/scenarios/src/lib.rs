@@ -125,7 +125,8 @@ impl Scenario {
     /// The developer's clone brought up to date with GitHub (after merges made there).
     pub fn pull(&self, branch: &str) {
         self.dev.git(&["fetch", "-q", "--tags", "origin"]);
-        self.dev.git(&["checkout", "-q", "-B", branch, &format!("origin/{branch}")]);
+        self.dev
+            .git(&["checkout", "-q", "-B", branch, &format!("origin/{branch}")]);
     }
 
     /// A run of `examples/<process>/FILE` for `event`, wired to this repository: checkout over
@@ -133,7 +134,10 @@ impl Scenario {
     /// else a read-only one), the binaries this test run built, short retry delays, the
     /// secrets and variables. `github.ref`/`sha` default to `main`'s tip.
     pub fn workflow(&self, file: &str, event: &str, payload: Value) -> WorkflowRunner {
-        let main = self.fake.branch_sha(&self.owner, &self.name, "main").unwrap_or_default();
+        let main = self
+            .fake
+            .branch_sha(&self.owner, &self.name, "main")
+            .unwrap_or_default();
         let mut runner = WorkflowRunner::new(self.examples.join(file))
             .event(event, payload)
             .repository(&self.repository())
@@ -194,7 +198,10 @@ impl Scenario {
         let exposed = run.exposed();
         let state = self.full_state().to_string();
         for secret in self.secrets() {
-            assert!(!exposed.contains(&secret), "a secret reached the run's log or outputs");
+            assert!(
+                !exposed.contains(&secret),
+                "a secret reached the run's log or outputs"
+            );
             assert!(!state.contains(&secret), "a secret reached GitHub's state");
         }
         for (job, result) in &run.jobs {
@@ -210,7 +217,8 @@ impl Scenario {
 
     /// Merges a PR on GitHub (as a person pressing the button) and returns the merge commit.
     pub fn merge(&self, number: u64, method: &str) -> String {
-        self.fake.merge_pull(&self.owner, &self.name, number, method)
+        self.fake
+            .merge_pull(&self.owner, &self.name, number, method)
     }
 
     /// A `push` event to `branch` at its tip, as GitHub sends after a merge.
@@ -219,8 +227,12 @@ impl Scenario {
             .fake
             .branch_sha(&self.owner, &self.name, branch)
             .unwrap_or_else(|| panic!("no branch {branch}"));
-        self.workflow(file, "push", json!({"ref": format!("refs/heads/{branch}"), "after": sha}))
-            .at(&format!("refs/heads/{branch}"), &sha)
+        self.workflow(
+            file,
+            "push",
+            json!({"ref": format!("refs/heads/{branch}"), "after": sha}),
+        )
+        .at(&format!("refs/heads/{branch}"), &sha)
     }
 
     /// The open PR from `head` into `base`, if any.
@@ -246,16 +258,17 @@ impl Scenario {
 
     fn state(&self, normalized: bool) -> Value {
         let (o, r) = (self.owner.as_str(), self.name.as_str());
-        let clean = |text: &str| if normalized { normalize(text) } else { text.to_string() };
+        let clean = |text: &str| {
+            if normalized {
+                normalize(text)
+            } else {
+                text.to_string()
+            }
+        };
         let pulls = self.fake.pulls(o, r);
         let last = pulls.iter().map(|p| p.number).max().unwrap_or(0) + 20;
         let comments: Vec<Value> = (1..=last)
-            .flat_map(|n| {
-                self.fake
-                    .comments(o, r, n)
-                    .into_iter()
-                    .map(move |c| (n, c))
-            })
+            .flat_map(|n| self.fake.comments(o, r, n).into_iter().map(move |c| (n, c)))
             .map(|(n, c)| json!({"on": n, "by": c.user, "body": clean(&c.body)}))
             .collect();
         let releases: Vec<Value> = self
@@ -316,8 +329,8 @@ fn branches(bare: &Path) -> Vec<String> {
 /// SHAs, dates and times, and durations replaced by placeholders.
 pub fn normalize(text: &str) -> String {
     let sha = regex_lite::Regex::new(r"\b[0-9a-f]{7,40}\b").expect("regex");
-    let time = regex_lite::Regex::new(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?Z?)?")
-        .expect("regex");
+    let time =
+        regex_lite::Regex::new(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?Z?)?").expect("regex");
     let text = sha.replace_all(text, "<sha>");
     time.replace_all(&text, "<time>").into_owned()
 }
