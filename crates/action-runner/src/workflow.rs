@@ -523,12 +523,17 @@ impl WorkflowRunner {
                     json!({"result": j.result, "outputs": j.outputs}),
                 );
             }
-            cx.failed = job.needs.iter().any(|n| done[n].result != "success");
+            let result_of = |n: &String| done[n].result.as_str();
+            cx.failed = job.needs.iter().any(|n| result_of(n) == "failure");
+            cx.skipped = job
+                .needs
+                .iter()
+                .any(|n| !["success", "failure"].contains(&result_of(n)));
             let wanted = match &job.condition {
                 Some(c) => {
                     expr::evaluate_condition(c, &cx).map_err(|e| format!("job {}: {e}", job.id))?
                 }
-                None => !cx.failed,
+                None => !cx.failed && !cx.skipped,
             };
             // `environment: ${{ inputs.environment }}` names the environment at run time, as
             // GitHub evaluates it (one deploy workflow serving staging and production).
@@ -704,6 +709,9 @@ impl WorkflowRunner {
     }
 
     fn run_job(&self, job: &Job, mut cx: Context) -> Result<JobRun, String> {
+        // Inside the job, `success()` and `failure()` speak of its own steps.
+        cx.failed = false;
+        cx.skipped = false;
         let token = match (&self.tokens, &job.permissions) {
             (Some(mint), Some(perms)) => mint(perms),
             (Some(mint), None) => mint(&BTreeMap::from([("*".into(), "write".into())])),

@@ -115,3 +115,37 @@ fn an_environment_named_by_an_expression_waits_for_that_environments_approval() 
         Some("production")
     );
 }
+
+#[test]
+fn a_job_after_a_skipped_job_runs_its_steps_when_its_condition_allows_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("after.yml");
+    std::fs::write(
+        &file,
+        "on: push\njobs:\n  first:\n    if: github.event_name == 'workflow_dispatch'\n\
+         \x20   runs-on: ubuntu-latest\n    steps:\n      - run: echo first\n\
+         \x20 by-default:\n    needs: first\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo x\n\
+         \x20 unless-failed:\n    needs: first\n    if: ${{ !failure() && !cancelled() }}\n\
+         \x20   runs-on: ubuntu-latest\n    outputs:\n      said: ${{ steps.say.outputs.said }}\n\
+         \x20   steps:\n      - id: say\n        run: echo said=yes >> \"$GITHUB_OUTPUT\"\n",
+    )
+    .expect("write");
+    let run = WorkflowRunner::new(&file)
+        .event("push", json!({}))
+        .repository("acme/widgets")
+        .token("ghs_unused")
+        .run()
+        .expect("harness");
+    assert_eq!(run.job("first").result, "skipped");
+    assert_eq!(
+        run.job("by-default").result,
+        "skipped",
+        "success() is false"
+    );
+    assert_eq!(run.job("unless-failed").result, "success");
+    assert_eq!(
+        run.job("unless-failed").outputs["said"],
+        "yes",
+        "its steps ran"
+    );
+}
