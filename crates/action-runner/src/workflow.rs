@@ -666,6 +666,13 @@ impl WorkflowRunner {
             .or_else(|| self.git_ref.strip_prefix("refs/tags/"))
             .unwrap_or(&self.git_ref)
             .to_string();
+        let ref_type = if self.git_ref.starts_with("refs/heads/") {
+            "branch"
+        } else if self.git_ref.starts_with("refs/tags/") {
+            "tag"
+        } else {
+            ""
+        };
         for (name, value) in [
             ("event_name", self.event_name.clone()),
             ("repository", self.repository.clone()),
@@ -675,6 +682,7 @@ impl WorkflowRunner {
             ),
             ("ref", self.git_ref.clone()),
             ("ref_name", ref_name),
+            ("ref_type", ref_type.into()),
             ("sha", self.sha.clone()),
             ("actor", self.actor.clone()),
             ("triggering_actor", self.actor.clone()),
@@ -751,6 +759,7 @@ impl WorkflowRunner {
             ("GITHUB_EVENT_PATH", path_text(&event_path)),
             ("GITHUB_REF", field("ref")),
             ("GITHUB_REF_NAME", field("ref_name")),
+            ("GITHUB_REF_TYPE", field("ref_type")),
             ("GITHUB_SHA", field("sha")),
             ("GITHUB_ACTOR", field("actor")),
             ("GITHUB_REPOSITORY_OWNER", field("repository_owner")),

@@ -149,3 +149,29 @@ fn a_job_after_a_skipped_job_runs_its_steps_when_its_condition_allows_it() {
         "its steps ran"
     );
 }
+
+#[test]
+fn a_run_on_a_branch_says_its_ref_type_as_github_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("where.yml");
+    std::fs::write(
+        &file,
+        "on: push\njobs:\n  say:\n    runs-on: ubuntu-latest\n\
+         \x20   outputs:\n      ref: ${{ steps.say.outputs.ref }}\n      type: ${{ github.ref_type }}\n\
+         \x20   steps:\n      - id: say\n        run: echo \"ref=$GITHUB_REF_TYPE:$GITHUB_REF_NAME\" >> \"$GITHUB_OUTPUT\"\n",
+    )
+    .expect("write");
+    let run_at = |git_ref: &str| {
+        WorkflowRunner::new(&file)
+            .event("push", json!({}))
+            .repository("acme/widgets")
+            .token("ghs_unused")
+            .at(git_ref, "")
+            .run()
+            .expect("harness")
+    };
+    let on_branch = run_at("refs/heads/release/1.0");
+    assert_eq!(on_branch.job("say").outputs["ref"], "branch:release/1.0");
+    let on_tag = run_at("refs/tags/v1.0.0");
+    assert_eq!(on_tag.job("say").outputs["type"], "tag");
+}
