@@ -452,7 +452,19 @@ fn candidates_end_to_end() {
     assert_eq!(snapshot["deployments"].as_array().map(Vec::len), Some(5));
 }
 
+/// The snapshot without the fake's address (each fake listens on its own port), which the
+/// releases' notes carry in their links.
+fn without_address(snapshot: &Value) -> String {
+    let address = regex_lite::Regex::new(r"http://127\.0\.0\.1:\d+").expect("regex");
+    address
+        .replace_all(&snapshot.to_string(), "<fake>")
+        .into_owned()
+}
+
 #[test]
 fn candidates_under_faults() {
-    assert_eq!(process(Some(18_002)), process(None));
+    assert_eq!(
+        without_address(&process(Some(18_002))),
+        without_address(&process(None))
+    );
 }
