@@ -18,6 +18,9 @@ pub struct Context {
     pub contexts: Map<String, Value>,
     /// Whether a step (or a needed job) failed: `success()` and `failure()` read it.
     pub failed: bool,
+    /// Whether a needed job was skipped (or still waits): `success()` is then false while
+    /// `failure()` is not true, as on GitHub.
+    pub skipped: bool,
 }
 
 impl Context {
@@ -82,7 +85,7 @@ pub fn evaluate_condition(text: &str, cx: &Context) -> Result<bool, String> {
     let mentions_status = ["success(", "failure(", "always(", "cancelled("]
         .iter()
         .any(|f| inner.contains(f));
-    if !mentions_status && cx.failed {
+    if !mentions_status && (cx.failed || cx.skipped) {
         return Ok(false);
     }
     Ok(truthy(&evaluate(inner, cx)?))
@@ -393,7 +396,7 @@ impl Parser<'_> {
             }
         };
         Ok(match name {
-            "success" => Value::Bool(!self.cx.failed),
+            "success" => Value::Bool(!self.cx.failed && !self.cx.skipped),
             "failure" => Value::Bool(self.cx.failed),
             "always" => Value::Bool(true),
             "cancelled" => Value::Bool(false),
@@ -586,6 +589,14 @@ mod tests {
         assert!(!evaluate_condition("inputs.mode == 'pr'", &failed).unwrap_or(true));
         assert!(evaluate_condition("failure() && inputs.mode == 'pr'", &failed).unwrap_or(false));
         assert!(evaluate_condition("always()", &failed).unwrap_or(false));
+        let skipped = Context {
+            skipped: true,
+            ..cx.clone()
+        };
+        assert!(!evaluate_condition("inputs.mode == 'pr'", &skipped).unwrap_or(true));
+        assert!(!evaluate_condition("success()", &skipped).unwrap_or(true));
+        assert!(!evaluate_condition("failure()", &skipped).unwrap_or(true));
+        assert!(evaluate_condition("!failure() && inputs.mode == 'pr'", &skipped).unwrap_or(false));
     }
 
     #[test]

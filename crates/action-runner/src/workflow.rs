@@ -541,32 +541,46 @@ impl WorkflowRunner {
                     json!({"result": j.result, "outputs": j.outputs}),
                 );
             }
-            cx.failed = job.needs.iter().any(|n| done[n].result != "success");
+            let result_of = |n: &String| done[n].result.as_str();
+            cx.failed = job.needs.iter().any(|n| result_of(n) == "failure");
+            cx.skipped = job
+                .needs
+                .iter()
+                .any(|n| !["success", "failure"].contains(&result_of(n)));
             let wanted = match &job.condition {
                 Some(c) => {
                     expr::evaluate_condition(c, &cx).map_err(|e| format!("job {}: {e}", job.id))?
                 }
-                None => !cx.failed,
+                None => !cx.failed && !cx.skipped,
             };
+            // `environment: ${{ inputs.environment }}` names the environment at run time, as
+            // GitHub evaluates it (one deploy workflow serving staging and production).
+            let environment = job
+                .environment
+                .as_ref()
+                .map(|e| expr::interpolate(e, &cx))
+                .transpose()
+                .map_err(|e| format!("job {} environment: {e}", job.id))?;
             let result = if !wanted {
                 JobRun {
                     result: "skipped".into(),
                     ..JobRun::default()
                 }
-            } else if job
-                .environment
+            } else if environment
                 .as_ref()
                 .is_some_and(|e| !self.approved.contains(e))
             {
                 JobRun {
                     result: "waiting".into(),
-                    environment: job.environment.clone(),
+                    environment,
                     ..JobRun::default()
                 }
             } else if let Some(uses) = &job.uses {
                 self.call(workflow, job, uses, &cx, secrets, prefix, run)?
             } else {
-                self.run_job(job, cx)?
+                let mut done = self.run_job(job, cx)?;
+                done.environment = environment;
+                done
             };
             run.jobs
                 .push((format!("{prefix}{}", job.id), result.clone()));
@@ -723,6 +737,9 @@ impl WorkflowRunner {
     }
 
     fn run_job(&self, job: &Job, mut cx: Context) -> Result<JobRun, String> {
+        // Inside the job, `success()` and `failure()` speak of its own steps.
+        cx.failed = false;
+        cx.skipped = false;
         let token = match (&self.tokens, &job.permissions) {
             (Some(mint), Some(perms)) => mint(perms),
             (Some(mint), None) => mint(&BTreeMap::from([("*".into(), "write".into())])),

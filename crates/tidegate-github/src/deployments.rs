@@ -271,8 +271,9 @@ impl GitHub {
         }
     }
 
-    /// Adds a status to a deployment. A status repeated after a lost answer is harmless (the
-    /// newest one counts), so this is retried as any request is.
+    /// Adds a status to a deployment, once: a status whose answer is lost is looked for (the
+    /// deployment's newest status, with this state and description) before it is sent again, so
+    /// the deployment's history shows each step once.
     pub async fn set_deployment_status(
         &self,
         id: u64,
@@ -289,9 +290,40 @@ impl GitHub {
             request["auto_inactive"] = Value::Bool(true);
         }
         let path = self.repo_path(&format!("/deployments/{id}/statuses"));
-        self.send(Method::POST, &path, Some(&request), STATUS)
-            .await
-            .map(drop)
+        let mut last = None;
+        for attempt in 0..ATTEMPTS {
+            match self
+                .send_once(Method::POST, &path, Some(&request), STATUS)
+                .await
+            {
+                Ok(_) => return Ok(()),
+                Err(e) if ambiguous(&e) => {
+                    tokio::time::sleep(self.retry.after_lost(attempt)).await;
+                    if self.newest_status_is(id, state, description).await? {
+                        return Ok(());
+                    }
+                    last = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::Unexpected("no attempt to set the status".into())))
+    }
+
+    /// Whether the deployment's newest status has `state` and `description`.
+    async fn newest_status_is(
+        &self,
+        id: u64,
+        state: &str,
+        description: &str,
+    ) -> Result<bool, Error> {
+        let path = self.repo_path(&format!("/deployments/{id}/statuses?per_page=1"));
+        let reply = self.send(Method::GET, &path, None, STATUS).await?;
+        let newest = reply.body.as_array().and_then(|list| list.first());
+        Ok(newest.is_some_and(|s| {
+            s.get("state").and_then(Value::as_str) == Some(state)
+                && s.get("description").and_then(Value::as_str) == Some(description)
+        }))
     }
 
     /// The workflow by file name (or id); `None` when the repository has none so named.

@@ -182,3 +182,71 @@ jobs:
     let text = std::fs::read_to_string(kept.join("records/record.json")).expect("kept");
     assert_eq!(text.trim(), r#"{"verdict": "passed"}"#);
 }
+
+#[test]
+fn an_environment_named_by_an_expression_waits_for_that_environments_approval() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("deploy.yml");
+    std::fs::write(
+        &file,
+        "on:\n  workflow_dispatch:\n    inputs:\n      environment:\n        type: string\n\
+         jobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: ${{ inputs.environment }}\n\
+         \x20   steps:\n      - run: echo deployed\n",
+    )
+    .expect("write");
+    let run_for = |environment: &str| {
+        WorkflowRunner::new(&file)
+            .repository("acme/widgets")
+            .token("ghs_unused")
+            .input("environment", environment)
+            .approve_environment("staging")
+            .run()
+            .expect("harness")
+    };
+    let staging = run_for("staging");
+    assert_eq!(staging.job("deploy").result, "success");
+    assert_eq!(
+        staging.job("deploy").environment.as_deref(),
+        Some("staging")
+    );
+    let production = run_for("production");
+    assert_eq!(production.job("deploy").result, "waiting");
+    assert_eq!(
+        production.job("deploy").environment.as_deref(),
+        Some("production")
+    );
+}
+
+#[test]
+fn a_job_after_a_skipped_job_runs_its_steps_when_its_condition_allows_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("after.yml");
+    std::fs::write(
+        &file,
+        "on: push\njobs:\n  first:\n    if: github.event_name == 'workflow_dispatch'\n\
+         \x20   runs-on: ubuntu-latest\n    steps:\n      - run: echo first\n\
+         \x20 by-default:\n    needs: first\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo x\n\
+         \x20 unless-failed:\n    needs: first\n    if: ${{ !failure() && !cancelled() }}\n\
+         \x20   runs-on: ubuntu-latest\n    outputs:\n      said: ${{ steps.say.outputs.said }}\n\
+         \x20   steps:\n      - id: say\n        run: echo said=yes >> \"$GITHUB_OUTPUT\"\n",
+    )
+    .expect("write");
+    let run = WorkflowRunner::new(&file)
+        .event("push", json!({}))
+        .repository("acme/widgets")
+        .token("ghs_unused")
+        .run()
+        .expect("harness");
+    assert_eq!(run.job("first").result, "skipped");
+    assert_eq!(
+        run.job("by-default").result,
+        "skipped",
+        "success() is false"
+    );
+    assert_eq!(run.job("unless-failed").result, "success");
+    assert_eq!(
+        run.job("unless-failed").outputs["said"],
+        "yes",
+        "its steps ran"
+    );
+}

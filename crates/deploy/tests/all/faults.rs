@@ -1,6 +1,6 @@
 //! Under injected faults (30% of requests answered 502/429/403, 30% of writes applied and their
-//! answers lost) each deploy call makes exactly one deployment and starts one run; and the API
-//! cost of each operation, counted by the fake.
+//! answers lost) each deploy call makes exactly one deployment, starts one run and adds each
+//! status once; and the API cost of each operation, counted by the fake.
 
 use fake_github::Faults;
 
@@ -11,12 +11,13 @@ fn twenty_seeds_at_thirty_percent_faults_make_one_deployment_per_call() {
     let mut succeeded = 0;
     for seed in 0..20 {
         let world = World::new();
-        world.fake.set_faults(Faults {
+        let faults = Faults {
             seed,
             rate: 0.3,
             drop_after_write: 0.3,
             ..Faults::default()
-        });
+        };
+        world.fake.set_faults(faults.clone());
         let run = world.run(&[
             "--env",
             "staging",
@@ -33,10 +34,17 @@ fn twenty_seeds_at_thirty_percent_faults_make_one_deployment_per_call() {
         if run.code == 0 {
             assert_eq!(dispatches, 1, "seed {seed}: {}", run.stderr);
             assert_eq!(
-                states.last().map(String::as_str),
-                Some("in_progress"),
-                "seed {seed}"
+                states,
+                ["queued", "in_progress"],
+                "seed {seed}: each status once"
             );
+            world.fake.set_faults(faults);
+            let status = world.run(&["--env", "staging", "--status", "success"]);
+            world.fake.set_faults(Faults::default());
+            assert_eq!(status.code, 0, "seed {seed}: {}", status.stderr);
+            let made = world.fake.deployments(OWNER, NAME);
+            let states: Vec<&str> = made[0].statuses.iter().map(|s| s.state.as_str()).collect();
+            assert_eq!(states, ["queued", "in_progress", "success"], "seed {seed}");
             succeeded += 1;
         } else {
             // Every attempt at the dispatch failed (six in a row at 30% happens): a clean

@@ -2,6 +2,7 @@
 //! faults.
 
 mod approval_matrix;
+mod candidates;
 mod pinning;
 mod release_lines;
 mod stream_lake_ocean;
