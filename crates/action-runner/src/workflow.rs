@@ -828,10 +828,13 @@ impl WorkflowRunner {
                     .map_err(|e| format!("job {} step {label}: {e}", job.id))?;
                 out.raw_log.push_str(&result.raw_log);
                 out.summary.push_str(&result.summary);
+                // create-github-app-token masks the token it outputs (core.setSecret): a
+                // reader of the run never sees it.
                 out.output_files.push_str(
                     &result
                         .outputs
                         .iter()
+                        .filter(|(_, v)| Some(v.as_str()) != self.app_token.as_deref())
                         .map(|(k, v)| format!("{k}={v}\n"))
                         .collect::<String>(),
                 );
