@@ -177,6 +177,8 @@ pub struct Runner {
     /// More of the `github` context (`ref`, `sha`, `event_name`, …).
     github: BTreeMap<String, String>,
     scratch: tempfile::TempDir,
+    /// `RUNNER_TEMP` shared with the job around the action; else the runner's own.
+    runner_temp: Option<PathBuf>,
 }
 
 impl Runner {
@@ -204,7 +206,15 @@ impl Runner {
             event: serde_json::json!({}),
             github: BTreeMap::new(),
             scratch,
+            runner_temp: None,
         }
+    }
+
+    /// The job's `RUNNER_TEMP`, so that files the action leaves there (a record, a report)
+    /// outlive it for the job's later steps, as on a runner.
+    pub fn runner_temp_dir(mut self, dir: &Path) -> Self {
+        self.runner_temp = Some(dir.to_path_buf());
+        self
     }
 
     pub fn input(mut self, name: &str, value: &str) -> Self {
@@ -392,7 +402,9 @@ impl Runner {
     }
 
     fn runner_temp(&self) -> PathBuf {
-        self.scratch.path().join("runner-temp")
+        self.runner_temp
+            .clone()
+            .unwrap_or_else(|| self.scratch.path().join("runner-temp"))
     }
 
     fn base_env(&self, files: &StepFiles, extra_path: &[String]) -> BTreeMap<String, String> {

@@ -930,6 +930,9 @@ impl WorkflowRunner {
             let mut runner = Runner::new(crate::workspace_root().join("actions").join(action))
                 .workspace(workspace)
                 .tool_cache(tool_cache)
+                // The job's RUNNER_TEMP (beside its workspace): what the action leaves there
+                // is read by the job's later steps.
+                .runner_temp_dir(&workspace.with_file_name("temp"))
                 .token(token)
                 .repository(&self.repository)
                 .event_payload(self.payload.clone());
