@@ -19,9 +19,9 @@ const REPO: Call = Call::on_repo("read the repository", "contents: read");
 const HISTORY: Call = Call::on_repo("read the deployment history", "deployments: read");
 
 /// The most attempts at one create or dispatch whose answers keep getting lost.
-const ATTEMPTS: usize = 6;
+pub(crate) const ATTEMPTS: usize = 6;
 /// How many times a dispatch whose answer was lost looks for its run before dispatching again.
-const LOOKS_FOR_A_RUN: usize = 4;
+pub(crate) const LOOKS_FOR_A_RUN: usize = 4;
 
 /// A deployment as the REST API shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -126,7 +126,7 @@ pub const HISTORY_QUERY: &str = "query DeploymentHistory($owner: String!, $name:
 }";
 
 /// Whether an error may hide a request that was applied (no answer, or a server error).
-fn ambiguous(e: &Error) -> bool {
+pub(crate) fn ambiguous(e: &Error) -> bool {
     matches!(e, Error::Unavailable { .. } | Error::Transport(_))
 }
 
