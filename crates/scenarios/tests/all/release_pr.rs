@@ -192,6 +192,10 @@ impl Platform {
 
     /// Runs build.yml for a dispatch, as GitHub starts it: on the tag, with its inputs.
     fn build(&self, tag: &str, version: &str) -> WorkflowRun {
+        self.s.run(self.build_runner(tag, version))
+    }
+
+    fn build_runner(&self, tag: &str, version: &str) -> action_runner::WorkflowRunner {
         let sha = self
             .s
             .fake
@@ -202,14 +206,12 @@ impl Platform {
             self.bin().display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        let runner = self
-            .s
+        self.s
             .workflow("workflows/build.yml", "workflow_dispatch", json!({}))
             .at(&format!("refs/tags/{tag}"), &sha)
             .input("tag", tag)
             .input("version", version)
-            .env("PATH", path);
-        self.s.run(runner)
+            .env("PATH", path)
     }
 
     fn release_tags(&self) -> Vec<String> {
@@ -456,6 +458,17 @@ fn process(faults: Option<u64>) -> Value {
         log.contains("mkdocs build --strict --site-dir site/1.1.0 (VERSION 1.1.0)"),
         "{log}"
     );
+    // A rebuild dispatched by hand with a version the tag does not hold stops before building.
+    let run = p.s.run_failing(p.build_runner("v1.1.0", "1.1.1"));
+    let check = run.job("check");
+    assert!(
+        check.log.contains("the tag holds version 1.1.0, not 1.1.1"),
+        "{}",
+        check.log
+    );
+    assert_eq!(run.job("image").result, "skipped");
+    assert_eq!(run.job("docs").result, "skipped");
+    assert!(!p.tools_log().contains("1.1.1"), "nothing built for 1.1.1");
     // A rerun of the release workflow (a re-run from the UI) tags and dispatches nothing again.
     p.release();
     assert_eq!(p.tags(), ["v1.0.0", "v1.1.0"]);
