@@ -144,6 +144,9 @@ impl Run<'_> {
         if let Some(t) = &set.ticket {
             leaves.push(("ticket", rules::misc::ticket(ctx, t)));
         }
+        if let Some(l) = &set.labels {
+            leaves.push(("labels", rules::misc::labels(ctx, l)));
+        }
         let mut outcomes = Vec::new();
         for (name, mut row) in leaves {
             row.rule = format!("{prefix}{name}");

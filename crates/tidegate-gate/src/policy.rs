@@ -27,6 +27,7 @@ pub struct RuleSet {
     pub checks: Option<Vec<CheckSpec>>,
     pub blockers: Option<Blockers>,
     pub ticket: Option<Ticket>,
+    pub labels: Option<Labels>,
     pub freeze: Option<Freeze>,
     pub votes: Option<Votes>,
     pub commits: Option<CommitTypes>,
@@ -203,6 +204,14 @@ impl<'de> Deserialize<'de> for CheckSpec {
 pub struct Blockers {
     pub labels: Vec<String>,
     pub milestone: Option<String>,
+}
+
+/// Labels the pull request itself must carry (label hygiene: a type label on every PR).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Labels {
+    #[serde(alias = "any_of")]
+    pub any_of: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -517,6 +526,11 @@ fn validate(gate: &str, rules: &mut RuleSet) -> Result<(), GateError> {
         if v.window_hours == Some(0) {
             return fail("votes: window-hours must be at least 1".into());
         }
+    }
+    if let Some(l) = &rules.labels
+        && l.any_of.is_empty()
+    {
+        return fail("labels: any-of lists no label".into());
     }
     if let Some(c) = &rules.commits
         && c.types.is_empty()

@@ -23,7 +23,7 @@ const HISTORY: Call = Call::on_repo("read the deployment history", "deployments:
 /// The most attempts at one create or dispatch whose answers keep getting lost.
 pub(crate) const ATTEMPTS: usize = 6;
 /// How many times a dispatch whose answer was lost looks for its run before dispatching again.
-const LOOKS_FOR_A_RUN: usize = 4;
+pub(crate) const LOOKS_FOR_A_RUN: usize = 4;
 
 /// A deployment as the REST API shows it.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,6 +1,7 @@
 //! GitHub releases (drafts included) and the workflows a release starts by `workflow_dispatch`.
 
-use crate::{Call, Error, GitHub, encode_path};
+use crate::deployments::{ATTEMPTS, LOOKS_FOR_A_RUN, ambiguous};
+use crate::{Call, Error, GitHub, encode_path, encode_query};
 use http::Method;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -12,6 +13,7 @@ const CREATE: Call = Call::on_repo("create the release", "contents: write");
 const DELETE: Call = Call::on_item("delete a duplicate draft release", "contents: write");
 const WORKFLOW: Call = Call::on_item("find the workflow to dispatch", "actions: read");
 const DISPATCH: Call = Call::on_item("start the workflow", "actions: write");
+const RUNS: Call = Call::on_item("list the workflow's runs", "actions: read");
 
 /// The fields of a release Tidegate reads (and reports as step outputs).
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -168,7 +170,10 @@ impl GitHub {
         }
     }
 
-    /// Starts `workflow` by `workflow_dispatch` on `git_ref` with string inputs.
+    /// Starts `workflow` by `workflow_dispatch` on `git_ref` (a release's tag, dispatched once)
+    /// with string inputs. The dispatch is sent once per attempt: after a lost answer the
+    /// workflow's dispatched runs on `git_ref` are looked at first, so that a retry does not
+    /// start a second build of the tag.
     pub async fn dispatch_workflow(
         &self,
         workflow: &str,
@@ -184,8 +189,42 @@ impl GitHub {
             .map(|(k, v)| ((*k).to_string(), Value::from(*v)))
             .collect();
         let request = json!({ "ref": git_ref, "inputs": inputs });
-        self.send(Method::POST, &path, Some(&request), DISPATCH)
-            .await
-            .map(drop)
+        let mut last = None;
+        for attempt in 0..ATTEMPTS {
+            match self
+                .send_once(Method::POST, &path, Some(&request), DISPATCH)
+                .await
+            {
+                Ok(_) => return Ok(()),
+                Err(e) if ambiguous(&e) => {
+                    // GitHub lists a new run some seconds after the dispatch: look a few times,
+                    // backing off, before dispatching again.
+                    for look in 0..LOOKS_FOR_A_RUN {
+                        tokio::time::sleep(self.retry.after_lost(attempt + look)).await;
+                        if self.dispatched_on(workflow, git_ref).await? {
+                            return Ok(());
+                        }
+                    }
+                    last = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::Unexpected("no attempt to start the workflow".into())))
+    }
+
+    /// Whether `workflow` has a `workflow_dispatch` run on `git_ref`.
+    async fn dispatched_on(&self, workflow: &str, git_ref: &str) -> Result<bool, Error> {
+        let path = self.repo_path(&format!(
+            "/actions/workflows/{}/runs?event=workflow_dispatch&branch={}&per_page=1",
+            encode_path(workflow),
+            encode_query(git_ref)
+        ));
+        let reply = self.send(Method::GET, &path, None, RUNS).await?;
+        Ok(reply
+            .body
+            .get("workflow_runs")
+            .and_then(Value::as_array)
+            .is_some_and(|runs| !runs.is_empty()))
     }
 }

@@ -250,3 +250,34 @@ fn a_job_after_a_skipped_job_runs_its_steps_when_its_condition_allows_it() {
         "its steps ran"
     );
 }
+
+#[test]
+fn the_app_token_reaches_later_steps_but_not_what_a_reader_sees() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("app.yml");
+    std::fs::write(
+        &file,
+        "on: workflow_dispatch\npermissions: {}\njobs:\n  one:\n    runs-on: ubuntu-latest\n    steps:\n\
+         \x20     - id: app\n\
+         \x20       uses: actions/create-github-app-token@df432ceedc7162793a195dd1713ff69aefc7379e # v2.0.6\n\
+         \x20     - env:\n\
+         \x20         TOKEN: ${{ steps.app.outputs.token }}\n\
+         \x20       run: test \"${#TOKEN}\" -gt 10 && echo got it\n",
+    )
+    .expect("write");
+    let token = "ghs_appTokenNeverShown0000000000000001";
+    let run = WorkflowRunner::new(&file)
+        .event("workflow_dispatch", json!({}))
+        .repository("acme/widgets")
+        .token("ghs_jobToken")
+        .app_token(token)
+        .run()
+        .expect("harness");
+    assert!(run.succeeded(), "{}", run.failure_logs());
+    assert_eq!(
+        run.job("one").step("app").expect("step").outputs["token"],
+        token
+    );
+    assert!(run.job("one").raw_log.contains("got it"));
+    assert!(!run.exposed().contains(token), "{}", run.exposed());
+}

@@ -9,4 +9,5 @@ mod approval_matrix;
 mod candidates;
 mod pinning;
 mod release_lines;
+mod release_pr;
 mod stream_lake_ocean;

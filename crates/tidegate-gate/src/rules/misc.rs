@@ -1,8 +1,9 @@
-//! The rules that read one kind of fact each: blockers, ticket, commits, release notes, after.
+//! The rules that read one kind of fact each: blockers, ticket, labels, commits, release notes,
+//! after.
 
 use super::list;
 use crate::eval::{Ctx, Outcome, RuleResult, short};
-use crate::policy::{Blockers, CommitTypes, Ticket, TicketSource};
+use crate::policy::{Blockers, CommitTypes, Labels, Ticket, TicketSource};
 
 /// Open issues and pull requests with a blocking label (in the milestone, when one is given).
 /// The pull request being evaluated does not block itself.
@@ -46,6 +47,29 @@ pub(crate) fn blockers(ctx: &Ctx<'_>, rule: &Blockers) -> RuleResult {
         .needs(format!(
             "close or relabel the open blockers ({labels}{scope})"
         ))
+    }
+}
+
+/// The pull request carries one of the labels. A label is something a person adds, so a missing
+/// one fails (the `labeled` event evaluates the gate again); with no pull request (a bare ref)
+/// there are no labels to read, and the rule fails rather than being skipped.
+pub(crate) fn labels(ctx: &Ctx<'_>, rule: &Labels) -> RuleResult {
+    let wanted = rule.any_of.join(", ");
+    let Some(pull) = ctx.facts.pull.as_ref() else {
+        return RuleResult::new(
+            Outcome::Failed,
+            format!("no pull request, so no label of {wanted} can be read"),
+        );
+    };
+    let found = pull
+        .labels
+        .iter()
+        .find(|l| rule.any_of.iter().any(|w| w.eq_ignore_ascii_case(l)));
+    match found {
+        Some(label) => RuleResult::new(Outcome::Passed, format!("labelled {label}")),
+        None => RuleResult::new(Outcome::Failed, format!("no label of {wanted}")).needs(format!(
+            "add one of the labels {wanted} to the pull request"
+        )),
     }
 }
 

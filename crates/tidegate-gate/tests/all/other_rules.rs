@@ -192,3 +192,34 @@ fn a_commit_is_judged_by_its_headers_type_not_its_bodys_lines() {
     );
     assert_eq!(verdict.outcome, Outcome::Passed, "{verdict:?}");
 }
+
+#[test]
+fn a_pull_request_without_one_of_the_labels_fails_and_a_bare_ref_fails_unread() {
+    let text = "[gates.g]\nlabels = { any-of = [\"type: feature\", \"type: fix\"] }";
+    let mut f = facts();
+    if let Some(pull) = f.pull.as_mut() {
+        pull.labels = vec!["needs-docs".into()];
+    }
+    let v = verdict(text, &f, noon());
+    assert_eq!(v.outcome, Outcome::Failed);
+    assert_eq!(
+        rule(&v, "labels").why,
+        "no label of type: feature, type: fix"
+    );
+    if let Some(pull) = f.pull.as_mut() {
+        pull.labels.push("Type: Fix".into());
+    }
+    let v = verdict(text, &f, noon());
+    assert_eq!(v.outcome, Outcome::Passed);
+    assert_eq!(rule(&v, "labels").why, "labelled Type: Fix");
+    // `not` turns it into a label that must be absent (do-not-merge).
+    let forbid = "[gates.g]\nnot = { labels = { any-of = [\"do-not-merge\"] } }";
+    assert_eq!(verdict(forbid, &f, noon()).outcome, Outcome::Passed);
+    f.pull = None;
+    let v = verdict(text, &f, noon());
+    assert_eq!(v.outcome, Outcome::Failed);
+    assert_eq!(
+        rule(&v, "labels").why,
+        "no pull request, so no label of type: feature, type: fix can be read"
+    );
+}

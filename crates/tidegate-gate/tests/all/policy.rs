@@ -82,6 +82,10 @@ fn impossible_rules_are_refused_in_one_line() {
             "[gates.g]\nchecks = []",
             "gate `g`: checks lists no check; fix [gates.g] in tidegate.toml",
         ),
+        (
+            "[gates.g]\nlabels = { any-of = [] }",
+            "gate `g`: labels: any-of lists no label; fix [gates.g] in tidegate.toml",
+        ),
     ];
     for (text, expected) in cases {
         let e = error(text);

@@ -357,3 +357,31 @@ fn the_token_never_appears_in_asset_errors() {
     );
     assert!(!dir.path().join("out.bin").exists(), "nothing half-written");
 }
+
+#[test]
+fn a_lost_dispatch_answer_is_not_followed_by_a_second_build_of_the_tag() {
+    let fake = fake();
+    fake.add_workflow(OWNER, REPO, "build.yml");
+    let head = fake.branch_sha(OWNER, REPO, "main").expect("main");
+    fake.create_branch(OWNER, REPO, "v1.0.0", &head);
+    with_client(&fake.api_url(), &fake.token(), async |gh| {
+        fake.set_faults(Faults {
+            drop_after_write: 1.0,
+            ..Faults::default()
+        });
+        gh.dispatch_workflow("build.yml", "v1.0.0", &[("tag", "v1.0.0")])
+            .await
+            .expect("the run on the tag is found");
+    });
+    assert_eq!(
+        fake.dispatches(OWNER, REPO).len(),
+        1,
+        "one build of the tag"
+    );
+    assert_eq!(
+        fake.request_counts()
+            .get("POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"),
+        Some(&1),
+        "not sent again"
+    );
+}
