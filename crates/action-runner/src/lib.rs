@@ -408,38 +408,67 @@ impl Runner {
     }
 
     fn base_env(&self, files: &StepFiles, extra_path: &[String]) -> BTreeMap<String, String> {
-        let mut path = extra_path.join(":");
-        if let Ok(outer) = std::env::var("PATH") {
-            if !path.is_empty() {
-                path.push(':');
-            }
-            path.push_str(&outer);
-        }
         let temp = self.temp_dir();
         let _ = std::fs::create_dir_all(&temp);
-        let mut env = BTreeMap::from([
-            ("PATH".to_string(), path),
-            ("HOME".into(), path_text(self.scratch.path())),
-            ("TMPDIR".into(), path_text(&temp)),
-            ("RUST_BACKTRACE".into(), "1".into()),
-            ("CI".into(), "true".into()),
-            ("GITHUB_ACTIONS".into(), "true".into()),
-            ("GITHUB_ACTION_PATH".into(), path_text(&self.action_dir)),
-            ("GITHUB_WORKSPACE".into(), path_text(&self.workspace)),
-            ("GITHUB_REPOSITORY".into(), self.repository.clone()),
-            ("GITHUB_SERVER_URL".into(), "https://github.com".into()),
-            ("GITHUB_OUTPUT".into(), path_text(&files.output)),
-            ("GITHUB_STEP_SUMMARY".into(), path_text(&files.summary)),
-            ("GITHUB_PATH".into(), path_text(&files.path)),
-            ("GITHUB_ENV".into(), path_text(&files.env)),
-            ("RUNNER_OS".into(), self.os.clone()),
-            ("RUNNER_ARCH".into(), self.arch.clone()),
-            ("RUNNER_TOOL_CACHE".into(), path_text(&self.tool_cache)),
-            ("RUNNER_TEMP".into(), path_text(&temp)),
-        ]);
+        let mut env = runner_env(&RunnerDirs {
+            files,
+            workspace: &self.workspace,
+            tool_cache: &self.tool_cache,
+            temp: &temp,
+            home: self.scratch.path(),
+            extra_path,
+            repository: &self.repository,
+        });
+        env.insert("GITHUB_ACTION_PATH".into(), path_text(&self.action_dir));
+        env.insert("RUNNER_OS".into(), self.os.clone());
+        env.insert("RUNNER_ARCH".into(), self.arch.clone());
         env.extend(self.env.clone());
         env
     }
+}
+
+/// Where a step runs: its files and the runner's folders.
+pub(crate) struct RunnerDirs<'a> {
+    pub(crate) files: &'a StepFiles,
+    pub(crate) workspace: &'a Path,
+    pub(crate) tool_cache: &'a Path,
+    pub(crate) temp: &'a Path,
+    pub(crate) home: &'a Path,
+    /// Folders steps added to `$GITHUB_PATH`, newest first.
+    pub(crate) extra_path: &'a [String],
+    pub(crate) repository: &'a str,
+}
+
+/// The environment a runner gives every step (a Linux X64 runner): `PATH` with the folders
+/// steps added, the `GITHUB_*` files of this step, the `RUNNER_*` folders.
+pub(crate) fn runner_env(dirs: &RunnerDirs<'_>) -> BTreeMap<String, String> {
+    let mut path = dirs.extra_path.join(":");
+    if let Ok(outer) = std::env::var("PATH") {
+        if !path.is_empty() {
+            path.push(':');
+        }
+        path.push_str(&outer);
+    }
+    let files = dirs.files;
+    BTreeMap::from([
+        ("PATH".to_string(), path),
+        ("HOME".into(), path_text(dirs.home)),
+        ("TMPDIR".into(), path_text(dirs.temp)),
+        ("RUST_BACKTRACE".into(), "1".into()),
+        ("CI".into(), "true".into()),
+        ("GITHUB_ACTIONS".into(), "true".into()),
+        ("GITHUB_WORKSPACE".into(), path_text(dirs.workspace)),
+        ("GITHUB_REPOSITORY".into(), dirs.repository.to_string()),
+        ("GITHUB_SERVER_URL".into(), "https://github.com".into()),
+        ("GITHUB_OUTPUT".into(), path_text(&files.output)),
+        ("GITHUB_STEP_SUMMARY".into(), path_text(&files.summary)),
+        ("GITHUB_PATH".into(), path_text(&files.path)),
+        ("GITHUB_ENV".into(), path_text(&files.env)),
+        ("RUNNER_OS".into(), "Linux".into()),
+        ("RUNNER_ARCH".into(), "X64".into()),
+        ("RUNNER_TOOL_CACHE".into(), path_text(dirs.tool_cache)),
+        ("RUNNER_TEMP".into(), path_text(dirs.temp)),
+    ])
 }
 
 /// Runs `script` as a runner runs a `shell: bash` step, its output into the step's log.

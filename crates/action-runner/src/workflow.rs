@@ -852,7 +852,15 @@ impl WorkflowRunner {
                     .as_ref()
                     .or(job.working_directory.as_ref())
                     .map_or(workspace.clone(), |d| workspace.join(d));
-                let mut full = self.base_env(&files, &workspace, &tool_cache, &temp, &extra_path);
+                let mut full = crate::runner_env(&crate::RunnerDirs {
+                    files: &files,
+                    workspace: &workspace,
+                    tool_cache: &tool_cache,
+                    temp: &temp,
+                    home: &temp,
+                    extra_path: &extra_path,
+                    repository: &self.repository,
+                });
                 full.extend(step_env);
                 let status = crate::run_bash(&files, script, &full, &dir)?;
                 out.raw_log.push_str(&read(&files.log));
@@ -924,42 +932,6 @@ impl WorkflowRunner {
         }
         out.log = mask_all(&out.raw_log, &known_secrets);
         Ok(out)
-    }
-
-    fn base_env(
-        &self,
-        files: &StepFiles,
-        workspace: &Path,
-        tool_cache: &Path,
-        temp: &Path,
-        extra_path: &[String],
-    ) -> BTreeMap<String, String> {
-        let mut path = extra_path.join(":");
-        if let Ok(outer) = std::env::var("PATH") {
-            if !path.is_empty() {
-                path.push(':');
-            }
-            path.push_str(&outer);
-        }
-        BTreeMap::from([
-            ("PATH".to_string(), path),
-            ("HOME".into(), path_text(temp)),
-            ("TMPDIR".into(), path_text(temp)),
-            ("RUST_BACKTRACE".into(), "1".into()),
-            ("CI".into(), "true".into()),
-            ("GITHUB_ACTIONS".into(), "true".into()),
-            ("GITHUB_WORKSPACE".into(), path_text(workspace)),
-            ("GITHUB_REPOSITORY".into(), self.repository.clone()),
-            ("GITHUB_SERVER_URL".into(), "https://github.com".into()),
-            ("GITHUB_OUTPUT".into(), path_text(&files.output)),
-            ("GITHUB_STEP_SUMMARY".into(), path_text(&files.summary)),
-            ("GITHUB_PATH".into(), path_text(&files.path)),
-            ("GITHUB_ENV".into(), path_text(&files.env)),
-            ("RUNNER_OS".into(), "Linux".into()),
-            ("RUNNER_ARCH".into(), "X64".into()),
-            ("RUNNER_TOOL_CACHE".into(), path_text(tool_cache)),
-            ("RUNNER_TEMP".into(), path_text(temp)),
-        ])
     }
 
     /// A `uses:` step.
