@@ -103,6 +103,8 @@ impl FakeGitHub {
             request_seq: AtomicU64::new(1),
             dir: tempfile::tempdir().expect("fake-github makes a temporary directory"),
             refusals: Mutex::new(Vec::new()),
+            faults_served: AtomicUsize::new(0),
+            answers_dropped: AtomicUsize::new(0),
         });
         let (stop, stopped) = oneshot::channel();
         let served = Arc::clone(&inner);
@@ -1081,5 +1083,42 @@ impl Drop for FakeGitHub {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+// ---- Scenarios (issue 18): proof that injected faults fired, and every check run ----
+impl FakeGitHub {
+    /// How many requests were answered with an injected fault, and how many writes were applied
+    /// and their answer dropped.
+    pub fn faults_served(&self) -> (usize, usize) {
+        (
+            self.inner
+                .faults_served
+                .load(std::sync::atomic::Ordering::Relaxed),
+            self.inner
+                .answers_dropped
+                .load(std::sync::atomic::Ordering::Relaxed),
+        )
+    }
+
+    /// Every check run of the repository, oldest first: (head SHA, name, status, conclusion).
+    pub fn all_check_runs(
+        &self,
+        owner: &str,
+        repo: &str,
+    ) -> Vec<(String, String, String, Option<String>)> {
+        self.with_repo(owner, repo, |r| {
+            r.check_runs
+                .iter()
+                .map(|c| {
+                    (
+                        c.head_sha.clone(),
+                        c.name.clone(),
+                        c.status.clone(),
+                        c.conclusion.clone(),
+                    )
+                })
+                .collect()
+        })
     }
 }

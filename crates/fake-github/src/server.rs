@@ -49,6 +49,9 @@ pub(crate) struct Inner {
     /// One-shot refusals: the next request of an operation (its key, `POST /repos/…`) gets this
     /// status and message instead of being served (see `FakeGitHub::refuse_once`).
     pub refusals: Mutex<Vec<(String, u16, String)>>,
+    /// Faults served so far: requests answered with a fault, writes whose answer was dropped.
+    pub faults_served: AtomicUsize,
+    pub answers_dropped: AtomicUsize,
 }
 
 /// What a request's token may reach.
@@ -193,6 +196,7 @@ impl Inner {
             request_id: request_id.clone(),
         };
         if let Some(kind) = fault {
+            self.faults_served.fetch_add(1, Ordering::Relaxed);
             return done(self.fault_reply(kind, retry_after, &request_id), false);
         }
         let Some(access) = self.access(req.authorization.as_deref()) else {
@@ -326,6 +330,9 @@ impl Inner {
         };
         let drop_connection =
             is_write(&req.method) && reply.is_success() && lock(&self.faults).drop_this_write();
+        if drop_connection {
+            self.answers_dropped.fetch_add(1, Ordering::Relaxed);
+        }
         done(reply, drop_connection)
     }
 }

@@ -42,6 +42,8 @@ pub struct Scenario {
     /// `examples/<process>/`.
     pub examples: PathBuf,
     secrets: BTreeMap<String, String>,
+    /// The seed of the injected faults, if any.
+    faults: Option<u64>,
     vars: BTreeMap<String, String>,
 }
 
@@ -85,6 +87,7 @@ impl Scenario {
             dev,
             examples: workspace_root().join("examples").join(process),
             secrets: BTreeMap::new(),
+            faults,
             vars: BTreeMap::new(),
         }
     }
@@ -256,6 +259,14 @@ impl Scenario {
     /// statuses, dispatched workflows. Two runs of one scenario, with and without faults, must
     /// give the same snapshot.
     pub fn snapshot(&self) -> Value {
+        if let Some(seed) = self.faults {
+            // A faulted run that met no fault would prove nothing.
+            let (faulted, dropped) = self.fake.faults_served();
+            assert!(
+                faulted > 0 && dropped > 0,
+                "seed {seed}: {faulted} faults served and {dropped} answers dropped"
+            );
+        }
         self.state(true)
     }
 
@@ -308,7 +319,20 @@ impl Scenario {
                 "labels": p.labels,
             })).collect::<Vec<_>>(),
             "comments": comments,
-            "branches": branches(&self.bare),
+            "branches": branches(&self.bare)
+                .into_iter()
+                .map(|b| {
+                    let subjects: Vec<String> =
+                        subjects(&self.bare, &b).iter().map(|t| clean(t)).collect();
+                    json!({"name": b, "commits": subjects})
+                })
+                .collect::<Vec<_>>(),
+            "check_runs": self
+                .fake
+                .all_check_runs(o, r)
+                .into_iter()
+                .map(|(_, name, status, conclusion)| json!([name, status, conclusion]))
+                .collect::<Vec<_>>(),
             "tags": self.fake.tags(o, r).into_iter().map(|(t, _)| t).collect::<Vec<_>>(),
             "releases": releases,
             "deployments": deployments,
@@ -323,6 +347,25 @@ fn branches(bare: &Path) -> Vec<String> {
         .current_dir(bare)
         .output()
         .expect("git for-each-ref");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+/// The subjects of a branch's newest 100 commits, newest first: a commit made twice shows.
+fn subjects(bare: &Path, branch: &str) -> Vec<String> {
+    let out = std::process::Command::new("git")
+        .args([
+            "log",
+            "-n",
+            "100",
+            "--format=%s",
+            &format!("refs/heads/{branch}"),
+        ])
+        .current_dir(bare)
+        .output()
+        .expect("git log");
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(String::from)

@@ -31,7 +31,11 @@ fn every_action_is_pinned_to_a_full_sha_with_its_version_in_a_comment() {
         .iter()
         .filter_map(|f| f.parent()?.parent()?.file_name())
         .collect();
-    assert_eq!(processes.len(), 5, "the five processes' examples: {processes:?}");
+    assert_eq!(
+        processes.len(),
+        5,
+        "the five processes' examples: {processes:?}"
+    );
     for file in &files {
         let text = std::fs::read_to_string(file).expect("read");
         for line in text.lines() {
