@@ -34,6 +34,8 @@ pub struct Workflow {
     pub call_outputs: Vec<(String, String)>,
     /// `on.schedule[*].cron`.
     pub crons: Vec<String>,
+    /// Per event, its `types:` and `branches:` filters (empty: any).
+    pub filters: BTreeMap<String, (Vec<String>, Vec<String>)>,
     pub env: Vec<(String, String)>,
     pub jobs: Vec<Job>,
 }
@@ -133,6 +135,19 @@ impl Workflow {
                     .collect()
             })
             .unwrap_or_default();
+        let list = |node: Option<&Yaml<'_>>| -> Vec<String> {
+            node.and_then(Yaml::as_sequence)
+                .map(|l| l.iter().filter_map(scalar).collect())
+                .unwrap_or_default()
+        };
+        let filters = triggers
+            .iter()
+            .map(|event| {
+                let types = list(at(on, &[event, "types"]));
+                let branches = list(at(on, &[event, "branches"]));
+                (event.clone(), (types, branches))
+            })
+            .collect();
         let workflow_permissions = at(doc, &["permissions"]).and_then(permissions);
         let mut jobs = Vec::new();
         for (id, spec) in at(doc, &["jobs"])
@@ -186,6 +201,7 @@ impl Workflow {
             inputs,
             call_outputs,
             crons,
+            filters,
             env: at(doc, &["env"]).map(pairs).unwrap_or_default(),
             jobs,
         })
@@ -493,6 +509,7 @@ impl WorkflowRunner {
                 workflow.triggers
             ));
         }
+        self.check_filters(&workflow)?;
         for name in self.inputs.keys() {
             if !workflow.inputs.iter().any(|(n, _)| n == name) {
                 return Err(format!("{} has no input `{name}`", self.workflow.display()));
@@ -509,6 +526,43 @@ impl WorkflowRunner {
         let mut run = WorkflowRun::default();
         self.run_jobs(&workflow, "", &inputs, &self.secrets, &mut run)?;
         Ok(run)
+    }
+
+    /// GitHub delivers the event only if its activity type is in `types:` and its branch (the
+    /// pushed branch, a pull request's base) matches `branches:`; a test firing one it would not
+    /// deliver is wrong, so it is refused. A payload without `action` is not checked for types.
+    fn check_filters(&self, workflow: &Workflow) -> Result<(), String> {
+        let Some((types, branches)) = workflow.filters.get(&self.event_name) else {
+            return Ok(());
+        };
+        if let Some(action) = self.payload.get("action").and_then(Value::as_str) {
+            if !types.is_empty() && !types.iter().any(|t| t == action) {
+                return Err(format!(
+                    "{} does not run on `{}` with action `{action}` (types: {types:?})",
+                    self.workflow.display(),
+                    self.event_name
+                ));
+            }
+        }
+        let branch = match self.event_name.as_str() {
+            "push" => self.git_ref.strip_prefix("refs/heads/").map(str::to_string),
+            "pull_request" | "pull_request_target" => self
+                .payload
+                .pointer("/pull_request/base/ref")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            _ => None,
+        };
+        if let Some(branch) = branch {
+            if !branches.is_empty() && !branches.iter().any(|g| glob_matches(g, &branch)) {
+                return Err(format!(
+                    "{} does not run on `{}` for branch `{branch}` (branches: {branches:?})",
+                    self.workflow.display(),
+                    self.event_name
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn run_jobs(
@@ -1164,6 +1218,27 @@ struct UsesResult {
     summary: String,
 }
 
+/// A branch filter as GitHub reads it: `*` matches within one path segment, `**` across them.
+fn glob_matches(pattern: &str, text: &str) -> bool {
+    match pattern.find('*') {
+        None => pattern == text,
+        Some(i) => {
+            let (head, rest) = pattern.split_at(i);
+            let Some(text) = text.strip_prefix(head) else {
+                return false;
+            };
+            let (deep, rest) = match rest.strip_prefix("**") {
+                Some(r) => (true, r),
+                None => (false, &rest[1..]),
+            };
+            (0..=text.len())
+                .filter(|&n| text.is_char_boundary(n))
+                .take_while(|&n| deep || !text[..n].contains('/'))
+                .any(|n| glob_matches(rest, &text[n..]))
+        }
+    }
+}
+
 /// `OWNER/REPO[/PATH]@SHA` with a full 40-hex SHA, as zizmor and the README ask.
 fn is_pinned(uses: &str) -> bool {
     uses.rsplit_once('@')
@@ -1188,5 +1263,21 @@ fn copy(from: &Path, to_dir: &Path) -> Result<(), String> {
         std::fs::copy(from, to_dir.join(name))
             .map(|_| ())
             .map_err(|e| format!("cannot copy {}: {e}", from.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_matches;
+
+    #[test]
+    fn branch_filters_match_as_github_reads_them() {
+        assert!(glob_matches("main", "main"));
+        assert!(!glob_matches("main", "main2"));
+        assert!(glob_matches("release/**", "release/1.4.x"));
+        assert!(glob_matches("release/**", "release/a/b"));
+        assert!(glob_matches("release/*", "release/1.4.0"));
+        assert!(!glob_matches("release/*", "release/a/b"));
+        assert!(!glob_matches("release/**", "main"));
     }
 }

@@ -190,12 +190,21 @@ impl GitHub {
             .collect();
         let request = json!({ "ref": git_ref, "inputs": inputs });
         let mut last = None;
-        for attempt in 0..ATTEMPTS {
+        let (mut attempt, mut limited) = (0, 0);
+        while attempt < ATTEMPTS {
+            attempt += 1;
             match self
                 .send_once(Method::POST, &path, Some(&request), DISPATCH)
                 .await
             {
                 Ok(_) => return Ok(()),
+                // Refused for the rate, so not applied: send it again without counting it.
+                Err(e) if e.rate_limited() && limited < ATTEMPTS => {
+                    limited += 1;
+                    attempt -= 1;
+                    tokio::time::sleep(self.retry.after_lost(limited)).await;
+                    last = Some(e);
+                }
                 Err(e) if ambiguous(&e) => {
                     // GitHub lists a new run some seconds after the dispatch: look a few times,
                     // backing off, before dispatching again.

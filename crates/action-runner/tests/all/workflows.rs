@@ -281,3 +281,43 @@ fn the_app_token_reaches_later_steps_but_not_what_a_reader_sees() {
     assert!(run.job("one").raw_log.contains("got it"));
     assert!(!run.exposed().contains(token), "{}", run.exposed());
 }
+
+#[test]
+fn an_event_github_would_not_deliver_for_the_filters_is_a_harness_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("filtered.yml");
+    std::fs::write(
+        &file,
+        "on:\n  push:\n    branches: [\"release/**\"]\n  pull_request_review:\n    types: [submitted]\n\
+         jobs:\n  say:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ran\n",
+    )
+    .expect("write");
+    let runner = |event: &str, payload: serde_json::Value, git_ref: &str| {
+        WorkflowRunner::new(&file)
+            .event(event, payload)
+            .at(git_ref, "")
+            .run()
+    };
+    let on_line = runner("push", json!({}), "refs/heads/release/1.4.x").expect("delivered");
+    assert!(on_line.job("say").raw_log.contains("ran"));
+    let err = runner("push", json!({}), "refs/heads/main")
+        .err()
+        .unwrap_or_default();
+    assert!(err.contains("for branch `main`"), "{err}");
+    let err = runner(
+        "pull_request_review",
+        json!({"action": "edited"}),
+        "refs/heads/main",
+    )
+    .err()
+    .unwrap_or_default();
+    assert!(err.contains("with action `edited`"), "{err}");
+    assert!(
+        runner(
+            "pull_request_review",
+            json!({"action": "submitted"}),
+            "refs/heads/main"
+        )
+        .is_ok()
+    );
+}
